@@ -1,0 +1,15 @@
+using KSpanActors.Model;
+
+namespace KSpanActors.Export;
+
+/// <summary>
+/// A sink for finished spans. The SpanEmitter calls one exporter from one task at a time, with batches
+/// that never split a <see cref="TraceSpans"/> group. An exporter reports failure by returning false
+/// (the emitter retries with backoff) and must not throw for a transport error.
+/// </summary>
+public interface ISpanExporter : IAsyncDisposable
+{
+    string Name { get; }
+
+    Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken);
+}
