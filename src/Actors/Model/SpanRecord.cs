@@ -20,7 +20,7 @@ public readonly record struct TraceId(ulong Hi, ulong Lo)
 /// <summary>An 8-byte span id; 0 means none.</summary>
 public readonly record struct SpanId(ulong Value)
 {
-    public static readonly SpanId None = default;
+    public static readonly SpanId None;
 
     public bool IsNone => Value == 0;
 
