@@ -1,0 +1,12 @@
+namespace KSpanActors.Ingest;
+
+/// <summary>
+/// One Kubernetes object or Event as a source read it, still encoded as JSON (UTF-8): a capture document,
+/// a List item, a watch event's object, or a generated demo object. <see cref="KubeDecoder"/> turns it into facts.
+/// </summary>
+/// <param name="Kind">The object's kind (Event, Pod, ReplicaSet, Deployment...), from the document, the List or the capture header.</param>
+/// <param name="ApiVersion">The object's apiVersion when known (v1, events.k8s.io/v1, apps/v1), else null.</param>
+/// <param name="Json">The object as JSON.</param>
+/// <param name="Origin">Where it came from, for messages: "capture.yaml document 12", "events/velero.json item 3".</param>
+/// <param name="Deleted">A watch DELETED (or a capture document recorded as a deletion).</param>
+public sealed record SourceDocument(string Kind, string? ApiVersion, ReadOnlyMemory<byte> Json, string Origin, bool Deleted = false);
