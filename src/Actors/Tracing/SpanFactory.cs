@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using KSpanActors.Model;
+
+namespace KSpanActors.Tracing;
+
+/// <summary>
+/// The one place where spans describing Kubernetes are built: names, resources, attributes and status,
+/// with explicit times and the deterministic ids chosen by <see cref="TraceAssembler"/>.
+/// </summary>
+internal static class SpanFactory
+{
+    private const int MaxCachedResources = 4096;
+    private static readonly ConcurrentDictionary<(string Service, string? Instance, string Cluster, string? ClusterUid), SpanResource> Resources = new();
+
+    public static SpanRecord EventSpan(string cluster, string? clusterUid, EventObserved e, TraceId trace, SpanId id, SpanId parent, long startNs, long endNs)
+    {
+        var attrs = ImmutableArray.CreateBuilder<SpanAttribute>(10);
+        attrs.Add(SpanAttribute.Of("k8s.event.uid", e.EventUid));
+        attrs.Add(SpanAttribute.Of("k8s.event.reason", e.Reason));
+        attrs.Add(SpanAttribute.Of("k8s.event.count", e.Count));
+        if (!string.IsNullOrEmpty(e.Message)) attrs.Add(SpanAttribute.Of("k8s.event.message", e.Message));
+        if (!string.IsNullOrEmpty(e.Namespace)) attrs.Add(SpanAttribute.Of("k8s.namespace.name", e.Namespace));
+        AddObjectAttributes(attrs, e.Kind, e.Name, e.ObjectUid);
+        if (EventMessages.ContainerName(e.FieldPath) is { } container) attrs.Add(SpanAttribute.Of("k8s.container.name", container));
+        if (EventMessages.ScheduledNode(e.Reason, e.Message) is { } node) attrs.Add(SpanAttribute.Of("k8s.node.name", node));
+
+        return new SpanRecord(
+            trace, id, parent, string.Concat(e.Kind, ".", e.Reason),
+            startNs, Math.Max(startNs, endNs),
+            e.Warning ? SpanStatus.Error : SpanStatus.Unset,
+            e.Warning ? e.Message : null,
+            Resource(e.Service, e.Instance, cluster, clusterUid),
+            attrs.DrainToImmutable());
+    }
+
+    public static SpanRecord RootSpan(string cluster, string? clusterUid, TraceFamily family, GenerationStart change, TraceId trace, SpanId id, long startNs, long endNs)
+    {
+        var top = family.Top;
+        var operation = change.Operation ?? (change.Generation <= 1 ? "Create" : "Update");
+        var attrs = ImmutableArray.CreateBuilder<SpanAttribute>(5);
+        if (!string.IsNullOrEmpty(top.Namespace)) attrs.Add(SpanAttribute.Of("k8s.namespace.name", top.Namespace));
+        AddObjectAttributes(attrs, top.Kind, top.Name, family.TopUid.StartsWith('~') ? null : family.TopUid);
+        if (change.Generation > 0) attrs.Add(SpanAttribute.Of("k8s.object.generation", change.Generation));
+        return new SpanRecord(
+            trace, id, SpanId.None, string.Concat(top.Kind, ".", operation),
+            startNs, Math.Max(startNs, endNs), SpanStatus.Unset, null,
+            Resource(change.Manager ?? "unknown", null, cluster, clusterUid),
+            attrs.DrainToImmutable());
+    }
+
+    /// <summary>The semantic-convention attribute prefix of a kind (k8s.pod, k8s.deployment...), null for kinds without one.</summary>
+    public static string? SemanticPrefix(string kind) => kind switch
+    {
+        "Pod" => "k8s.pod",
+        "ReplicaSet" => "k8s.replicaset",
+        "Deployment" => "k8s.deployment",
+        "StatefulSet" => "k8s.statefulset",
+        "DaemonSet" => "k8s.daemonset",
+        "Job" => "k8s.job",
+        "CronJob" => "k8s.cronjob",
+        "Node" => "k8s.node",
+        _ => null,
+    };
+
+    private static void AddObjectAttributes(ImmutableArray<SpanAttribute>.Builder attrs, string kind, string name, string? uid)
+    {
+        if (SemanticPrefix(kind) is { } prefix)
+        {
+            attrs.Add(SpanAttribute.Of(prefix + ".name", name));
+            if (uid is not null) attrs.Add(SpanAttribute.Of(prefix + ".uid", uid));
+        }
+        else
+        {
+            attrs.Add(SpanAttribute.Of("k8s.object.kind", kind));
+            attrs.Add(SpanAttribute.Of("k8s.object.name", name));
+            if (uid is not null) attrs.Add(SpanAttribute.Of("k8s.object.uid", uid));
+        }
+    }
+
+    private static SpanResource Resource(string service, string? instance, string cluster, string? clusterUid)
+    {
+        var key = (service, string.IsNullOrEmpty(instance) ? null : instance, cluster, clusterUid);
+        if (Resources.TryGetValue(key, out var r)) return r;
+        if (Resources.Count >= MaxCachedResources) Resources.Clear();
+        return Resources.GetOrAdd(key, k => new SpanResource(k.Service, k.Instance, k.Cluster, k.ClusterUid));
+    }
+}

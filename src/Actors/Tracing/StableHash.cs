@@ -1,0 +1,62 @@
+using System.Runtime.CompilerServices;
+using KSpanActors.Model;
+
+namespace KSpanActors.Tracing;
+
+/// <summary>
+/// Deterministic ids: the same (cluster, uid, ...) gives the same trace and span ids in every process and run,
+/// so a replay, a relist or another replica never mints a second id for the same thing.
+/// FNV-1a over UTF-16 code units, finished with the SplitMix64 mixer (string.GetHashCode is randomized per process).
+/// </summary>
+internal static class StableHash
+{
+    private const ulong FnvOffset = 14695981039346656037UL;
+    private const ulong FnvPrime = 1099511628211UL;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Add(ulong h, string? s)
+    {
+        if (s is not null)
+        {
+            foreach (var c in s)
+            {
+                h = (h ^ c) * FnvPrime;
+            }
+        }
+        return (h ^ 0x1F) * FnvPrime; // field separator, so ("ab","c") != ("a","bc")
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Add(ulong h, long v)
+    {
+        for (var i = 0; i < 8; i++)
+        {
+            h = (h ^ (byte)(v >> (8 * i))) * FnvPrime;
+        }
+        return h;
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    private static ulong NonZero(ulong v) => v == 0 ? 1 : v;
+
+    /// <summary>Trace id of one change: (cluster, top-level object uid, generation).</summary>
+    public static TraceId Trace(string cluster, string topUid, long generation)
+    {
+        var h = Add(Add(Add(FnvOffset, cluster), topUid), generation);
+        return new TraceId(NonZero(Mix(h ^ 0x7472616365UL)), NonZero(Mix(h + 0x9E3779B97F4A7C15UL)));
+    }
+
+    /// <summary>Span id of one event occurrence: (cluster, event uid, count).</summary>
+    public static SpanId Event(string cluster, string eventUid, long count) =>
+        new(NonZero(Mix(Add(Add(Add(FnvOffset, cluster), eventUid), count))));
+
+    /// <summary>Span id of the synthetic root of a change.</summary>
+    public static SpanId Root(string cluster, string topUid, long generation) =>
+        new(NonZero(Mix(Add(Add(Add(Add(FnvOffset, "root"), cluster), topUid), generation))));
+}

@@ -1,0 +1,258 @@
+using System.Collections.Immutable;
+using KSpanActors.Model;
+
+namespace KSpanActors.Tracing;
+
+/// <summary>
+/// The trace rules of TRACE_MODEL.md as one pure function: a <see cref="TraceFamily"/> in, its traces out.
+/// Every decision depends on times, names and uids, never on the order facts arrived in, and every tie is
+/// broken by (time, event uid, count), so the same facts in any order give the same spans and ids.
+/// </summary>
+internal static class TraceAssembler
+{
+    private const long NsPerSecond = 1_000_000_000L;
+    private const int NoParent = -1;
+
+    /// <summary>Builds the traces of a family. Spans whose id is in <paramref name="alreadyEmitted"/> are left out.</summary>
+    public static List<TraceSpans> Assemble(TraceFamily family, string? clusterUid = null, IReadOnlySet<ulong>? alreadyEmitted = null)
+    {
+        var result = new List<TraceSpans>();
+        if (family.OccurrenceCount == 0) return result;
+
+        var occ = family.Occurrences.Values.ToArray();
+        Array.Sort(occ, CompareOccurrence);
+        var n = occ.Length;
+
+        // Changes of the top-level object, oldest first; a family with no known object gets one synthetic change.
+        var gens = family.Generations.Values.OrderBy(g => g.Generation).ToArray();
+        if (gens.Length == 0) gens = [new GenerationStart(0, occ[0].TimeNs, null, null, 0)];
+
+        var top = family.Top;
+        var actions = new ControllerAction?[n];
+        var acting = new Dictionary<ObjectRef, List<int>>();
+        for (var i = 0; i < n; i++)
+        {
+            var e = occ[i];
+            if (EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var a))
+            {
+                actions[i] = a;
+                var target = new ObjectRef(a.TargetKind, e.Namespace, a.TargetName);
+                if (!acting.TryGetValue(target, out var list)) acting[target] = list = [];
+                list.Add(i); // ascending by time, uid, count
+            }
+        }
+
+        // Parents (index of the parent occurrence, or NoParent for the root of the change).
+        var parent = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            parent[i] = FindParent(i, occ, actions, acting, family, top);
+        }
+
+        // Which change each span belongs to: its parent's, or by time for spans under the root.
+        var gen = new int[n];
+        for (var i = 0; i < n; i++) gen[i] = -1;
+        for (var i = 0; i < n; i++) gen[i] = ChangeOf(i, parent, gen, occ, gens);
+
+        // topLevelSpan: the earliest such event about the top object in a change becomes that change's root.
+        var rootEvent = new int[gens.Length];
+        Array.Fill(rootEvent, NoParent);
+        for (var i = 0; i < n; i++)
+        {
+            if (occ[i].TopLevelSpan && IsAbout(occ[i], family.TopUid, top) && parent[i] == NoParent && rootEvent[gen[i]] == NoParent)
+            {
+                rootEvent[gen[i]] = i;
+            }
+        }
+
+        var (start, end) = SpanTimes(occ);
+
+        // Emit one TraceSpans per change that has spans.
+        for (var g = 0; g < gens.Length; g++)
+        {
+            var members = new List<int>();
+            for (var i = 0; i < n; i++)
+            {
+                if (gen[i] == g) members.Add(i);
+            }
+            if (members.Count == 0) continue;
+
+            var change = gens[g];
+            var traceId = StableHash.Trace(family.Cluster, family.TopUid, change.Generation);
+            var rootIdx = rootEvent[g];
+            var rootId = rootIdx >= 0
+                ? StableHash.Event(family.Cluster, occ[rootIdx].EventUid, occ[rootIdx].Count)
+                : StableHash.Root(family.Cluster, family.TopUid, change.Generation);
+
+            var rootStart = change.Generation == 0 ? long.MaxValue : change.StartNs;
+            var rootEnd = change.Generation == 0 ? long.MinValue : change.StartNs;
+            foreach (var i in members)
+            {
+                rootStart = Math.Min(rootStart, start[i]);
+                rootEnd = Math.Max(rootEnd, end[i]);
+            }
+
+            var spans = ImmutableArray.CreateBuilder<SpanRecord>(members.Count + 1);
+            if (alreadyEmitted is null || !alreadyEmitted.Contains(rootId.Value))
+            {
+                spans.Add(rootIdx >= 0
+                    ? SpanFactory.EventSpan(family.Cluster, clusterUid, occ[rootIdx], traceId, rootId, SpanId.None, rootStart, rootEnd)
+                    : SpanFactory.RootSpan(family.Cluster, clusterUid, family, change, traceId, rootId, rootStart, rootEnd));
+            }
+            foreach (var i in members)
+            {
+                if (i == rootIdx) continue;
+                var id = StableHash.Event(family.Cluster, occ[i].EventUid, occ[i].Count);
+                if (alreadyEmitted is not null && alreadyEmitted.Contains(id.Value)) continue;
+                var p = parent[i];
+                var parentId = p == NoParent ? rootId : StableHash.Event(family.Cluster, occ[p].EventUid, occ[p].Count);
+                spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[i], traceId, id, parentId, start[i], end[i]));
+            }
+            if (spans.Count > 0) result.Add(new TraceSpans(traceId, spans.DrainToImmutable()));
+        }
+        return result;
+    }
+
+    private static int CompareOccurrence(EventObserved a, EventObserved b)
+    {
+        var c = a.TimeNs.CompareTo(b.TimeNs);
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.EventUid, b.EventUid);
+        return c != 0 ? c : a.Count.CompareTo(b.Count);
+    }
+
+    private static long Sec(long ns) => ns >= 0 ? ns / NsPerSecond : ((ns + 1) / NsPerSecond) - 1;
+
+    private static bool IsAbout(EventObserved e, string uid, ObjectRef obj) =>
+        e.ObjectUid is not null ? e.ObjectUid == uid : e.Kind == obj.Kind && e.Name == obj.Name && e.Namespace == obj.Namespace;
+
+    private static int FindParent(int i, EventObserved[] occ, ControllerAction?[] actions, Dictionary<ObjectRef, List<int>> acting, TraceFamily family, ObjectRef top)
+    {
+        var e = occ[i];
+        var t = Sec(e.TimeNs);
+        if (actions[i] is { } a)
+        {
+            // A scaling event hangs under the root; a create/delete under what acted on its actor.
+            if (a.Replicas >= 0 || IsAbout(e, family.TopUid, top)) return NoParent;
+            if (!acting.TryGetValue(new ObjectRef(e.Kind, e.Namespace, e.Name), out var onActor)) return NoParent;
+            var best = NoParent;
+            foreach (var j in onActor)
+            {
+                var aj = actions[j]!.Value;
+                if (j == i || aj.Direction != a.Direction || Sec(occ[j].TimeNs) > t) continue;
+                if (best == NoParent || BetterAction(j, best, occ, actions)) best = j;
+            }
+            return best;
+        }
+
+        // Any other event of an object that a controller created or deleted (a Pod, a Job): under that create or delete.
+        if (!acting.TryGetValue(new ObjectRef(e.Kind, e.Namespace, e.Name), out var onObject)) return NoParent;
+        var created = long.MinValue;
+        if (e.ObjectUid is not null && family.Objects.TryGetValue(e.ObjectUid, out var obj)) created = Sec(obj.CreatedNs);
+        int c = NoParent, d = NoParent;
+        foreach (var j in onObject)
+        {
+            var aj = actions[j]!.Value;
+            if (aj.Replicas >= 0) continue; // scalings name ReplicaSets; they parent creates, not the ReplicaSet's own events
+            var tj = Sec(occ[j].TimeNs);
+            if (tj > t || tj < created) continue;
+            if (aj.Direction == ActionDirection.Up) c = j; // ascending order: the last one seen is the latest
+            else d = j;
+        }
+        if (d == NoParent) return c;
+        if (c == NoParent) return d;
+        var tc = Sec(occ[c].TimeNs);
+        var td = Sec(occ[d].TimeNs);
+        if (td > tc) return d;
+        if (td < tc) return c;
+        return e.Reason == "Killing" ? d : c;
+    }
+
+    /// <summary>Among acting spans at or before the event: the latest; at equal seconds the larger N up, the smaller N down.</summary>
+    private static bool BetterAction(int j, int best, EventObserved[] occ, ControllerAction?[] actions)
+    {
+        var tj = Sec(occ[j].TimeNs);
+        var tb = Sec(occ[best].TimeNs);
+        if (tj != tb) return tj > tb;
+        var aj = actions[j]!.Value;
+        var ab = actions[best]!.Value;
+        if (aj.Replicas != ab.Replicas) return aj.Direction == ActionDirection.Up ? aj.Replicas > ab.Replicas : aj.Replicas < ab.Replicas;
+        return j > best;
+    }
+
+    private static int ChangeOf(int i, int[] parent, int[] gen, EventObserved[] occ, GenerationStart[] gens)
+    {
+        // Walk up to a span with a known change (or the root); parents are never later than children, chains are short.
+        var path = new List<int>(4);
+        var k = i;
+        var hops = 0;
+        while (gen[k] < 0 && parent[k] != NoParent && hops++ < 64)
+        {
+            path.Add(k);
+            k = parent[k];
+        }
+        var g = gen[k] >= 0 ? gen[k] : ChangeAt(occ[k].TimeNs, gens);
+        gen[k] = g;
+        foreach (var p in path) gen[p] = g;
+        return g;
+    }
+
+    /// <summary>The newest change that started at or before t (whole seconds); the oldest one for earlier events.</summary>
+    private static int ChangeAt(long timeNs, GenerationStart[] gens)
+    {
+        var t = Sec(timeNs);
+        var found = 0;
+        for (var g = 0; g < gens.Length; g++)
+        {
+            if (Sec(gens[g].StartNs) <= t) found = g;
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// A span lasts until the next strictly later event on the same object, or until its natural end
+    /// (Pulling ends at the first Pulled of the same container after it); else it has zero length.
+    /// </summary>
+    private static (long[] Start, long[] End) SpanTimes(EventObserved[] occ)
+    {
+        var n = occ.Length;
+        var start = new long[n];
+        var end = new long[n];
+        var byObject = new Dictionary<(string Kind, string Ns, string Name, string? Uid), List<int>>();
+        for (var i = 0; i < n; i++)
+        {
+            start[i] = end[i] = occ[i].TimeNs;
+            var key = (occ[i].ObjectUid is null ? occ[i].Kind : "", occ[i].ObjectUid is null ? occ[i].Namespace : "", occ[i].ObjectUid is null ? occ[i].Name : "", occ[i].ObjectUid);
+            if (!byObject.TryGetValue(key, out var list)) byObject[key] = list = [];
+            list.Add(i);
+        }
+        foreach (var list in byObject.Values)
+        {
+            for (var a = 0; a < list.Count; a++)
+            {
+                var i = list[a];
+                for (var b = a + 1; b < list.Count; b++)
+                {
+                    if (occ[list[b]].TimeNs > occ[i].TimeNs)
+                    {
+                        end[i] = occ[list[b]].TimeNs;
+                        break;
+                    }
+                }
+                if (occ[i].Reason == "Pulling")
+                {
+                    for (var b = a + 1; b < list.Count; b++)
+                    {
+                        var j = list[b];
+                        if (occ[j].Reason == "Pulled" && occ[j].FieldPath == occ[i].FieldPath)
+                        {
+                            end[i] = occ[j].TimeNs;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        return (start, end);
+    }
+}

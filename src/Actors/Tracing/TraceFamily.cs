@@ -1,0 +1,95 @@
+using KSpanActors.Model;
+
+namespace KSpanActors.Tracing;
+
+/// <summary>Identity of an object as events and owner references name it.</summary>
+public readonly record struct ObjectRef(string Kind, string Namespace, string Name);
+
+/// <summary>One event occurrence: (event uid, count).</summary>
+internal readonly record struct OccurrenceKey(string EventUid, long Count);
+
+/// <summary>When one change (generation) of the top-level object started, and who made it.</summary>
+internal readonly record struct GenerationStart(long Generation, long StartNs, string? Manager, string? Operation, long ResourceVersion);
+
+/// <summary>
+/// Everything known about one top-level object and the objects below it: the input of
+/// <see cref="TraceAssembler"/>. Owned by one actor; facts may arrive in any order and twice.
+/// </summary>
+internal sealed class TraceFamily
+{
+    private readonly Dictionary<string, ObjectObserved> _objects = new(StringComparer.Ordinal);
+    private readonly Dictionary<OccurrenceKey, EventObserved> _occurrences = new();
+    private readonly Dictionary<long, GenerationStart> _generations = new();
+
+    public TraceFamily(string cluster, string topUid, ObjectRef top)
+    {
+        Cluster = cluster;
+        TopUid = topUid;
+        Top = top;
+    }
+
+    public string Cluster { get; }
+
+    public string TopUid { get; }
+
+    public ObjectRef Top { get; private set; }
+
+    public IReadOnlyDictionary<string, ObjectObserved> Objects => _objects;
+
+    public IReadOnlyDictionary<OccurrenceKey, EventObserved> Occurrences => _occurrences;
+
+    public IReadOnlyDictionary<long, GenerationStart> Generations => _generations;
+
+    public int OccurrenceCount => _occurrences.Count;
+
+    /// <summary>Adds a fact; true when it was new.</summary>
+    public bool Add(IFact fact) => fact switch
+    {
+        EventObserved e => AddEvent(e),
+        ObjectObserved o => AddObject(o),
+        _ => false,
+    };
+
+    public bool Contains(OccurrenceKey key) => _occurrences.ContainsKey(key);
+
+    /// <summary>Forgets the given event occurrences (after they were emitted), keeping objects and generations.</summary>
+    public void Forget(IEnumerable<OccurrenceKey> keys)
+    {
+        foreach (var k in keys) _occurrences.Remove(k);
+    }
+
+    private bool AddEvent(EventObserved e) => _occurrences.TryAdd(new OccurrenceKey(e.EventUid, e.Count), e);
+
+    private bool AddObject(ObjectObserved o)
+    {
+        var changed = false;
+        if (!_objects.TryGetValue(o.Uid, out var known) || IsNewer(o, known))
+        {
+            _objects[o.Uid] = o;
+            changed = true;
+        }
+        if (o.Uid == TopUid)
+        {
+            Top = new ObjectRef(o.Kind, o.Namespace, o.Name);
+            var gen = Math.Max(o.Generation, 1);
+            var start = gen <= 1 || o.SpecTimeNs == 0 ? o.CreatedNs : o.SpecTimeNs;
+            var g = new GenerationStart(gen, start, o.SpecManager, o.SpecOperation, o.ResourceVersion);
+            if (!_generations.TryGetValue(gen, out var had) || Prefer(g, had))
+            {
+                _generations[gen] = g;
+                changed = true;
+            }
+        }
+        return changed;
+    }
+
+    private static bool IsNewer(ObjectObserved a, ObjectObserved b) =>
+        a.Generation != b.Generation ? a.Generation > b.Generation
+        : a.ResourceVersion != b.ResourceVersion ? a.ResourceVersion > b.ResourceVersion
+        : a.SpecTimeNs > b.SpecTimeNs;
+
+    private static bool Prefer(GenerationStart a, GenerationStart b) =>
+        a.ResourceVersion != b.ResourceVersion ? a.ResourceVersion > b.ResourceVersion
+        : a.StartNs != b.StartNs ? a.StartNs > b.StartNs
+        : string.CompareOrdinal(a.Manager, b.Manager) > 0;
+}
