@@ -1,0 +1,273 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using KSpanActors.Model;
+using KSpanActors.Tracing;
+
+namespace KSpanActors.Pipeline;
+
+/// <summary>Registry keys of the pipeline's actors.</summary>
+public sealed class ObjectRegion;
+
+public sealed class NameRegion;
+
+public sealed class SpanEmitterActor;
+
+/// <summary>
+/// One per (cluster, object uid), a sharded entity. It learns its object and its owner; a child hands every fact
+/// up to its owner (through the shard region, wherever the owner lives), so the top-level object's actor ends up
+/// holding its whole family and decides the traces with <see cref="TraceAssembler"/>. An object whose owner is
+/// unknown (deleted pods, ReplicaSets of a past rollout) asks the name index who created it; if nobody did, it
+/// becomes a top-level object of its own: an event is never dropped.
+/// </summary>
+internal sealed class ObjectActor : UntypedActor, IWithTimers
+{
+    private const string SettleTimer = "settle";
+
+    private readonly PipelineContext _ctx;
+    private readonly IActorRegistry _registry;
+    private readonly string _cluster;
+    private readonly string _uid;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private IActorRef _objects = ActorRefs.Nobody;
+    private IActorRef _names = ActorRefs.Nobody;
+    private IActorRef _emitter = ActorRefs.Nobody;
+
+    private ObjectRef? _identity;
+    private ObjectObserved? _object;
+    private (string Uid, ObjectRef Ref)? _owner;
+    private bool _isTop;
+    private bool _askedOwner;
+    private bool _registeredName;
+    private readonly List<(IFact Fact, ImmutableArray<string> Path)> _pending = [];
+    private readonly HashSet<(string Kind, string Name)> _claimed = [];
+
+    private TraceFamily? _family;
+    private bool _dirty;
+    private readonly HashSet<ulong> _emitted = [];
+
+    public ObjectActor(string entityId, PipelineContext ctx, IActorRegistry registry)
+    {
+        _ctx = ctx;
+        _registry = registry;
+        (_cluster, _uid) = EntityIds.Split(entityId);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string entityId, PipelineContext ctx, IActorRegistry registry) =>
+        Akka.Actor.Props.Create(() => new ObjectActor(entityId, ctx, registry));
+
+    protected override void PreStart()
+    {
+        _objects = _registry.Get<ObjectRegion>();
+        _names = _registry.Get<NameRegion>();
+        _emitter = _registry.Get<SpanEmitterActor>();
+    }
+
+    protected override void OnReceive(object message)
+    {
+        try
+        {
+            switch (message)
+            {
+                case Observe o:
+                    Accept(o.Fact, ImmutableArray<string>.Empty, null);
+                    break;
+                case Propagate p:
+                    Accept(p.Fact, p.Path, p.Target);
+                    break;
+                case OwnerClaimed c:
+                    OnOwnerClaimed(c);
+                    break;
+                case FinalizeObject:
+                    DecideTopIfUndecided("no owner found by the end of input");
+                    break;
+                case EmitObject:
+                    Emit();
+                    break;
+                case SettleTick:
+                    DecideTopIfUndecided("no owner found within the settle period");
+                    Emit();
+                    break;
+                default:
+                    Unhandled(message);
+                    break;
+            }
+        }
+        finally
+        {
+            if (message is ITracked) _ctx.Tracker.Done();
+        }
+    }
+
+    private string Describe() => _identity is { } id
+        ? $"cluster={_cluster} {id.Kind} {(id.Namespace.Length > 0 ? id.Namespace + "/" : "")}{id.Name} uid={_uid}"
+        : $"cluster={_cluster} uid={_uid}";
+
+    private void Accept(IFact fact, ImmutableArray<string> path, ObjectRef? target)
+    {
+        if (_identity is null && target is { } t) _identity = t;
+
+        switch (fact)
+        {
+            case ObjectObserved o when o.Uid == _uid:
+                OnOwnObject(o);
+                break;
+            case EventObserved e when path.IsEmpty:
+                _identity ??= new ObjectRef(e.Kind, e.Namespace, e.Name);
+                ClaimWhatThisEventActedOn(e);
+                break;
+            case ObjectDeleted when path.IsEmpty:
+                return; // the tree does not depend on deletions (Killing finds the delete event by name)
+        }
+
+        if (!path.IsEmpty && (path.Contains(_uid) || path.Length >= _ctx.Settings.MaxOwnerDepth))
+        {
+            // An owner cycle (or an absurdly deep chain): stop climbing here, this object becomes the top.
+            _ctx.Metrics.OwnerCycle();
+            _log.Warning("Owner cycle or chain deeper than {0} at {1}: path {2}; treating this object as top-level",
+                _ctx.Settings.MaxOwnerDepth, Describe(), string.Join(" -> ", path));
+            if (!_isTop) BecomeTop();
+            Absorb(fact);
+            return;
+        }
+
+        if (_isTop) Absorb(fact);
+        else if (_owner is { } owner) Forward(owner, fact, path);
+        else
+        {
+            _pending.Add((fact, path));
+            if (_object is null && !_askedOwner && _identity is { } id)
+            {
+                _askedOwner = true;
+                Send(_names, new WhoOwns(_cluster, id, _uid));
+            }
+            ScheduleSettle();
+        }
+    }
+
+    private void OnOwnObject(ObjectObserved o)
+    {
+        if (_object is null || o.Generation > _object.Generation || o.ResourceVersion >= _object.ResourceVersion) _object = o;
+        _identity = new ObjectRef(o.Kind, o.Namespace, o.Name);
+        if (!_registeredName)
+        {
+            _registeredName = true;
+            Send(_names, new NameObserved(_cluster, _identity.Value, _uid, o.CreatedNs));
+        }
+        if (_isTop) return;
+        if (o.Owner is { } ownerRef)
+        {
+            if (ownerRef.Uid == _uid)
+            {
+                _ctx.Metrics.OwnerCycle();
+                _log.Warning("Object owns itself at {0}; treating it as top-level", Describe());
+                BecomeTop();
+                return;
+            }
+            var owner = (ownerRef.Uid, new ObjectRef(ownerRef.Kind, o.Namespace, ownerRef.Name));
+            if (_owner is null) SetOwner(owner);
+        }
+        else
+        {
+            BecomeTop();
+        }
+    }
+
+    private void ClaimWhatThisEventActedOn(EventObserved e)
+    {
+        if (e.ObjectUid != _uid) return;
+        if (e.Reason is not ("ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete")) return;
+        if (!EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action)) return;
+        if (!_claimed.Add((action.TargetKind, action.TargetName))) return;
+        Send(_names, new ClaimName(_cluster, new ObjectRef(action.TargetKind, e.Namespace, action.TargetName), _uid, new ObjectRef(e.Kind, e.Namespace, e.Name)));
+    }
+
+    private void OnOwnerClaimed(OwnerClaimed c)
+    {
+        if (_isTop || _owner is not null || _object is not null) return;
+        if (c.OwnerUid == _uid) return;
+        SetOwner((c.OwnerUid, c.Owner));
+    }
+
+    private void SetOwner((string Uid, ObjectRef Ref) owner)
+    {
+        _owner = owner;
+        foreach (var (fact, path) in _pending) Forward(owner, fact, path);
+        _pending.Clear();
+        Timers.Cancel(SettleTimer);
+    }
+
+    private void Forward((string Uid, ObjectRef Ref) owner, IFact fact, ImmutableArray<string> path) =>
+        Send(_objects, new Propagate(_cluster, owner.Uid, owner.Ref, fact, path.Add(_uid)));
+
+    private void DecideTopIfUndecided(string why)
+    {
+        if (_isTop || _owner is not null) return;
+        if (_object is null)
+        {
+            _ctx.Metrics.Orphan();
+            _log.Debug("{0}: {1}; its events form a trace of their own", Describe(), why);
+        }
+        BecomeTop();
+    }
+
+    private void BecomeTop()
+    {
+        _isTop = true;
+        _owner = null;
+        _family ??= new TraceFamily(_cluster, _uid, _identity ?? new ObjectRef("Unknown", "", _uid));
+        if (_object is not null) _family.Add(_object);
+        foreach (var (fact, _) in _pending) Absorb(fact);
+        _pending.Clear();
+        ScheduleSettle();
+    }
+
+    private void Absorb(IFact fact)
+    {
+        _family ??= new TraceFamily(_cluster, _uid, _identity ?? new ObjectRef("Unknown", "", _uid));
+        if (_family.Add(fact)) _dirty = true;
+        ScheduleSettle();
+    }
+
+    private void ScheduleSettle()
+    {
+        if (_ctx.Settings.SettleAfter is { } settle) Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, settle);
+    }
+
+    private void Emit()
+    {
+        if (!_isTop || !_dirty || _family is null) return;
+        _dirty = false;
+        _ctx.Settings.ClusterUids.TryGetValue(_cluster, out var clusterUid);
+        var traces = TraceAssembler.Assemble(_family, clusterUid, _emitted);
+        foreach (var trace in traces)
+        {
+            foreach (var s in trace.Spans) _emitted.Add(s.SpanId.Value);
+            _ctx.Metrics.Emitted(trace.Spans.Length);
+            Send(_emitter, trace);
+        }
+
+        // Keep what later events may still hang under (controller actions, topLevelSpan roots); forget the rest.
+        var forget = new List<OccurrenceKey>();
+        foreach (var (key, e) in _family.Occurrences)
+        {
+            if (!e.TopLevelSpan && e.Reason is not ("ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete")) forget.Add(key);
+        }
+        _family.Forget(forget);
+    }
+
+    private void Send(IActorRef target, object message)
+    {
+        if (message is ITracked) _ctx.Tracker.Sent();
+        target.Tell(message, Self);
+    }
+
+    private sealed class SettleTick
+    {
+        public static readonly SettleTick Instance = new();
+    }
+}

@@ -1,0 +1,98 @@
+using System.Collections.Immutable;
+using KSpanActors.Model;
+using KSpanActors.Tracing;
+
+namespace KSpanActors.Pipeline;
+
+/// <summary>Binds every message of ours that can cross nodes (the scale-out issue gives it a serializer).</summary>
+public interface IKSpanMessage;
+
+/// <summary>Counted by <see cref="PipelineTracker"/> from send to processed, so a replay knows when all is quiet.</summary>
+public interface ITracked;
+
+/// <summary>Routed to the ObjectActor of (cluster, uid); entity id "cluster/uid".</summary>
+public interface IObjectMessage : IKSpanMessage, ITracked
+{
+    string EntityId { get; }
+}
+
+/// <summary>Routed to the NameIndex of (cluster, kind, namespace, name); entity id "cluster/kind/ns/name".</summary>
+public interface INameMessage : IKSpanMessage, ITracked
+{
+    string EntityId { get; }
+}
+
+internal static class EntityIds
+{
+    public static string Object(string cluster, string uid) => string.Concat(cluster, "/", uid);
+
+    public static string Name(string cluster, ObjectRef o) => string.Concat(cluster, "/", o.Kind, "/", o.Namespace, "/", o.Name);
+
+    /// <summary>Uid of an object known only by name (no uid in the event, no object seen).</summary>
+    public static string Synthetic(ObjectRef o) => string.Concat("~", o.Kind, "/", o.Namespace, "/", o.Name);
+
+    /// <summary>Cluster names never contain '/', so the first '/' splits an entity id.</summary>
+    public static (string Cluster, string Id) Split(string entityId)
+    {
+        var i = entityId.IndexOf('/', StringComparison.Ordinal);
+        return i < 0 ? (entityId, "") : (entityId[..i], entityId[(i + 1)..]);
+    }
+}
+
+// ---- into ObjectActors ----
+
+/// <summary>A source saw a fact about object <paramref name="Uid"/> (the object itself, or an Event about it).</summary>
+public sealed record Observe(string Cluster, string Uid, IFact Fact) : IObjectMessage
+{
+    public string EntityId { get; } = EntityIds.Object(Cluster, Uid);
+}
+
+/// <summary>
+/// A child hands a fact up to its owner <paramref name="TargetUid"/>, which it knows as <paramref name="Target"/>.
+/// <paramref name="Path"/> lists the uids the fact already passed through (owner cycles are cut with it).
+/// </summary>
+public sealed record Propagate(string Cluster, string TargetUid, ObjectRef Target, IFact Fact, ImmutableArray<string> Path) : IObjectMessage
+{
+    public string EntityId { get; } = EntityIds.Object(Cluster, TargetUid);
+}
+
+/// <summary>The name index answers who created/deleted/scaled an object that is otherwise unknown.</summary>
+public sealed record OwnerClaimed(string Cluster, string TargetUid, string OwnerUid, ObjectRef Owner) : IObjectMessage
+{
+    public string EntityId { get; } = EntityIds.Object(Cluster, TargetUid);
+}
+
+/// <summary>No more facts will come (end of replay): an object whose owner is still unknown becomes a top-level object.</summary>
+public sealed record FinalizeObject(string EntityId) : IObjectMessage;
+
+/// <summary>Export what the object holds now (end of replay).</summary>
+public sealed record EmitObject(string EntityId) : IObjectMessage;
+
+// ---- into NameIndexes ----
+
+/// <summary>An object exists under this name (for Events that name it without a uid).</summary>
+public sealed record NameObserved(string Cluster, ObjectRef Name, string Uid, long CreatedNs) : INameMessage
+{
+    public string EntityId { get; } = EntityIds.Name(Cluster, Name);
+}
+
+/// <summary>An event of <paramref name="OwnerUid"/> says it created, deleted or scaled the named object.</summary>
+public sealed record ClaimName(string Cluster, ObjectRef Name, string OwnerUid, ObjectRef Owner) : INameMessage
+{
+    public string EntityId { get; } = EntityIds.Name(Cluster, Name);
+}
+
+/// <summary>An object of unknown owner asks who acted on it; answered with <see cref="OwnerClaimed"/> now or when known.</summary>
+public sealed record WhoOwns(string Cluster, ObjectRef Name, string AskerUid) : INameMessage
+{
+    public string EntityId { get; } = EntityIds.Name(Cluster, Name);
+}
+
+/// <summary>An Event whose involved object has no uid (Flux): resolved to an object by kind, namespace and name.</summary>
+public sealed record ObserveByName(string Cluster, ObjectRef Name, EventObserved Event) : INameMessage
+{
+    public string EntityId { get; } = EntityIds.Name(Cluster, Name);
+}
+
+/// <summary>No more facts will come: resolve the events still waiting for an object.</summary>
+public sealed record FinalizeName(string EntityId) : INameMessage;

@@ -1,0 +1,60 @@
+using System.Diagnostics.Metrics;
+
+namespace KSpanActors.Pipeline;
+
+/// <summary>
+/// What the pipeline counts: what came in, what went out, and everything it had to skip or drop,
+/// so nothing is lost silently. Published as System.Diagnostics.Metrics instruments (meter "KSpanActors")
+/// and readable directly for summaries and tests.
+/// </summary>
+public sealed class PipelineMetrics : IDisposable
+{
+    public const string MeterName = "KSpanActors";
+
+    private readonly Meter _meter;
+    private long _events;
+    private long _objects;
+    private long _decodeErrors;
+    private long _spansEmitted;
+    private long _spansExported;
+    private long _spansDropped;
+    private long _exportFailures;
+    private long _ownerCycles;
+    private long _orphans;
+
+    public PipelineMetrics()
+    {
+        _meter = new Meter(MeterName);
+        _meter.CreateObservableCounter("kspan.events.received", () => Events, description: "Kubernetes Event occurrences received");
+        _meter.CreateObservableCounter("kspan.objects.received", () => Objects, description: "Kubernetes object snapshots received");
+        _meter.CreateObservableCounter("kspan.decode.errors", () => DecodeErrors, description: "Documents that could not be decoded");
+        _meter.CreateObservableCounter("kspan.spans.emitted", () => SpansEmitted, description: "Spans built by trace assembly");
+        _meter.CreateObservableCounter("kspan.spans.exported", () => SpansExported, description: "Spans accepted by an exporter");
+        _meter.CreateObservableCounter("kspan.spans.dropped", () => SpansDropped, description: "Spans dropped (buffer full or export gave up)");
+        _meter.CreateObservableCounter("kspan.export.failures", () => ExportFailures, description: "Failed export attempts");
+        _meter.CreateObservableCounter("kspan.owner.cycles", () => OwnerCycles, description: "Owner reference cycles cut");
+        _meter.CreateObservableCounter("kspan.orphans", () => Orphans, description: "Objects whose owner could not be found");
+    }
+
+    public long Events => Interlocked.Read(ref _events);
+    public long Objects => Interlocked.Read(ref _objects);
+    public long DecodeErrors => Interlocked.Read(ref _decodeErrors);
+    public long SpansEmitted => Interlocked.Read(ref _spansEmitted);
+    public long SpansExported => Interlocked.Read(ref _spansExported);
+    public long SpansDropped => Interlocked.Read(ref _spansDropped);
+    public long ExportFailures => Interlocked.Read(ref _exportFailures);
+    public long OwnerCycles => Interlocked.Read(ref _ownerCycles);
+    public long Orphans => Interlocked.Read(ref _orphans);
+
+    public void EventReceived() => Interlocked.Increment(ref _events);
+    public void ObjectReceived() => Interlocked.Increment(ref _objects);
+    public void DecodeError() => Interlocked.Increment(ref _decodeErrors);
+    public void Emitted(int spans) => Interlocked.Add(ref _spansEmitted, spans);
+    public void Exported(int spans) => Interlocked.Add(ref _spansExported, spans);
+    public void Dropped(int spans) => Interlocked.Add(ref _spansDropped, spans);
+    public void ExportFailed() => Interlocked.Increment(ref _exportFailures);
+    public void OwnerCycle() => Interlocked.Increment(ref _ownerCycles);
+    public void Orphan() => Interlocked.Increment(ref _orphans);
+
+    public void Dispose() => _meter.Dispose();
+}

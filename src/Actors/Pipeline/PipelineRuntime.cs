@@ -1,0 +1,164 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Hosting;
+using KSpanActors.Export;
+using KSpanActors.Model;
+using KSpanActors.Tracing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace KSpanActors.Pipeline;
+
+/// <summary>
+/// A running pipeline in this process: a generic host with the Akka system (a one-node cluster unless seed nodes
+/// are configured). Sources <see cref="Feed"/> facts; <see cref="DrainAsync"/> exports everything at end of input.
+/// </summary>
+public sealed class PipelineRuntime : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly IActorRef _objects;
+    private readonly IActorRef _names;
+    private readonly IActorRef _emitter;
+
+    private PipelineRuntime(IHost host, PipelineContext ctx)
+    {
+        _host = host;
+        Context = ctx;
+        var registry = host.Services.GetRequiredService<ActorRegistry>();
+        System = host.Services.GetRequiredService<ActorSystem>();
+        _objects = registry.Get<ObjectRegion>();
+        _names = registry.Get<NameRegion>();
+        _emitter = registry.Get<SpanEmitterActor>();
+    }
+
+    public PipelineContext Context { get; }
+
+    public PipelineMetrics Metrics => Context.Metrics;
+
+    public ActorSystem System { get; }
+
+    /// <summary>Limit of tracked messages in flight before <see cref="FeedAsync"/> waits (back-pressure for fast sources).</summary>
+    public long MaxInFlight { get; init; } = 20_000;
+
+    public static async Task<PipelineRuntime> StartAsync(
+        PipelineSettings settings,
+        IReadOnlyList<ISpanExporter> exporters,
+        ILoggerFactory? loggerFactory = null,
+        Akka.Event.LogLevel akkaLogLevel = Akka.Event.LogLevel.WarningLevel,
+        CancellationToken cancellationToken = default)
+    {
+        var ctx = new PipelineContext(settings, new PipelineMetrics(), new PipelineTracker());
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
+        else builder.Services.AddLogging();
+        builder.Services.AddAkka(PipelineHosting.SystemName, (akka, _) =>
+        {
+            akka.ConfigureLoggers(l =>
+            {
+                l.LogLevel = akkaLogLevel;
+                l.ClearLoggers();
+                l.AddLoggerFactory();
+            });
+            akka.AddKSpanPipeline(ctx, exporters);
+        });
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new PipelineRuntime(host, ctx);
+    }
+
+    /// <summary>Routes one fact to the actor it is about. Thread-safe.</summary>
+    public void Feed(IFact fact)
+    {
+        var tracker = Context.Tracker;
+        switch (fact)
+        {
+            case EventObserved e:
+                Context.Metrics.EventReceived();
+                tracker.Sent();
+                if (e.ObjectUid is { Length: > 0 } uid) _objects.Tell(new Observe(e.Cluster, uid, e));
+                else _names.Tell(new ObserveByName(e.Cluster, new ObjectRef(e.Kind, e.Namespace, e.Name), e));
+                break;
+            case ObjectObserved o:
+                Context.Metrics.ObjectReceived();
+                tracker.Sent();
+                _objects.Tell(new Observe(o.Cluster, o.Uid, o));
+                break;
+            case ObjectDeleted d:
+                tracker.Sent();
+                _objects.Tell(new Observe(d.Cluster, d.Uid, d));
+                break;
+        }
+    }
+
+    /// <summary>Feeds a fact, first waiting while too many messages are in flight.</summary>
+    public async ValueTask FeedAsync(IFact fact, CancellationToken cancellationToken = default)
+    {
+        while (Context.Tracker.InFlight > MaxInFlight)
+        {
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+        Feed(fact);
+    }
+
+    /// <summary>
+    /// End of input: waits until every fact reached its actor, lets objects without a known owner become top-level,
+    /// has every top-level object export its traces, and waits until the exporters took every span.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken cancellationToken = default)
+    {
+        var tracker = Context.Tracker;
+        await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        var objectCount = -1;
+        for (var round = 0; round < 8; round++)
+        {
+            foreach (var id in await EntityIdsAsync(_names).ConfigureAwait(false))
+            {
+                tracker.Sent();
+                _names.Tell(new FinalizeName(id));
+            }
+            await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            var ids = await EntityIdsAsync(_objects).ConfigureAwait(false);
+            foreach (var id in ids)
+            {
+                tracker.Sent();
+                _objects.Tell(new FinalizeObject(id));
+            }
+            await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            if (ids.Count == objectCount) break;
+            objectCount = ids.Count;
+        }
+        foreach (var id in await EntityIdsAsync(_objects).ConfigureAwait(false))
+        {
+            tracker.Sent();
+            _objects.Tell(new EmitObject(id));
+        }
+        await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits until the SpanEmitter has handed every span it holds to the exporters.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) =>
+        _emitter.Ask<FlushDone>(Flush.Instance, TimeSpan.FromMinutes(5), cancellationToken);
+
+    private static async Task<List<string>> EntityIdsAsync(IActorRef region)
+    {
+        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        var ids = new List<string>();
+        foreach (var shard in state.Shards) ids.AddRange(shard.EntityIds);
+        return ids;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _host.Dispose();
+            Context.Metrics.Dispose();
+        }
+    }
+}

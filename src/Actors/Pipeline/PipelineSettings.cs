@@ -1,0 +1,66 @@
+namespace KSpanActors.Pipeline;
+
+/// <summary>How the actor pipeline behaves. Bound from the "KSpan:Pipeline" configuration section by the host.</summary>
+public sealed record PipelineSettings
+{
+    /// <summary>
+    /// A trace is exported once its top-level object has been quiet this long (KSpan__Pipeline__SettleAfter).
+    /// Null: only on an explicit flush (replay, a finite demo), which exports everything at end of input.
+    /// </summary>
+    public TimeSpan? SettleAfter { get; init; }
+
+    /// <summary>Idle ObjectActors stop after this long (KSpan__Pipeline__PassivateAfter); null keeps them until flush.</summary>
+    public TimeSpan? PassivateAfter { get; init; }
+
+    /// <summary>Number of shards per entity type (KSpan__Pipeline__Shards).</summary>
+    public int Shards { get; init; } = 100;
+
+    /// <summary>Spans per export batch (KSpan__Pipeline__BatchSize).</summary>
+    public int BatchSize { get; init; } = 1024;
+
+    /// <summary>A partial batch is exported after this long (KSpan__Pipeline__BatchInterval).</summary>
+    public TimeSpan BatchInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Spans held while exporters are slow or down; beyond it the oldest are dropped and counted (KSpan__Pipeline__MaxBufferedSpans).</summary>
+    public int MaxBufferedSpans { get; init; } = 200_000;
+
+    /// <summary>Attempts per batch and exporter before the batch is dropped and counted (KSpan__Pipeline__ExportAttempts).</summary>
+    public int ExportAttempts { get; init; } = 3;
+
+    /// <summary>Owner chains longer than this are treated as cycles (KSpan__Pipeline__MaxOwnerDepth).</summary>
+    public int MaxOwnerDepth { get; init; } = 32;
+
+    /// <summary>Remoting address of this node; port 0 picks a free port (KSpan__Pipeline__Hostname, KSpan__Pipeline__Port).</summary>
+    public string Hostname { get; init; } = "127.0.0.1";
+
+    public int Port { get; init; }
+
+    /// <summary>Akka seed nodes ("akka.tcp://kspan@host:port"); empty: this node forms a one-node cluster by itself.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary>k8s.cluster.uid per cluster name, when known.</summary>
+    public IReadOnlyDictionary<string, string> ClusterUids { get; init; } = new Dictionary<string, string>();
+
+    public IEnumerable<string> Validate()
+    {
+        if (SettleAfter is { } s && s <= TimeSpan.Zero) yield return "KSpan:Pipeline:SettleAfter must be positive";
+        if (PassivateAfter is { } p && p <= TimeSpan.Zero) yield return "KSpan:Pipeline:PassivateAfter must be positive";
+        if (Shards < 1) yield return "KSpan:Pipeline:Shards must be at least 1";
+        if (BatchSize < 1) yield return "KSpan:Pipeline:BatchSize must be at least 1";
+        if (BatchInterval <= TimeSpan.Zero) yield return "KSpan:Pipeline:BatchInterval must be positive";
+        if (MaxBufferedSpans < BatchSize) yield return "KSpan:Pipeline:MaxBufferedSpans must be at least BatchSize";
+        if (ExportAttempts < 1) yield return "KSpan:Pipeline:ExportAttempts must be at least 1";
+        if (MaxOwnerDepth < 2) yield return "KSpan:Pipeline:MaxOwnerDepth must be at least 2";
+        if (Port is < 0 or > 65535) yield return "KSpan:Pipeline:Port must be 0-65535";
+    }
+}
+
+/// <summary>What every actor of one pipeline shares in-process (never sent over the wire).</summary>
+public sealed class PipelineContext(PipelineSettings settings, PipelineMetrics metrics, PipelineTracker tracker)
+{
+    public PipelineSettings Settings { get; } = settings;
+
+    public PipelineMetrics Metrics { get; } = metrics;
+
+    public PipelineTracker Tracker { get; } = tracker;
+}
