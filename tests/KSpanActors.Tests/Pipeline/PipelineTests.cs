@@ -1,0 +1,119 @@
+using KSpanActors.Model;
+using KSpanActors.Pipeline;
+using KSpanActors.Tests.Support;
+using static KSpanActors.Tests.Support.F;
+
+namespace KSpanActors.Tests.Pipeline;
+
+[CollectionDefinition("akka-cluster", DisableParallelization = true)]
+public sealed class AkkaClusterCollection;
+
+/// <summary>The sharded actor pipeline end to end in one process (a one-node cluster).</summary>
+[Collection("akka-cluster")]
+public class PipelineTests
+{
+    private static async Task<(IReadOnlyList<SpanRecord> Spans, PipelineMetrics Metrics)> RunAsync(IEnumerable<IFact> facts, PipelineSettings? settings = null, CapturingExporter? exporter = null)
+    {
+        exporter ??= new CapturingExporter();
+        await using var runtime = await PipelineRuntime.StartAsync(settings ?? new PipelineSettings(), [exporter]);
+        foreach (var f in facts) runtime.Feed(f);
+        await runtime.DrainAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (exporter.Spans, runtime.Metrics);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(99)]
+    public async Task Rollout_through_sharded_actors_gives_the_expected_tree_in_any_feed_order(int seed)
+    {
+        var (facts, expected) = Scenarios.Rollout();
+        if (seed != 0) new Random(seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(facts));
+
+        var (spans, metrics) = await RunAsync(facts);
+
+        Assert.Equal(expected.OrderBy(kv => kv.Key), TreeText.Parents(spans).OrderBy(kv => kv.Key));
+        Assert.Equal(17, spans.Count);
+        Assert.Single(spans.Select(s => s.TraceId).Distinct());
+        Assert.Equal(17, metrics.SpansExported);
+        Assert.Equal(0, metrics.SpansDropped);
+    }
+
+    [Fact]
+    public async Task An_owner_cycle_is_cut_counted_and_its_events_still_exported()
+    {
+        var facts = new List<IFact>
+        {
+            Obj("a", "ConfigThing", "a", "10:00:00", Owner("ConfigThing", "b", "b")),
+            Obj("b", "ConfigThing", "b", "10:00:00", Owner("ConfigThing", "a", "a")),
+            Obj("self", "ConfigThing", "self", "10:00:00", Owner("ConfigThing", "self", "self")),
+            Ev("ea", "ConfigThing", "a", "a", "Reconciled", "ok", "10:00:01", "operator"),
+            Ev("eb", "ConfigThing", "b", "b", "Reconciled", "ok", "10:00:02", "operator"),
+            Ev("es", "ConfigThing", "self", "self", "Reconciled", "ok", "10:00:03", "operator"),
+        };
+
+        var (spans, metrics) = await RunAsync(facts);
+
+        Assert.True(metrics.OwnerCycles >= 2);
+        Assert.Equal(["ea", "eb", "es"], spans.Select(s => s.Attribute("k8s.event.uid")).OfType<string>().Order());
+    }
+
+    [Fact]
+    public async Task Events_of_unknown_objects_are_never_dropped()
+    {
+        var facts = new List<IFact>
+        {
+            Ev("n1", "Node", "node-1", "node-uid", "NodeNotReady", "Node node-1 status is now: NodeNotReady", "10:00:00", "node-controller", warning: true),
+            Ev("x1", "Widget", "w", null, "Synced", "synced", "10:00:01", "widget-operator"),
+        };
+
+        var (spans, metrics) = await RunAsync(facts);
+
+        Assert.Equal(["n1", "x1"], spans.Select(s => s.Attribute("k8s.event.uid")).OfType<string>().Order());
+        Assert.Equal(2, spans.Count(s => s.IsRoot && s.Attribute("k8s.event.uid") is null));
+        Assert.Equal(2, metrics.Orphans);
+    }
+
+    [Fact]
+    public async Task A_failing_exporter_is_retried_and_receives_every_span()
+    {
+        var (facts, expected) = Scenarios.Rollout();
+        var exporter = new CapturingExporter { FailuresLeft = 2 };
+
+        var (spans, metrics) = await RunAsync(facts, new PipelineSettings { ExportAttempts = 3 }, exporter);
+
+        Assert.Equal(expected.Count + 1, spans.Count);
+        Assert.Equal(2, metrics.ExportFailures);
+        Assert.Equal(0, metrics.SpansDropped);
+    }
+
+    [Fact]
+    public async Task With_a_settle_period_traces_are_exported_without_a_drain_and_late_events_become_late_spans()
+    {
+        var (facts, _) = Scenarios.Rollout();
+        var exporter = new CapturingExporter();
+        await using var runtime = await PipelineRuntime.StartAsync(new PipelineSettings { SettleAfter = TimeSpan.FromMilliseconds(300), BatchInterval = TimeSpan.FromMilliseconds(100) }, [exporter]);
+        foreach (var f in facts) runtime.Feed(f);
+        await AwaitAsync(() => exporter.Spans.Count == 17);
+
+        runtime.Feed(Ev("late", "Pod", "web-new-a", "p-new-a", "Unhealthy", "Readiness probe failed", "10:00:30", "kubelet", warning: true));
+        runtime.Feed(Ev("e3", "Pod", "web-new-a", "p-new-a", "Scheduled", "Successfully assigned default/web-new-a to node-1", "10:00:00", "default-scheduler"));
+        await AwaitAsync(() => exporter.Spans.Count == 18);
+
+        var late = exporter.Spans.Single(s => s.Attribute("k8s.event.uid") == "late");
+        var create = exporter.Spans.Single(s => s.Attribute("k8s.event.uid") == "e2");
+        Assert.Equal(create.SpanId, late.ParentSpanId);
+        Assert.Equal(create.TraceId, late.TraceId);
+        await runtime.FlushAsync();
+        Assert.Equal(18, exporter.Spans.Count); // the re-observed e3 was not emitted twice
+    }
+
+    private static async Task AwaitAsync(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(20, cts.Token);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Collections.Concurrent;
+using KSpanActors.Export;
+using KSpanActors.Model;
+
+namespace KSpanActors.Tests.Support;
+
+/// <summary>Keeps every span it is given; can be told to fail.</summary>
+internal sealed class CapturingExporter : ISpanExporter
+{
+    private readonly ConcurrentQueue<SpanRecord> _spans = new();
+
+    public string Name => "capture";
+
+    public int FailuresLeft;
+
+    public IReadOnlyList<SpanRecord> Spans => [.. _spans];
+
+    public Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Decrement(ref FailuresLeft) >= 0) return Task.FromResult(false);
+        foreach (var t in batch)
+        {
+            foreach (var s in t.Spans) _spans.Enqueue(s);
+        }
+        return Task.FromResult(true);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
