@@ -46,9 +46,9 @@ internal sealed record OtlpSettings(
     public string HeaderNames => string.Join(",", Headers.Select(h => h.Key));
 
     /// <summary>
-    /// Null unless OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. Values are read through
-    /// OpenTelemetry's <see cref="OtlpExporterOptions"/> (whose constructor reads the standard variables);
-    /// the traces-specific variables, which its public constructor does not read, are read here.
+    /// Null unless OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. Protocol, headers and
+    /// timeout are read through OpenTelemetry's <see cref="OtlpExporterOptions"/> (whose constructor reads the standard
+    /// variables); the endpoints and the traces-specific variables, which its public constructor does not read, here.
     /// </summary>
     public static OtlpSettings? FromEnvironment()
     {
@@ -70,22 +70,11 @@ internal sealed record OtlpSettings(
 
         var errors = new List<string>();
 
-        // Endpoint: the traces-specific URL is used as is; otherwise the options' endpoint, which they took from
-        // OTEL_EXPORTER_OTLP_ENDPOINT when it was an absolute URI (else they fall back to localhost: we report it).
-        Uri endpoint;
-        bool signalSpecific = rawTracesEndpoint is not null;
-        if (rawTracesEndpoint is not null)
-        {
-            endpoint = ParseUri(rawTracesEndpoint);
-        }
-        else if (Uri.TryCreate(rawEndpoint, UriKind.Absolute, out _))
-        {
-            endpoint = options.Endpoint;
-        }
-        else
-        {
-            endpoint = ParseUri(rawEndpoint!);
-        }
+        // Endpoint: the traces-specific URL is used as is, else OTEL_EXPORTER_OTLP_ENDPOINT. Read from the variable
+        // itself: the options take it when it is an absolute URI (the same value) but silently fall back to
+        // localhost for anything else, which Validate must be able to report.
+        var signalSpecific = rawTracesEndpoint is not null;
+        var endpoint = ParseUri(rawTracesEndpoint ?? rawEndpoint!);
 
         var protocol = options.Protocol == OtlpExportProtocol.HttpProtobuf ? OtlpProtocol.HttpProtobuf : OtlpProtocol.Grpc;
         CheckProtocol(ProtocolVariable, ref protocol);
