@@ -1,0 +1,82 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using KSpanActors.Model;
+using KSpanActors.Otlp.Proto.Collector;
+using Microsoft.Extensions.Logging;
+
+namespace KSpanActors.Export.Otlp;
+
+/// <summary>
+/// Sends each batch as one OTLP <c>ExportTraceServiceRequest</c> over gRPC (h2c for http://, TLS verified for https://).
+/// Returns false on any transport or server error; never logs header values (they carry tokens).
+/// </summary>
+internal sealed class OtlpGrpcExporter : ISpanExporter
+{
+    private readonly GrpcChannel _channel;
+    private readonly TraceService.TraceServiceClient _client;
+    private readonly Metadata _headers;
+    private readonly TimeSpan _timeout;
+    private readonly ILogger _logger;
+    private readonly string _endpoint;
+
+    public OtlpGrpcExporter(OtlpSettings settings, ILogger logger)
+    {
+        _logger = logger;
+        _timeout = settings.Timeout;
+        _endpoint = settings.Endpoint.ToString();
+        _headers = [];
+        foreach (var (key, value) in settings.Headers)
+        {
+            _headers.Add(key.ToLowerInvariant(), value);
+        }
+        _channel = GrpcChannel.ForAddress(settings.Endpoint, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                ConnectTimeout = settings.Timeout,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            },
+            DisposeHttpClient = true,
+        });
+        _client = new TraceService.TraceServiceClient(_channel);
+    }
+
+    public string Name => "otlp-grpc";
+
+    public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var request = OtlpRequestBuilder.Build(batch);
+            var options = new CallOptions(_headers, DateTime.UtcNow + _timeout, cancellationToken);
+            var response = await _client.ExportAsync(request, options).ResponseAsync;
+            OtlpExportLog.PartialSuccess(_logger, _endpoint, response.PartialSuccess);
+            return true;
+        }
+        catch (RpcException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("OTLP export cancelled", ex, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (RpcException ex)
+        {
+            _logger.LogWarning("OTLP gRPC export to {Endpoint} failed: {StatusCode} {Detail}", _endpoint, ex.StatusCode, ex.Status.Detail);
+            return false;
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning("OTLP gRPC export to {Endpoint} failed: {Error}: {Message}", _endpoint, ex.GetType().Name, ex.Message);
+            return false;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _channel.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Net.Http.Headers;
+using Google.Protobuf;
+using KSpanActors.Model;
+using KSpanActors.Otlp.Proto.Collector;
+using Microsoft.Extensions.Logging;
+
+namespace KSpanActors.Export.Otlp;
+
+/// <summary>
+/// Sends each batch as one OTLP <c>ExportTraceServiceRequest</c> over http/protobuf (POST application/x-protobuf
+/// to <see cref="OtlpSettings.TracesUri"/>). Returns false on any transport or server error; never logs header values.
+/// </summary>
+internal sealed class OtlpHttpExporter : ISpanExporter
+{
+    private static readonly MediaTypeHeaderValue Protobuf = new("application/x-protobuf");
+
+    private readonly HttpClient _http;
+    private readonly Uri _uri;
+    private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
+    private readonly ILogger _logger;
+
+    public OtlpHttpExporter(OtlpSettings settings, ILogger logger)
+    {
+        _logger = logger;
+        _uri = settings.TracesUri;
+        _headers = settings.Headers;
+        _http = new HttpClient(
+            new SocketsHttpHandler
+            {
+                ConnectTimeout = settings.Timeout,
+                PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+                AllowAutoRedirect = false,
+            },
+            disposeHandler: true)
+        {
+            Timeout = settings.Timeout,
+        };
+    }
+
+    public string Name => "otlp-http";
+
+    public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = new ByteArrayContent(OtlpRequestBuilder.Build(batch).ToByteArray());
+            body.Headers.ContentType = Protobuf;
+            using var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = body };
+            foreach (var (key, value) in _headers)
+            {
+                request.Headers.TryAddWithoutValidation(key, value);
+            }
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                _logger.LogWarning("OTLP http/protobuf export to {Endpoint} failed: HTTP {StatusCode}", _uri, (int)response.StatusCode);
+                return false;
+            }
+            var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            if (bytes.Length > 0 && response.Content.Headers.ContentType?.MediaType == Protobuf.MediaType)
+            {
+                try
+                {
+                    OtlpExportLog.PartialSuccess(_logger, _uri.ToString(), ExportTraceServiceResponse.Parser.ParseFrom(bytes).PartialSuccess);
+                }
+                catch (InvalidProtocolBufferException)
+                {
+                    // The spans were accepted (2xx); an unreadable answer changes nothing.
+                }
+            }
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            var what = ex is TaskCanceledException ? "timed out" : ex.GetType().Name + ": " + ex.Message;
+            _logger.LogWarning("OTLP http/protobuf export to {Endpoint} failed: {Error}", _uri, what);
+            return false;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Grpc.Core;
+using KSpanActors.Otlp.Proto.Collector;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Google.Protobuf;
+
+namespace KSpanActors.Tests.Otlp;
+
+/// <summary>What the receiver got: the request, its transport ("grpc" or "http") and its headers (lowercase names).</summary>
+public sealed record ReceivedExport(string Transport, ExportTraceServiceRequest Request, IReadOnlyDictionary<string, string> Headers);
+
+/// <summary>
+/// An OTLP trace receiver for tests on 127.0.0.1 with ephemeral ports: gRPC TraceService on an HTTP/2-only (h2c)
+/// endpoint, POST /v1/traces (http/protobuf) on an HTTP/1.1 endpoint. Records every accepted request;
+/// <see cref="FailNext"/> makes the next calls answer UNAVAILABLE / HTTP 503 (not recorded).
+/// </summary>
+public sealed class OtlpTestReceiver : IAsyncDisposable
+{
+    private readonly ConcurrentQueue<ReceivedExport> _received = new();
+    private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly Lock _lock = new();
+    private WebApplication? _app;
+    private int _spanCount;
+    private int _failNext;
+    private int _failedCalls;
+
+    private OtlpTestReceiver()
+    {
+    }
+
+    public Uri GrpcEndpoint { get; private set; } = null!;
+
+    public Uri HttpEndpoint { get; private set; } = null!;
+
+    /// <summary>The http/protobuf traces URL (<see cref="HttpEndpoint"/> + /v1/traces).</summary>
+    public Uri HttpTracesUri => new(HttpEndpoint, "/v1/traces");
+
+    public IReadOnlyList<ReceivedExport> Received => [.. _received];
+
+    public IReadOnlyList<ExportTraceServiceRequest> Requests => [.. _received.Select(r => r.Request)];
+
+    public IReadOnlyList<IReadOnlyDictionary<string, string>> RequestHeaders => [.. _received.Select(r => r.Headers)];
+
+    public int SpanCount => Volatile.Read(ref _spanCount);
+
+    /// <summary>Calls answered with a failure because of <see cref="FailNext"/>.</summary>
+    public int FailedCalls => Volatile.Read(ref _failedCalls);
+
+    /// <summary>When set, the next successful answers carry a partial success rejecting this many spans.</summary>
+    public long RejectSpansInAnswer { get; set; }
+
+    public static async Task<OtlpTestReceiver> StartAsync()
+    {
+        var receiver = new OtlpTestReceiver();
+        ListenOptions? grpc = null, http = null;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http2; grpc = o; });
+            k.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http1; http = o; });
+        });
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton(receiver);
+        var app = builder.Build();
+        app.MapGrpcService<TraceServiceImpl>();
+        app.MapPost("/v1/traces", receiver.HandleHttpAsync);
+        await app.StartAsync();
+        receiver._app = app;
+        receiver.GrpcEndpoint = new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}");
+        receiver.HttpEndpoint = new Uri($"http://127.0.0.1:{http!.IPEndPoint!.Port}");
+        return receiver;
+    }
+
+    /// <summary>The next <paramref name="calls"/> calls (either transport) fail with UNAVAILABLE / 503.</summary>
+    public void FailNext(int calls) => Interlocked.Exchange(ref _failNext, calls);
+
+    /// <summary>Completes when at least <paramref name="count"/> spans were received in total.</summary>
+    public async Task WaitForSpansAsync(int count, TimeSpan timeout)
+    {
+        TaskCompletionSource done;
+        lock (_lock)
+        {
+            if (_spanCount >= count) return;
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((count, done));
+        }
+        try
+        {
+            await done.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"expected {count} spans within {timeout}, received {SpanCount}");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is null) return;
+        using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            await _app.StopAsync(stop.Token);
+        }
+        await _app.DisposeAsync();
+    }
+
+    private bool ShouldFail()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref _failNext);
+            if (left <= 0) return false;
+            if (Interlocked.CompareExchange(ref _failNext, left - 1, left) == left)
+            {
+                Interlocked.Increment(ref _failedCalls);
+                return true;
+            }
+        }
+    }
+
+    private ExportTraceServiceResponse Record(string transport, ExportTraceServiceRequest request, IReadOnlyDictionary<string, string> headers)
+    {
+        _received.Enqueue(new ReceivedExport(transport, request, headers));
+        var spans = request.ResourceSpans.SelectMany(r => r.ScopeSpans).Sum(s => s.Spans.Count);
+        lock (_lock)
+        {
+            _spanCount += spans;
+            for (var i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (_waiters[i].Count <= _spanCount)
+                {
+                    _waiters[i].Done.TrySetResult();
+                    _waiters.RemoveAt(i);
+                }
+            }
+        }
+        var response = new ExportTraceServiceResponse();
+        if (RejectSpansInAnswer > 0)
+        {
+            response.PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = RejectSpansInAnswer, ErrorMessage = "test rejection" };
+        }
+        return response;
+    }
+
+    private async Task HandleHttpAsync(HttpContext context)
+    {
+        if (ShouldFail())
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        var request = ExportTraceServiceRequest.Parser.ParseFrom(body.ToArray());
+        var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString());
+        var response = Record("http", request, headers);
+        context.Response.ContentType = "application/x-protobuf";
+        await context.Response.Body.WriteAsync(response.ToByteArray(), context.RequestAborted);
+    }
+
+    private sealed class TraceServiceImpl(OtlpTestReceiver receiver) : TraceService.TraceServiceBase
+    {
+        public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
+        {
+            if (receiver.ShouldFail()) throw new RpcException(new Status(StatusCode.Unavailable, "test receiver: failing on purpose"));
+            var headers = new Dictionary<string, string>();
+            foreach (var entry in context.RequestHeaders)
+            {
+                if (!entry.IsBinary) headers[entry.Key] = entry.Value;
+            }
+            return Task.FromResult(receiver.Record("grpc", request, headers));
+        }
+    }
+}
