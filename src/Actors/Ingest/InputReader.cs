@@ -194,7 +194,7 @@ internal static class InputReader
             var message = KubeDecoder.OneLine(y.Message);
             var cut = message.IndexOf("): ", StringComparison.Ordinal);
             if (message.StartsWith('(') && cut >= 0) message = message[(cut + 3)..];
-            return $"YAML syntax error at line {firstLine + (int)y.Start.Line - 1}: {message}";
+            return $"YAML syntax error at line {firstLine + (int)y.Start.Line - 1}, column {y.Start.Column}: {message}";
         }
 
         return $"YAML syntax error near line {firstLine}: {KubeDecoder.OneLine(e.Message)}";

@@ -30,6 +30,9 @@ internal sealed class JsonShape
     {
         var shape = new JsonShape();
         var reader = new Utf8JsonReader(json.Span, Options);
+        string? kind = null;
+        string? apiVersion = null;
+        List<JsonItem>? items = null;
         try
         {
             if (!reader.Read())
@@ -41,11 +44,7 @@ internal sealed class JsonShape
             shape.Root = reader.TokenType;
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                var items = (List<JsonItem>?)null;
-                ScanObject(ref reader, json, out var kind, out var apiVersion, ref items, collectItems: true);
-                shape.Kind = kind;
-                shape.ApiVersion = apiVersion;
-                shape.Items = items;
+                ScanObject(ref reader, json, ref kind, ref apiVersion, ref items, collectItems: true);
             }
             else
             {
@@ -59,6 +58,10 @@ internal sealed class JsonShape
             shape.Error = KubeDecoder.OneLine(e.Message);
         }
 
+        // After a syntax error this keeps what was read before it: the items up to the broken one.
+        shape.Kind = kind;
+        shape.ApiVersion = apiVersion;
+        shape.Items = items;
         return shape;
     }
 
@@ -66,13 +69,11 @@ internal sealed class JsonShape
     private static void ScanObject(
         ref Utf8JsonReader reader,
         ReadOnlyMemory<byte> json,
-        out string? kind,
-        out string? apiVersion,
+        ref string? kind,
+        ref string? apiVersion,
         ref List<JsonItem>? items,
         bool collectItems)
     {
-        kind = null;
-        apiVersion = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var isKind = reader.ValueTextEquals("kind"u8);
@@ -106,7 +107,7 @@ internal sealed class JsonShape
             string? kind = null;
             string? apiVersion = null;
             var isObject = reader.TokenType == JsonTokenType.StartObject;
-            if (isObject) ScanObject(ref reader, json, out kind, out apiVersion, ref none, collectItems: false);
+            if (isObject) ScanObject(ref reader, json, ref kind, ref apiVersion, ref none, collectItems: false);
             else reader.Skip();
             items.Add(new JsonItem(json[start..(int)reader.BytesConsumed], kind, apiVersion, isObject));
         }

@@ -27,22 +27,31 @@ internal static class YamlToJson
         var anchors = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         var written = false;
 
-        while (parser.MoveNext())
+        try
         {
-            switch (parser.Current)
+            while (parser.MoveNext())
             {
-                case DocumentStart:
-                    if (written) throw new YamlException("more than one YAML document where one was expected");
-                    break;
-                case NodeEvent or AnchorAlias:
-                    WriteNode(parser, parser.Current, writer, buffer, anchors);
-                    written = true;
-                    break;
+                switch (parser.Current)
+                {
+                    case DocumentStart:
+                        if (written) throw new YamlException("more than one YAML document where one was expected");
+                        break;
+                    case NodeEvent or AnchorAlias:
+                        WriteNode(parser, parser.Current, writer, buffer, anchors);
+                        written = true;
+                        break;
+                }
             }
+        }
+        catch (Exception e) when (e is not YamlException)
+        {
+            // The scanner sometimes fails without a position (InvalidOperationException); point after the last good event.
+            var mark = parser.Current?.End ?? Mark.Empty;
+            throw new YamlException(mark, mark, $"cannot parse past this point ({e.Message})", e);
         }
 
         writer.Flush();
-        return written ? buffer.WrittenMemory : null;
+        return written ? buffer.WrittenMemory : (ReadOnlyMemory<byte>?)null;
     }
 
     private static void WriteNode(IParser parser, ParsingEvent node, Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer, Dictionary<string, ReadOnlyMemory<byte>> anchors)
@@ -116,8 +125,10 @@ internal static class YamlToJson
     private static void WriteScalar(Scalar scalar, Utf8JsonWriter writer)
     {
         var value = scalar.Value;
-        var typed = scalar.Style is ScalarStyle.Plain or ScalarStyle.Any
-            && !(string.Equals(scalar.Tag.Value, StrTag, StringComparison.Ordinal) || (scalar.Tag is { IsEmpty: false, IsNonSpecific: true }));
+        // An explicit "!" (non-specific) or "!!str" tag keeps the text; "?" (no tag) leaves it to the core schema.
+        var tag = scalar.Tag;
+        var keepsText = !tag.IsEmpty && (tag.IsNonSpecific || string.Equals(tag.Value, StrTag, StringComparison.Ordinal));
+        var typed = scalar.Style is ScalarStyle.Plain or ScalarStyle.Any && !keepsText;
         if (!typed)
         {
             writer.WriteStringValue(value);
