@@ -1,0 +1,115 @@
+using System.Text.Json;
+
+namespace KSpanActors.Ingest;
+
+/// <summary>One element of a List's <c>items</c>, as a slice of the List's bytes (no copy).</summary>
+internal readonly record struct JsonItem(ReadOnlyMemory<byte> Json, string? Kind, string? ApiVersion, bool IsObject);
+
+/// <summary>
+/// The top-level shape of a JSON document, found in one pass of <see cref="Utf8JsonReader"/> without building a tree:
+/// the root's token type, its top-level <c>kind</c> and <c>apiVersion</c>, and, when it has an <c>items</c> array,
+/// each item's bytes, kind and apiVersion. A syntax error stops the scan; what was read before it is kept.
+/// </summary>
+internal sealed class JsonShape
+{
+    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Skip };
+
+    public JsonTokenType Root { get; private set; } = JsonTokenType.None;
+
+    public string? Kind { get; private set; }
+
+    public string? ApiVersion { get; private set; }
+
+    /// <summary>The <c>items</c> array's elements, null when the root has no <c>items</c> array.</summary>
+    public List<JsonItem>? Items { get; private set; }
+
+    /// <summary>The syntax error that stopped the scan, null when the whole document is well formed.</summary>
+    public string? Error { get; private set; }
+
+    public static JsonShape Scan(ReadOnlyMemory<byte> json)
+    {
+        var shape = new JsonShape();
+        var reader = new Utf8JsonReader(json.Span, Options);
+        string? kind = null;
+        string? apiVersion = null;
+        List<JsonItem>? items = null;
+        try
+        {
+            if (!reader.Read())
+            {
+                shape.Error = "empty document";
+                return shape;
+            }
+
+            shape.Root = reader.TokenType;
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                ScanObject(ref reader, json, ref kind, ref apiVersion, ref items, collectItems: true);
+            }
+            else
+            {
+                reader.Skip();
+            }
+
+            if (reader.Read()) shape.Error = "more than one JSON value";
+        }
+        catch (JsonException e)
+        {
+            shape.Error = KubeDecoder.OneLine(e.Message);
+        }
+
+        // After a syntax error this keeps what was read before it: the items up to the broken one.
+        shape.Kind = kind;
+        shape.ApiVersion = apiVersion;
+        shape.Items = items;
+        return shape;
+    }
+
+    /// <summary>Reads from a StartObject to its EndObject, keeping the top-level kind, apiVersion and (optionally) items.</summary>
+    private static void ScanObject(
+        ref Utf8JsonReader reader,
+        ReadOnlyMemory<byte> json,
+        ref string? kind,
+        ref string? apiVersion,
+        ref List<JsonItem>? items,
+        bool collectItems)
+    {
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var isKind = reader.ValueTextEquals("kind"u8);
+            var isApiVersion = !isKind && reader.ValueTextEquals("apiVersion"u8);
+            var isItems = collectItems && !isKind && !isApiVersion && reader.ValueTextEquals("items"u8);
+            reader.Read();
+
+            if (reader.TokenType == JsonTokenType.String && (isKind || isApiVersion))
+            {
+                if (isKind) kind = reader.GetString();
+                else apiVersion = reader.GetString();
+            }
+            else if (isItems && reader.TokenType == JsonTokenType.StartArray)
+            {
+                items = [];
+                ScanItems(ref reader, json, items);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ScanItems(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json, List<JsonItem> items)
+    {
+        var none = (List<JsonItem>?)null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var start = (int)reader.TokenStartIndex;
+            string? kind = null;
+            string? apiVersion = null;
+            var isObject = reader.TokenType == JsonTokenType.StartObject;
+            if (isObject) ScanObject(ref reader, json, ref kind, ref apiVersion, ref none, collectItems: false);
+            else reader.Skip();
+            items.Add(new JsonItem(json[start..(int)reader.BytesConsumed], kind, apiVersion, isObject));
+        }
+    }
+}

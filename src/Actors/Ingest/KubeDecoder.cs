@@ -1,0 +1,288 @@
+using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
+using KSpanActors.Model;
+
+namespace KSpanActors.Ingest;
+
+/// <summary>
+/// Turns one <see cref="SourceDocument"/> into a fact: core/v1 and events.k8s.io/v1 Events become
+/// <see cref="EventObserved"/>, every other kind <see cref="ObjectObserved"/> (or <see cref="ObjectDeleted"/>).
+/// KubernetesClient models stop here. Never throws: a document that cannot be decoded gives false and a one-line error.
+/// </summary>
+internal static class KubeDecoder
+{
+    /// <summary>
+    /// KubernetesClient's own serializer options (its converters for RFC 3339 times, quantities...). KubernetesJson
+    /// has no overload for UTF-8 bytes, so the bytes go straight to System.Text.Json with the options it uses.
+    /// </summary>
+    private static readonly JsonSerializerOptions KubeOptions = CaptureKubeOptions();
+
+    private static JsonSerializerOptions CaptureKubeOptions()
+    {
+        JsonSerializerOptions? options = null;
+        KubernetesJson.AddJsonOptions(o => options = o);
+        return options ?? throw new InvalidOperationException("KubernetesJson did not hand out its serializer options");
+    }
+
+    /// <summary>Decodes one document. On success <paramref name="fact"/> is set; on failure <paramref name="error"/>.</summary>
+    public static bool TryDecode(
+        string cluster,
+        SourceDocument doc,
+        [NotNullWhen(true)] out IFact? fact,
+        [NotNullWhen(false)] out string? error)
+    {
+        fact = null;
+        try
+        {
+            if (doc.Json.IsEmpty)
+            {
+                error = "empty document";
+                return false;
+            }
+
+            if (string.Equals(doc.Kind, "Event", StringComparison.Ordinal))
+            {
+                return doc.ApiVersion is not null && doc.ApiVersion.StartsWith("events.k8s.io/", StringComparison.Ordinal)
+                    ? TryDecodeEventsV1(cluster, doc, out fact, out error)
+                    : TryDecodeCoreEvent(cluster, doc, out fact, out error);
+            }
+
+            return TryDecodeObject(cluster, doc, out fact, out error);
+        }
+        catch (Exception e)
+        {
+            error = OneLine(e.Message);
+            return false;
+        }
+    }
+
+    /// <summary>Unix nanoseconds of a time; Unspecified counts as UTC. Does not apply the zero-time rule (see <see cref="ToUnixNanosOrZero"/>).</summary>
+    public static long ToUnixNanos(DateTime time)
+    {
+        var utc = time.Kind switch
+        {
+            DateTimeKind.Local => time.ToUniversalTime(),
+            DateTimeKind.Unspecified => DateTime.SpecifyKind(time, DateTimeKind.Utc),
+            _ => time,
+        };
+        return (utc.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+    }
+
+    /// <summary>
+    /// The one place of the zero-time rule: null and Go's zero time (0001-01-01T00:00:00Z, what an unset
+    /// metav1.Time serializes to) are unset.
+    /// </summary>
+    public static bool IsSet([NotNullWhen(true)] DateTime? time) => time is { } t && t.Ticks != 0;
+
+    /// <summary>Unix nanoseconds of a time, 0 when unset (null or Go's zero time).</summary>
+    public static long ToUnixNanosOrZero(DateTime? time) => IsSet(time) ? ToUnixNanos(time.Value) : 0;
+
+    private static T Deserialize<T>(ReadOnlyMemory<byte> json)
+        where T : class
+        => JsonSerializer.Deserialize<T>(json.Span, KubeOptions) ?? throw new JsonException("document is null");
+
+    private static bool TryDecodeCoreEvent(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
+    {
+        var e = Deserialize<Corev1Event>(doc.Json);
+        var time = FirstSetTime(e.Series?.LastObservedTime, e.LastTimestamp, e.EventTime, e.Metadata?.CreationTimestamp);
+        var count = FirstCount(e.Series?.Count, e.Count);
+        var service = NonEmpty(e.ReportingComponent) ?? NonEmpty(e.Source?.Component) ?? "unknown";
+        var instance = NonEmpty(e.ReportingInstance) ?? NonEmpty(e.Source?.Host);
+        return TryBuildEvent(cluster, e.Metadata, e.InvolvedObject, time, count, e.Reason, e.Message, e.Type, service, instance, out fact, out error);
+    }
+
+    private static bool TryDecodeEventsV1(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
+    {
+        var e = Deserialize<Eventsv1Event>(doc.Json);
+        var time = FirstSetTime(e.Series?.LastObservedTime, e.DeprecatedLastTimestamp, e.EventTime, e.Metadata?.CreationTimestamp);
+        var count = FirstCount(e.Series?.Count, e.DeprecatedCount);
+        var service = NonEmpty(e.ReportingController) ?? NonEmpty(e.DeprecatedSource?.Component) ?? "unknown";
+        var instance = NonEmpty(e.ReportingInstance) ?? NonEmpty(e.DeprecatedSource?.Host);
+        return TryBuildEvent(cluster, e.Metadata, e.Regarding, time, count, e.Reason, e.Note, e.Type, service, instance, out fact, out error);
+    }
+
+    private static bool TryBuildEvent(
+        string cluster,
+        V1ObjectMeta? meta,
+        V1ObjectReference? involved,
+        long timeNs,
+        long count,
+        string? reason,
+        string? message,
+        string? type,
+        string service,
+        string? instance,
+        out IFact? fact,
+        [NotNullWhen(false)] out string? error)
+    {
+        fact = null;
+        var uid = NonEmpty(meta?.Uid);
+        if (uid is null)
+        {
+            error = "event without metadata.uid";
+            return false;
+        }
+
+        var eventName = $"event {meta!.NamespaceProperty}/{meta.Name} ({uid})";
+        if (timeNs == 0)
+        {
+            error = $"{eventName} has no time (series.lastObservedTime, lastTimestamp, eventTime, creationTimestamp)";
+            return false;
+        }
+
+        var kind = NonEmpty(involved?.Kind);
+        var name = NonEmpty(involved?.Name);
+        if (kind is null || name is null)
+        {
+            error = $"{eventName}: involved object without {(kind is null ? "kind" : "name")}";
+            return false;
+        }
+
+        var annotations = meta.Annotations;
+        var topLevel = annotations is not null
+            && annotations.TryGetValue("topLevelSpan", out var top)
+            && string.Equals(top, "true", StringComparison.Ordinal);
+
+        fact = new EventObserved(
+            cluster,
+            uid,
+            count,
+            timeNs,
+            NonEmpty(reason) ?? "Unknown",
+            message ?? "",
+            string.Equals(type, "Warning", StringComparison.Ordinal),
+            kind,
+            NonEmpty(involved!.NamespaceProperty) ?? meta.NamespaceProperty ?? "",
+            name,
+            NonEmpty(involved.Uid),
+            NonEmpty(involved.FieldPath),
+            service,
+            instance,
+            topLevel);
+        error = null;
+        return true;
+    }
+
+    private static bool TryDecodeObject(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
+    {
+        fact = null;
+        var meta = Deserialize<MetadataOnly>(doc.Json).Metadata;
+        var uid = NonEmpty(meta?.Uid);
+        if (meta is null || uid is null)
+        {
+            error = $"{doc.Kind} {meta?.NamespaceProperty}/{meta?.Name} without metadata.uid";
+            return false;
+        }
+
+        var ns = meta.NamespaceProperty ?? "";
+        var name = meta.Name ?? "";
+        var createdNs = ToUnixNanosOrZero(meta.CreationTimestamp);
+
+        if (doc.Deleted)
+        {
+            var deletedNs = ToUnixNanosOrZero(meta.DeletionTimestamp);
+            if (deletedNs == 0) deletedNs = LatestManagedFieldsTime(meta.ManagedFields);
+            if (deletedNs == 0) deletedNs = createdNs;
+            fact = new ObjectDeleted(cluster, uid, doc.Kind, ns, name, deletedNs);
+            error = null;
+            return true;
+        }
+
+        var (specManager, specOperation, specTimeNs) = SpecManager(meta.ManagedFields);
+        fact = new ObjectObserved(
+            cluster,
+            uid,
+            doc.Kind,
+            ns,
+            name,
+            meta.Generation is > 0 and var g ? g : 1,
+            createdNs,
+            Owners(meta.OwnerReferences),
+            specManager,
+            specOperation,
+            specTimeNs,
+            long.TryParse(meta.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : 0,
+            NodeName: null);
+        error = null;
+        return true;
+    }
+
+    /// <summary>Among the managedFields entries that touch f:spec at the top level, the one with the latest time; on a tie the later entry.</summary>
+    internal static (string? Manager, string? Operation, long TimeNs) SpecManager(IList<V1ManagedFieldsEntry>? entries)
+    {
+        if (entries is null) return (null, null, 0);
+        V1ManagedFieldsEntry? best = null;
+        long bestNs = 0;
+        foreach (var entry in entries)
+        {
+            if (entry?.FieldsV1 is not JsonElement { ValueKind: JsonValueKind.Object } fields
+                || !fields.TryGetProperty("f:spec", out _))
+            {
+                continue;
+            }
+
+            var ns = ToUnixNanosOrZero(entry.Time);
+            if (best is null || ns >= bestNs)
+            {
+                best = entry;
+                bestNs = ns;
+            }
+        }
+
+        return best is null ? (null, null, 0) : (best.Manager, best.Operation, bestNs);
+    }
+
+    private static long LatestManagedFieldsTime(IList<V1ManagedFieldsEntry>? entries)
+    {
+        long latest = 0;
+        if (entries is null) return latest;
+        foreach (var entry in entries)
+        {
+            latest = Math.Max(latest, ToUnixNanosOrZero(entry?.Time));
+        }
+        return latest;
+    }
+
+    private static ImmutableArray<OwnerRef> Owners(IList<V1OwnerReference>? refs)
+    {
+        if (refs is null || refs.Count == 0) return ImmutableArray<OwnerRef>.Empty;
+        var builder = ImmutableArray.CreateBuilder<OwnerRef>(refs.Count);
+        foreach (var r in refs)
+        {
+            if (r is null) continue;
+            builder.Add(new OwnerRef(r.Kind ?? "", r.Name ?? "", r.Uid ?? "", r.Controller == true));
+        }
+        return builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
+    }
+
+    private static long FirstSetTime(DateTime? a, DateTime? b, DateTime? c, DateTime? d)
+        => IsSet(a) ? ToUnixNanos(a.Value)
+            : IsSet(b) ? ToUnixNanos(b.Value)
+            : IsSet(c) ? ToUnixNanos(c.Value)
+            : ToUnixNanosOrZero(d);
+
+    /// <summary>series.count, else count, else 1; a value below 1 counts as unset.</summary>
+    private static long FirstCount(int? seriesCount, int? count)
+        => seriesCount is >= 1 ? seriesCount.Value : count is >= 1 ? count.Value : 1;
+
+    private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    internal static string OneLine(string message)
+    {
+        var trimmed = message.AsSpan().Trim();
+        var end = trimmed.IndexOfAny('\r', '\n');
+        return (end < 0 ? trimmed : trimmed[..end].TrimEnd()).ToString();
+    }
+
+    /// <summary>Any object, read for its metadata only: spec and status are skipped, not materialized.</summary>
+    private sealed class MetadataOnly
+    {
+        [JsonPropertyName("metadata")]
+        public V1ObjectMeta? Metadata { get; set; }
+    }
+}
