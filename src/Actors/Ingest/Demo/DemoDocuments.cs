@@ -1,0 +1,273 @@
+using System.Text;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+
+namespace KSpanActors.Ingest.Demo;
+
+/// <summary>A pod as the stories know it.</summary>
+internal sealed record DemoPod(
+    string Namespace,
+    string Name,
+    string Uid,
+    string OwnerKind,
+    string OwnerName,
+    string OwnerUid,
+    string Node,
+    string Image,
+    long CreatedNs,
+    IDictionary<string, string> Labels);
+
+/// <summary>What an Event is about.</summary>
+internal sealed record DemoInvolved(string Kind, string ApiVersion, string Namespace, string Name, string Uid, string? FieldPath = null)
+{
+    public static DemoInvolved Of(DemoPod pod, bool container = false) =>
+        new("Pod", "v1", pod.Namespace, pod.Name, pod.Uid, container ? "spec.containers{app}" : null);
+}
+
+/// <summary>Builds KubernetesClient models and serializes them with <see cref="KubernetesJson"/>.</summary>
+internal static class DemoDocuments
+{
+    public const long Second = 1_000_000_000L;
+
+    private static readonly JsonElement KubectlSpecFields = Parse(
+        """{"f:metadata":{"f:annotations":{".":{},"f:kubectl.kubernetes.io/last-applied-configuration":{}},"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:replicas":{},"f:selector":{},"f:template":{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:name":{}}}}}}}""");
+
+    private static readonly JsonElement ControllerStatusFields = Parse(
+        """{"f:status":{"f:availableReplicas":{},"f:observedGeneration":{},"f:readyReplicas":{},"f:replicas":{},"f:updatedReplicas":{}}}""");
+
+    private static readonly JsonElement OwnedSpecFields = Parse(
+        """{"f:metadata":{"f:labels":{".":{},"f:app":{}},"f:ownerReferences":{".":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:name":{}}}}}""");
+
+    private static readonly JsonElement KubeletStatusFields = Parse(
+        """{"f:status":{"f:conditions":{},"f:containerStatuses":{},"f:hostIP":{},"f:phase":{},"f:podIP":{},"f:startTime":{}}}""");
+
+    public static DateTime Time(long ns) => DateTime.UnixEpoch.AddTicks(ns / 100);
+
+    public static long ToNs(DateTimeOffset t) => (t.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
+
+    /// <summary>A core/v1 Event occurrence. Repeats share <paramref name="ids"/> and keep <paramref name="firstNs"/>.</summary>
+    public static SourceDocument Event(
+        (string Uid, string NameSuffix) ids,
+        DemoInvolved about,
+        string type,
+        string reason,
+        string message,
+        string component,
+        string? host,
+        int count,
+        long firstNs,
+        long lastNs,
+        long resourceVersion)
+    {
+        var ev = new Corev1Event
+        {
+            ApiVersion = "v1",
+            Kind = "Event",
+            Metadata = new V1ObjectMeta
+            {
+                Name = about.Name + "." + ids.NameSuffix,
+                NamespaceProperty = about.Namespace,
+                Uid = ids.Uid,
+                CreationTimestamp = Time(firstNs),
+                ResourceVersion = Rv(resourceVersion),
+            },
+            InvolvedObject = new V1ObjectReference
+            {
+                ApiVersion = about.ApiVersion,
+                Kind = about.Kind,
+                Name = about.Name,
+                NamespaceProperty = about.Namespace,
+                Uid = about.Uid,
+                FieldPath = about.FieldPath,
+            },
+            Type = type,
+            Reason = reason,
+            Message = message,
+            Count = count,
+            FirstTimestamp = Time(firstNs),
+            LastTimestamp = Time(lastNs),
+            Source = new V1EventSource { Component = component, Host = host },
+            ReportingComponent = component,
+            ReportingInstance = host ?? "",
+        };
+        return Encode(ev, "Event", "v1", about.Name);
+    }
+
+    public static SourceDocument Deployment(
+        string ns, string name, string uid, long generation, long createdNs, long specNs, long statusNs,
+        int replicas, string image, int ready, int updated, long resourceVersion)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = name };
+        var d = new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = ns,
+                Uid = uid,
+                Generation = generation,
+                CreationTimestamp = Time(createdNs),
+                ResourceVersion = Rv(resourceVersion),
+                Labels = labels,
+                Annotations = new Dictionary<string, string> { ["deployment.kubernetes.io/revision"] = generation.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                ManagedFields =
+                [
+                    new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = KubectlSpecFields, Manager = "kubectl-client-side-apply", Operation = "Update", Time = Time(specNs) },
+                    new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = ControllerStatusFields, Manager = "kube-controller-manager", Operation = "Update", Subresource = "status", Time = Time(statusNs) },
+                ],
+            },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = replicas,
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = Template(labels, image),
+            },
+            Status = new V1DeploymentStatus
+            {
+                ObservedGeneration = generation,
+                Replicas = Math.Max(replicas, ready),
+                ReadyReplicas = ready,
+                AvailableReplicas = ready,
+                UpdatedReplicas = updated,
+            },
+        };
+        return Encode(d, "Deployment", "apps/v1", name);
+    }
+
+    public static SourceDocument StatefulSet(
+        string ns, string name, string uid, long generation, long createdNs, long specNs, long statusNs, string image, int ready, long resourceVersion)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = name };
+        var s = new V1StatefulSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "StatefulSet",
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = ns,
+                Uid = uid,
+                Generation = generation,
+                CreationTimestamp = Time(createdNs),
+                ResourceVersion = Rv(resourceVersion),
+                Labels = labels,
+                ManagedFields =
+                [
+                    new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = KubectlSpecFields, Manager = "kubectl-client-side-apply", Operation = "Update", Time = Time(specNs) },
+                    new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = ControllerStatusFields, Manager = "kube-controller-manager", Operation = "Update", Subresource = "status", Time = Time(statusNs) },
+                ],
+            },
+            Spec = new V1StatefulSetSpec
+            {
+                Replicas = 1,
+                ServiceName = name,
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = Template(labels, image),
+            },
+            Status = new V1StatefulSetStatus { ObservedGeneration = generation, Replicas = 1, ReadyReplicas = ready, AvailableReplicas = ready },
+        };
+        return Encode(s, "StatefulSet", "apps/v1", name);
+    }
+
+    public static SourceDocument ReplicaSet(
+        string ns, string name, string uid, string templateHash, string deployment, string deploymentUid, long revision,
+        long createdNs, int replicas, int ready, string image, long resourceVersion)
+    {
+        var labels = new Dictionary<string, string> { ["app"] = deployment, ["pod-template-hash"] = templateHash };
+        var rs = new V1ReplicaSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "ReplicaSet",
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = ns,
+                Uid = uid,
+                Generation = 1,
+                CreationTimestamp = Time(createdNs),
+                ResourceVersion = Rv(resourceVersion),
+                Labels = labels,
+                Annotations = new Dictionary<string, string> { ["deployment.kubernetes.io/revision"] = revision.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = "Deployment", Name = deployment, Uid = deploymentUid, Controller = true, BlockOwnerDeletion = true }],
+                ManagedFields =
+                [
+                    new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = OwnedSpecFields, Manager = "kube-controller-manager", Operation = "Update", Time = Time(createdNs) },
+                ],
+            },
+            Spec = new V1ReplicaSetSpec
+            {
+                Replicas = replicas,
+                Selector = new V1LabelSelector { MatchLabels = labels },
+                Template = Template(labels, image),
+            },
+            Status = new V1ReplicaSetStatus { Replicas = Math.Max(replicas, ready), ReadyReplicas = ready, AvailableReplicas = ready, ObservedGeneration = 1 },
+        };
+        return Encode(rs, "ReplicaSet", "apps/v1", name);
+    }
+
+    /// <summary>A pod snapshot: pending (no node), running (scheduled and started at <paramref name="startedNs"/>), or deleted.</summary>
+    public static SourceDocument Pod(DemoPod pod, long? startedNs, long? deletedNs, long resourceVersion)
+    {
+        var ownerApi = pod.OwnerKind is "ReplicaSet" or "StatefulSet" ? "apps/v1" : "v1";
+        var managed = new List<V1ManagedFieldsEntry>
+        {
+            new() { ApiVersion = "v1", FieldsType = "FieldsV1", FieldsV1 = OwnedSpecFields, Manager = "kube-controller-manager", Operation = "Update", Time = Time(pod.CreatedNs) },
+        };
+        if (startedNs is { } s)
+            managed.Add(new() { ApiVersion = "v1", FieldsType = "FieldsV1", FieldsV1 = KubeletStatusFields, Manager = "kubelet", Operation = "Update", Subresource = "status", Time = Time(s) });
+        var p = new V1Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta
+            {
+                Name = pod.Name,
+                GenerateName = pod.OwnerKind == "ReplicaSet" ? pod.OwnerName + "-" : null,
+                NamespaceProperty = pod.Namespace,
+                Uid = pod.Uid,
+                CreationTimestamp = Time(pod.CreatedNs),
+                DeletionTimestamp = deletedNs is { } d ? Time(d) : null,
+                DeletionGracePeriodSeconds = deletedNs is null ? null : 30,
+                ResourceVersion = Rv(resourceVersion),
+                Labels = pod.Labels,
+                OwnerReferences = [new V1OwnerReference { ApiVersion = ownerApi, Kind = pod.OwnerKind, Name = pod.OwnerName, Uid = pod.OwnerUid, Controller = true, BlockOwnerDeletion = true }],
+                ManagedFields = managed,
+            },
+            Spec = new V1PodSpec
+            {
+                Containers = [new V1Container { Name = "app", Image = pod.Image }],
+                NodeName = startedNs is null ? null : pod.Node,
+            },
+            Status = new V1PodStatus
+            {
+                Phase = startedNs is null ? "Pending" : "Running",
+                StartTime = startedNs is { } st ? Time(st) : null,
+                HostIP = startedNs is null ? null : "10.0.0." + (1 + (pod.Node.Length + pod.Node[^1]) % 200),
+            },
+        };
+        return Encode(p, "Pod", "v1", pod.Name, deleted: deletedNs is not null);
+    }
+
+    private static V1PodTemplateSpec Template(IDictionary<string, string> labels, string image) => new()
+    {
+        Metadata = new V1ObjectMeta { Labels = labels },
+        Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = image }] },
+    };
+
+    private static SourceDocument Encode(object model, string kind, string apiVersion, string name, bool deleted = false)
+    {
+        var json = Encoding.UTF8.GetBytes(KubernetesJson.Serialize(model));
+        return new SourceDocument(kind, apiVersion, json, "demo " + kind + " " + name, deleted);
+    }
+
+    private static string Rv(long rv) => rv.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static JsonElement Parse(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        return doc.RootElement.Clone();
+    }
+}
