@@ -73,7 +73,7 @@ internal sealed record DemoScenario(
         var bestScore = double.MaxValue;
         for (var replicas = 1; replicas <= 10; replicas++)
         for (var rollouts = 0; rollouts <= 10; rollouts++)
-        for (var probes = 0; probes <= 12; probes++)
+        for (var probes = 0; probes <= 40; probes++)
         {
             var perDeployment = ObjectsPerDeployment(replicas, rollouts);
             var deployments = (int)Math.Clamp(Math.Round((objects - 6.0) / perDeployment), 1, int.MaxValue);
@@ -81,7 +81,9 @@ internal sealed record DemoScenario(
             var score = Math.Max(
                     Math.Abs(candidate.EstimatedEvents - events) / (double)events,
                     Math.Abs(candidate.EstimatedObjects - objects) / (double)objects)
-                + 0.002 * probes + 0.001 * rollouts; // among equally close fits, prefer fewer warnings and shorter stories
+                + 0.002 * probes // among close fits, prefer few warnings,
+                + 0.0005 * replicas * (rollouts + 1) // small stories (less held in memory),
+                + (rollouts == 0 ? 0.01 : 0) + (replicas == 1 ? 0.01 : 0); // and rollouts that replace several pods
             if (score < bestScore)
             {
                 bestScore = score;
