@@ -34,10 +34,9 @@ internal static class Verdict
         var subject = $"{What(root.Name)} {Subject(root)} {DurationText.Format(total)}";
         if (total == 0) return $"{subject} — no time measured{errors}";
 
-        var step = DominatingStep(CriticalPath(spans, root));
+        var (step, length) = DominatingStep(CriticalPath(spans, root), root);
         if (step is null) return $"{subject} — no steps recorded{errors}";
 
-        var length = TraceShape.Duration(step);
         var percent = (long)Math.Round(100.0 * length / total, MidpointRounding.AwayFromZero);
         return $"{subject} — critical path: {StepLabel(step.Name)} {DurationText.Format(length)} ({percent.ToString(CultureInfo.InvariantCulture)}%){errors}";
     }
@@ -92,50 +91,74 @@ internal static class Verdict
     };
 
     /// <summary>
-    /// The chain of spans that ends when the trace ends, from its last span back towards the root (root excluded).
-    /// Start at the span that ends last (ties: later start, then larger span id). From a span, step back to the
-    /// sibling (same parent) that ended latest at or before it started, as the events of one object follow each
-    /// other as siblings; when there is none, step up to the parent. Event spans do not contain their children,
-    /// so a parent's duration never counts a child twice.
+    /// Critical-path time of every span, as tracing UIs compute it: walk back from the end of the root; the child that
+    /// finished last before the cursor owns the time it ran (recursively, so its own children take their share), the
+    /// gaps between children belong to the parent, and the cursor moves to that child's start. Event spans last until
+    /// the next event of their object, so a controller's span often covers the work it caused; this gives that time to
+    /// the work (an image pull), not to the controller that asked for it.
     /// </summary>
-    public static IReadOnlyList<SpanRecord> CriticalPath(IReadOnlyList<SpanRecord> spans, SpanRecord root)
+    public static Dictionary<SpanRecord, long> CriticalPath(IReadOnlyList<SpanRecord> spans, SpanRecord root)
     {
-        var byId = new Dictionary<SpanId, SpanRecord>();
-        var siblings = new Dictionary<SpanId, List<SpanRecord>>();
-        SpanRecord? last = null;
+        var children = new Dictionary<SpanId, List<SpanRecord>>();
         foreach (var s in spans)
         {
-            if (ReferenceEquals(s, root)) continue;
-            byId.TryAdd(s.SpanId, s);
-            if (!siblings.TryGetValue(s.ParentSpanId, out var list)) siblings[s.ParentSpanId] = list = [];
+            if (ReferenceEquals(s, root) || s.TraceId != root.TraceId) continue;
+            if (!children.TryGetValue(s.ParentSpanId, out var list)) children[s.ParentSpanId] = list = [];
             list.Add(s);
-            if (last is null || EndsLater(s, last)) last = s;
         }
-        if (last is null) return [];
-        foreach (var list in siblings.Values) list.Sort(static (a, b) => EndsLater(a, b) ? 1 : EndsLater(b, a) ? -1 : 0);
 
-        var seen = new HashSet<SpanRecord>(ReferenceEqualityComparer.Instance) { last };
-        var path = new List<SpanRecord> { last };
-        var current = last;
-        while (true)
+        // A child's events may outlast it (a create span is short, the pod it made runs on): order by subtree end.
+        var subtreeEnd = new Dictionary<SpanId, long>();
+        SubtreeEnd(root, 0);
+        foreach (var list in children.Values)
         {
-            var next = PreviousSibling(siblings[current.ParentSpanId], current.StartNs, seen);
-            if (next is null && byId.TryGetValue(current.ParentSpanId, out var parent) && !seen.Contains(parent)) next = parent;
-            if (next is null) return path;
-            seen.Add(next);
-            path.Add(next);
-            current = next;
+            list.Sort((a, b) =>
+            {
+                var c = subtreeEnd[b.SpanId].CompareTo(subtreeEnd[a.SpanId]);
+                return c != 0 ? c : EndsLater(a, b) ? -1 : EndsLater(b, a) ? 1 : 0;
+            });
         }
-    }
 
-    private static SpanRecord? PreviousSibling(List<SpanRecord> byEnd, long startNs, HashSet<SpanRecord> seen)
-    {
-        for (var i = byEnd.Count - 1; i >= 0; i--)
+        var owned = new Dictionary<SpanRecord, long>(ReferenceEqualityComparer.Instance);
+        var visited = new HashSet<SpanId>();
+        Walk(root, root.EndNs, 0);
+        return owned;
+
+        long SubtreeEnd(SpanRecord span, int depth)
         {
-            var s = byEnd[i];
-            if (s.EndNs <= startNs && !seen.Contains(s)) return s;
+            if (subtreeEnd.TryGetValue(span.SpanId, out var known)) return known;
+            subtreeEnd[span.SpanId] = span.EndNs; // also guards against parent cycles
+            var end = span.EndNs;
+            if (depth < 256 && children.TryGetValue(span.SpanId, out var kids))
+            {
+                foreach (var c in kids) end = Math.Max(end, SubtreeEnd(c, depth + 1));
+            }
+            return subtreeEnd[span.SpanId] = end;
         }
-        return null;
+
+        void Walk(SpanRecord span, long bound, int depth)
+        {
+            if (!visited.Add(span.SpanId) || depth > 256) return;
+            var cursor = bound;
+            if (children.TryGetValue(span.SpanId, out var kids))
+            {
+                foreach (var c in kids)
+                {
+                    if (cursor <= span.StartNs) break;
+                    if (c.StartNs >= cursor) continue; // begins after the part of the path still open
+                    var end = Math.Min(subtreeEnd[c.SpanId], cursor);
+                    Add(span, cursor - end); // a gap between children is the parent's
+                    Walk(c, end, depth + 1);
+                    cursor = Math.Max(c.StartNs, span.StartNs);
+                }
+            }
+            Add(span, cursor - span.StartNs);
+        }
+
+        void Add(SpanRecord s, long ns)
+        {
+            if (ns > 0) owned[s] = owned.GetValueOrDefault(s) + ns;
+        }
     }
 
     private static bool EndsLater(SpanRecord a, SpanRecord b)
@@ -145,20 +168,21 @@ internal static class Verdict
         return a.SpanId.Value > b.SpanId.Value;
     }
 
-    /// <summary>The longest step on the path (ties: the earlier start).</summary>
-    private static SpanRecord? DominatingStep(IReadOnlyList<SpanRecord> path)
+    /// <summary>The step (root excluded) with the most critical-path time (ties: the earlier start).</summary>
+    private static (SpanRecord? Step, long Own) DominatingStep(Dictionary<SpanRecord, long> owned, SpanRecord root)
     {
         SpanRecord? best = null;
-        foreach (var s in path)
+        long bestOwn = 0;
+        foreach (var (s, own) in owned)
         {
-            if (best is null) best = s;
-            else
+            if (ReferenceEquals(s, root)) continue;
+            if (best is null || own > bestOwn || (own == bestOwn && s.StartNs < best.StartNs))
             {
-                var (d, bd) = (TraceShape.Duration(s), TraceShape.Duration(best));
-                if (d > bd || (d == bd && s.StartNs < best.StartNs)) best = s;
+                best = s;
+                bestOwn = own;
             }
         }
-        return best;
+        return (best, bestOwn);
     }
 
     private static string ErrorSuffix(IReadOnlyList<SpanRecord> spans)
