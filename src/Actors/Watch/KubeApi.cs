@@ -1,0 +1,46 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+
+namespace KSpanActors.Watch;
+
+/// <summary>An HTTP error from the API server, with its status code (401 when credentials expired, 410 when a resourceVersion is too old).</summary>
+public sealed class KubeApiException(HttpStatusCode status, string message) : Exception(message)
+{
+    public HttpStatusCode Status { get; } = status;
+}
+
+/// <summary>
+/// KubernetesClient's <see cref="Kubernetes"/> with one addition: raw GETs whose body we read ourselves, so list pages
+/// and watch lines go straight from bytes to our decoder and one malformed watch line can be skipped instead of ending
+/// the stream. Configuration, TLS verification and credentials are the client's own (SendRequestRaw applies them).
+/// </summary>
+internal sealed class KubeApi : Kubernetes
+{
+    public KubeApi(KubernetesClientConfiguration config) : base(config) => Config = config;
+
+    public KubernetesClientConfiguration Config { get; }
+
+    /// <summary>GET a path relative to the server; the response is returned once headers arrive (streams stay open).</summary>
+    public async Task<HttpResponseMessage> GetAsync(string relativeUri, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(BaseUri, relativeUri));
+        request.Headers.Accept.ParseAdd("application/json");
+        try
+        {
+            return await SendRequestRaw("", request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e)
+        {
+            var status = e.Response?.StatusCode ?? HttpStatusCode.InternalServerError;
+            var body = e.Response?.Content;
+            throw new KubeApiException(status, $"GET {relativeUri}: HTTP {(int)status} {status}{(string.IsNullOrEmpty(body) ? "" : ": " + OneLine(body))}");
+        }
+    }
+
+    private static string OneLine(string s)
+    {
+        s = s.ReplaceLineEndings(" ");
+        return s.Length > 300 ? s[..300] + "…" : s;
+    }
+}

@@ -1,0 +1,196 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using KSpanActors.Ingest;
+using Microsoft.Extensions.Logging;
+
+namespace KSpanActors.Watch;
+
+/// <summary>Where a watch loop delivers what it reads.</summary>
+public interface IWatchSink
+{
+    /// <summary>An object or Event as listed ("initial") or watched ("watch"), or a deletion.</summary>
+    void OnDocument(string cluster, WatchedResource resource, SourceDocument document, bool fromList);
+
+    /// <summary>A full list of the resource finished (every item delivered): a relist is complete.</summary>
+    void OnListed(string cluster, WatchedResource resource, string? ns, int items, bool relist);
+
+    /// <summary>Something went wrong and the loop recovers: kind is "watch-restart", "relist", "malformed", "unauthorized", "error".</summary>
+    void OnProblem(string cluster, WatchedResource resource, string kind);
+}
+
+/// <summary>
+/// The list-then-watch loop of one resource in one cluster (optionally one namespace), as KubeOps' ResourceWatcher does
+/// it: keep the resourceVersion, ask for bookmarks, relist on 410 Gone, back off with jitter on errors (reset after a
+/// healthy stream), get fresh credentials after a 401, log and skip a malformed line. Runs as background work; the
+/// actor that owns it only starts and stops it.
+/// </summary>
+internal sealed class ResourceWatchLoop(
+    string cluster,
+    WatchedResource resource,
+    string? ns,
+    string? labelSelector,
+    WatchSettings settings,
+    Func<KubeApi> client,
+    Action refreshCredentials,
+    IWatchSink sink,
+    ILogger log)
+{
+    private readonly Backoff _backoff = new(settings.BackoffMin, settings.BackoffMax);
+    private string? _resourceVersion;
+    private bool _listedOnce;
+
+    private string Where => ns is null ? $"cluster {cluster} {resource}" : $"cluster {cluster} {resource} namespace {ns}";
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (_resourceVersion is null) await ListAsync(ct).ConfigureAwait(false);
+                var healthy = await WatchAsync(ct).ConfigureAwait(false);
+                if (healthy) _backoff.Reset();
+                continue; // resume from the last resourceVersion (or relist after a 410)
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (KubeApiException e) when (e.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            {
+                sink.OnProblem(cluster, resource, "unauthorized");
+                log.LogWarning("{Where}: {Error}; re-reading credentials", Where, e.Message);
+                refreshCredentials();
+            }
+            catch (KubeApiException e) when (e.Status == HttpStatusCode.Gone)
+            {
+                sink.OnProblem(cluster, resource, "relist");
+                log.LogInformation("{Where}: resourceVersion {Rv} expired (410); relisting", Where, _resourceVersion);
+                _resourceVersion = null;
+            }
+            catch (KubeApiException e) when (e.Status == HttpStatusCode.NotFound && !_listedOnce)
+            {
+                log.LogWarning("{Where}: not served by this API server ({Error}); not watched", Where, e.Message);
+                return;
+            }
+            catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or JsonException or TaskCanceledException)
+            {
+                sink.OnProblem(cluster, resource, "watch-restart");
+                log.LogWarning("{Where}: {Error}; retrying", Where, OneLine(e.Message));
+            }
+
+            var delay = _backoff.Next();
+            log.LogDebug("{Where}: waiting {Delay} before retry {N}", Where, delay, _backoff.Failures);
+            try
+            {
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private string Query(params (string Key, string? Value)[] parameters)
+    {
+        var sb = new StringBuilder(resource.Path(ns));
+        var first = true;
+        foreach (var (key, value) in parameters)
+        {
+            if (value is null) continue;
+            sb.Append(first ? '?' : '&').Append(key).Append('=').Append(Uri.EscapeDataString(value));
+            first = false;
+        }
+        return sb.ToString();
+    }
+
+    private async Task ListAsync(CancellationToken ct)
+    {
+        string? cont = null;
+        string? listRv = null;
+        var items = 0;
+        var relist = _listedOnce;
+        do
+        {
+            var api = client();
+            using var response = await api.GetAsync(Query(
+                ("limit", settings.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                ("continue", cont),
+                ("labelSelector", resource.Kind == "Event" ? null : labelSelector)), ct).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+            var page = KubeJson.ParseList(bytes);
+            listRv ??= page.ResourceVersion;
+            foreach (var item in page.Items)
+            {
+                items++;
+                sink.OnDocument(cluster, resource, new SourceDocument(resource.Kind, resource.ApiVersion, item, $"{cluster} list {resource.Plural} item {items}"), fromList: true);
+            }
+            cont = page.Continue;
+        }
+        while (cont is not null);
+        _resourceVersion = listRv;
+        _listedOnce = true;
+        sink.OnListed(cluster, resource, ns, items, relist);
+        log.LogDebug("{Where}: listed {Items} items at resourceVersion {Rv}", Where, items, listRv);
+    }
+
+    /// <summary>One watch request; true when it ended cleanly (server timeout), false after an ERROR event.</summary>
+    private async Task<bool> WatchAsync(CancellationToken ct)
+    {
+        var api = client();
+        using var response = await api.GetAsync(Query(
+            ("watch", "true"),
+            ("resourceVersion", _resourceVersion),
+            ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", ((int)settings.WatchTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("labelSelector", resource.Kind == "Event" ? null : labelSelector)), ct).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        var lines = new LineReader(stream);
+        var received = 0;
+        while (await lines.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+        {
+            WatchLine evt;
+            try
+            {
+                evt = KubeJson.ParseWatchLine(line);
+            }
+            catch (JsonException e)
+            {
+                sink.OnProblem(cluster, resource, "malformed");
+                log.LogWarning("{Where}: skipped a malformed watch line ({Error}): {Line}", Where, OneLine(e.Message), Preview(line));
+                continue;
+            }
+            switch (evt.Type)
+            {
+                case "BOOKMARK":
+                    if (evt.ResourceVersion is not null) _resourceVersion = evt.ResourceVersion;
+                    break;
+                case "ERROR":
+                    var (code, reason, message) = KubeJson.ParseStatus(evt.Object.Span);
+                    if (code == 410) throw new KubeApiException(HttpStatusCode.Gone, $"watch expired: {reason} {message}");
+                    throw new KubeApiException((HttpStatusCode)(code == 0 ? 500 : code), $"watch error {code} {reason}: {message}");
+                case "ADDED":
+                case "MODIFIED":
+                case "DELETED":
+                    received++;
+                    sink.OnDocument(cluster, resource,
+                        new SourceDocument(resource.Kind, resource.ApiVersion, evt.Object, $"{cluster} watch {resource.Plural} rv {evt.ResourceVersion}", evt.Type == "DELETED"),
+                        fromList: false);
+                    if (evt.ResourceVersion is not null) _resourceVersion = evt.ResourceVersion;
+                    break;
+                default:
+                    sink.OnProblem(cluster, resource, "malformed");
+                    log.LogWarning("{Where}: skipped a watch event of unknown type {Type}", Where, evt.Type);
+                    break;
+            }
+        }
+        log.LogDebug("{Where}: watch ended after {Received} events; resuming at {Rv}", Where, received, _resourceVersion);
+        return true;
+    }
+
+    private static string Preview(byte[] line) => OneLine(Encoding.UTF8.GetString(line, 0, Math.Min(line.Length, 200)));
+
+    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
+}

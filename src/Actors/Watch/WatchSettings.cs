@@ -1,0 +1,74 @@
+namespace KSpanActors.Watch;
+
+/// <summary>One cluster to watch. Bound from KSpan:Clusters:N (KSpan__Clusters__0__Name, __Kubeconfig, __Context, __InCluster).</summary>
+public sealed record ClusterSource
+{
+    /// <summary>k8s.cluster.name of its spans; defaults to the context name (or "in-cluster"). Must not contain '/'.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Kubeconfig path; null: $KUBECONFIG or ~/.kube/config.</summary>
+    public string? Kubeconfig { get; init; }
+
+    /// <summary>Kubeconfig context; null: the current context.</summary>
+    public string? Context { get; init; }
+
+    /// <summary>Use the pod's service account (KUBERNETES_SERVICE_HOST, the mounted token, which is re-read as it rotates).</summary>
+    public bool InCluster { get; init; }
+}
+
+/// <summary>What to watch in every cluster. Bound from KSpan:Watch (KSpan__Watch__Namespaces__0, __ExcludeNamespaces__0, __LabelSelector, __Resources__0).</summary>
+public sealed record WatchSettings
+{
+    /// <summary>Only these namespaces (empty: all).</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+
+    /// <summary>Never these namespaces.</summary>
+    public IReadOnlyList<string> ExcludeNamespaces { get; init; } = [];
+
+    /// <summary>Label selector for the watched objects (Events have no labels and are always watched).</summary>
+    public string? LabelSelector { get; init; }
+
+    /// <summary>Extra resources, "group/version/resource[:Kind]" (argoproj.io/v1alpha1/rollouts:Rollout).</summary>
+    public IReadOnlyList<string> Resources { get; init; } = [];
+
+    /// <summary>Items per list page.</summary>
+    public int PageSize { get; init; } = 500;
+
+    /// <summary>Server-side timeout of one watch request; the watch is then resumed from the last resourceVersion.</summary>
+    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>First and longest wait between failed attempts (with jitter), reset after a healthy stream.</summary>
+    public TimeSpan BackoffMin { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(30);
+
+    public IEnumerable<string> Validate()
+    {
+        foreach (var r in Resources)
+        {
+            if (!WatchedResource.TryParse(r, out _, out var error)) yield return "KSpan:Watch:Resources: " + error;
+        }
+        if (PageSize < 1) yield return "KSpan:Watch:PageSize must be at least 1";
+        if (WatchTimeout < TimeSpan.FromSeconds(1)) yield return "KSpan:Watch:WatchTimeout must be at least 1 second";
+        if (BackoffMin <= TimeSpan.Zero || BackoffMax < BackoffMin) yield return "KSpan:Watch:BackoffMin must be positive and not above BackoffMax";
+        foreach (var ns in Namespaces.Intersect(ExcludeNamespaces)) yield return $"KSpan:Watch: namespace '{ns}' is both included and excluded";
+    }
+}
+
+/// <summary>Exponential backoff with full jitter; reset after a healthy session.</summary>
+internal sealed class Backoff(TimeSpan min, TimeSpan max)
+{
+    private int _failures;
+
+    public TimeSpan Next()
+    {
+        var ceiling = Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(2, Math.Min(_failures, 20)));
+        _failures++;
+        var jittered = (ceiling / 2) + (Random.Shared.NextDouble() * ceiling / 2);
+        return TimeSpan.FromMilliseconds(jittered);
+    }
+
+    public void Reset() => _failures = 0;
+
+    public int Failures => _failures;
+}
