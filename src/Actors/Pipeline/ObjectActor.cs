@@ -242,7 +242,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     {
         if (!_isTop || !_dirty || _family is null) return;
         _dirty = false;
-        _ctx.Settings.ClusterUids.TryGetValue(_cluster, out var clusterUid);
+        _ctx.ClusterUids.TryGetValue(_cluster, out var clusterUid);
         var traces = TraceAssembler.Assemble(_family, clusterUid, _emitted);
         foreach (var trace in traces)
         {

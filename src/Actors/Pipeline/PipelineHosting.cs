@@ -32,6 +32,13 @@ public static class PipelineHosting
             .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, shardOptions)
             .WithActors((system, registry) => registry.Register<SpanEmitterActor>(system.ActorOf(SpanEmitter.Props(ctx, exporters), "span-emitter")));
 
+        if (ctx.Watch is not null)
+        {
+            // One ClusterWatcher per cluster, wherever sharding places it.
+            builder.WithShardRegion<Watch.WatcherRegion>("kspan-watchers", (_, registry, _) => cluster => Watch.ClusterWatcher.Props(cluster, ctx, registry),
+                new Watch.WatcherMessageExtractor(settings.Shards), shardOptions);
+        }
+
         if (settings.SeedNodes.Count == 0)
         {
             // Alone: a one-node cluster, the same code path as many replicas.

@@ -12,6 +12,10 @@ public sealed class PipelineMetrics : IDisposable
     public const string MeterName = "KSpanActors";
 
     private readonly Meter _meter;
+    private readonly Counter<long> _eventsByKind;
+    private readonly Counter<long> _objectsByKind;
+    private readonly Counter<long> _watchProblems;
+    private readonly Counter<long> _decodeErrorsByCluster;
     private long _events;
     private long _objects;
     private long _decodeErrors;
@@ -34,6 +38,10 @@ public sealed class PipelineMetrics : IDisposable
         _meter.CreateObservableCounter("kspan.export.failures", () => ExportFailures, description: "Failed export attempts");
         _meter.CreateObservableCounter("kspan.owner.cycles", () => OwnerCycles, description: "Owner reference cycles cut");
         _meter.CreateObservableCounter("kspan.orphans", () => Orphans, description: "Objects whose owner could not be found");
+        _eventsByKind = _meter.CreateCounter<long>("kspan.cluster.events", description: "Event occurrences received, by cluster and involved object kind");
+        _objectsByKind = _meter.CreateCounter<long>("kspan.cluster.objects", description: "Object snapshots received, by cluster and kind");
+        _watchProblems = _meter.CreateCounter<long>("kspan.watch.problems", description: "Watch restarts, relists, malformed lines, unauthorized answers, by cluster and resource");
+        _decodeErrorsByCluster = _meter.CreateCounter<long>("kspan.cluster.decode.errors", description: "Documents that could not be decoded, by cluster and kind");
     }
 
     public long Events => Interlocked.Read(ref _events);
@@ -49,6 +57,47 @@ public sealed class PipelineMetrics : IDisposable
     public void EventReceived() => Interlocked.Increment(ref _events);
     public void ObjectReceived() => Interlocked.Increment(ref _objects);
     public void DecodeError() => Interlocked.Increment(ref _decodeErrors);
+
+    public void EventReceived(string cluster, string kind)
+    {
+        Interlocked.Increment(ref _events);
+        if (_eventsByKind.Enabled) _eventsByKind.Add(1, new KeyValuePair<string, object?>("cluster", cluster), new KeyValuePair<string, object?>("kind", kind));
+    }
+
+    public void ObjectReceived(string cluster, string kind)
+    {
+        Interlocked.Increment(ref _objects);
+        if (_objectsByKind.Enabled) _objectsByKind.Add(1, new KeyValuePair<string, object?>("cluster", cluster), new KeyValuePair<string, object?>("kind", kind));
+    }
+
+    public void DecodeError(string cluster, string kind)
+    {
+        Interlocked.Increment(ref _decodeErrors);
+        if (_decodeErrorsByCluster.Enabled) _decodeErrorsByCluster.Add(1, new KeyValuePair<string, object?>("cluster", cluster), new KeyValuePair<string, object?>("kind", kind));
+    }
+
+    private long _watchRestarts;
+    private long _relists;
+    private long _malformed;
+    private long _unauthorized;
+
+    public long WatchRestarts => Interlocked.Read(ref _watchRestarts);
+    public long Relists => Interlocked.Read(ref _relists);
+    public long MalformedLines => Interlocked.Read(ref _malformed);
+    public long Unauthorized => Interlocked.Read(ref _unauthorized);
+
+    /// <summary>A watch loop recovered from something: "watch-restart", "relist", "malformed", "unauthorized".</summary>
+    public void WatchProblem(string cluster, string resource, string problem)
+    {
+        switch (problem)
+        {
+            case "watch-restart": Interlocked.Increment(ref _watchRestarts); break;
+            case "relist": Interlocked.Increment(ref _relists); break;
+            case "malformed": Interlocked.Increment(ref _malformed); break;
+            case "unauthorized": Interlocked.Increment(ref _unauthorized); break;
+        }
+        _watchProblems.Add(1, new KeyValuePair<string, object?>("cluster", cluster), new KeyValuePair<string, object?>("resource", resource), new KeyValuePair<string, object?>("problem", problem));
+    }
     public void Emitted(int spans) => Interlocked.Add(ref _spansEmitted, spans);
     public void Exported(int spans) => Interlocked.Add(ref _spansExported, spans);
     public void Dropped(int spans) => Interlocked.Add(ref _spansDropped, spans);

@@ -30,6 +30,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         _objects = registry.Get<ObjectRegion>();
         _names = registry.Get<NameRegion>();
         _emitter = registry.Get<SpanEmitterActor>();
+        Router = new FactRouter(ctx, _objects, _names);
     }
 
     public PipelineContext Context { get; }
@@ -67,29 +68,11 @@ public sealed class PipelineRuntime : IAsyncDisposable
         return new PipelineRuntime(host, ctx);
     }
 
+    /// <summary>Routes facts to the actors they are about.</summary>
+    public FactRouter Router { get; }
+
     /// <summary>Routes one fact to the actor it is about. Thread-safe.</summary>
-    public void Feed(IFact fact)
-    {
-        var tracker = Context.Tracker;
-        switch (fact)
-        {
-            case EventObserved e:
-                Context.Metrics.EventReceived();
-                tracker.Sent();
-                if (e.ObjectUid is { Length: > 0 } uid) _objects.Tell(new Observe(e.Cluster, uid, e));
-                else _names.Tell(new ObserveByName(e.Cluster, new ObjectRef(e.Kind, e.Namespace, e.Name), e));
-                break;
-            case ObjectObserved o:
-                Context.Metrics.ObjectReceived();
-                tracker.Sent();
-                _objects.Tell(new Observe(o.Cluster, o.Uid, o));
-                break;
-            case ObjectDeleted d:
-                tracker.Sent();
-                _objects.Tell(new Observe(d.Cluster, d.Uid, d));
-                break;
-        }
-    }
+    public void Feed(IFact fact) => Router.Route(fact);
 
     /// <summary>Feeds a fact, first waiting while too many messages are in flight.</summary>
     public async ValueTask FeedAsync(IFact fact, CancellationToken cancellationToken = default)

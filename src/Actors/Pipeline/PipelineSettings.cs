@@ -63,4 +63,10 @@ public sealed class PipelineContext(PipelineSettings settings, PipelineMetrics m
     public PipelineMetrics Metrics { get; } = metrics;
 
     public PipelineTracker Tracker { get; } = tracker;
+
+    /// <summary>k8s.cluster.uid per cluster name: from settings, and from each watcher once it read kube-system's uid.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> ClusterUids { get; } = new(settings.ClusterUids, StringComparer.Ordinal);
+
+    /// <summary>Clusters and watch settings when this process watches clusters; null for replay and demo.</summary>
+    public Watch.WatchCatalog? Watch { get; init; }
 }
