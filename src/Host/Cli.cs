@@ -14,6 +14,7 @@ internal static class Cli
             "over gRPC or http/protobuf when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTEL_EXPORTER_OTLP_PROTOCOL, " +
             "OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT as usual).\n" +
             "Pipeline settings: appsettings.json section KSpan:Pipeline or KSpan__Pipeline__* environment variables.");
+        root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;

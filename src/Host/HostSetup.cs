@@ -46,6 +46,8 @@ internal static class HostSetup
                 MaxOwnerDepth = section.GetValue("MaxOwnerDepth", defaults.MaxOwnerDepth),
                 Hostname = section["Hostname"] ?? defaults.Hostname,
                 Port = section.GetValue("Port", defaults.Port),
+                PublicHostname = section["PublicHostname"] ?? defaults.PublicHostname,
+                SeedNodes = section.GetSection("SeedNodes").Get<string[]>() ?? [.. defaults.SeedNodes],
             };
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)

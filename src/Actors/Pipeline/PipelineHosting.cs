@@ -26,7 +26,7 @@ public static class PipelineHosting
         builder
             // PLATFORM_NOTES: the LightningDB durable store fails with the versions served; keep sharding state in memory.
             .AddHocon("akka.cluster.sharding.distributed-data.durable.keys = []", HoconAddMode.Prepend)
-            .WithRemoting(settings.Hostname, settings.Port)
+            .WithRemoting(settings.Hostname, settings.Port, settings.PublicHostname)
             .WithClustering(new ClusterOptions { SeedNodes = [.. settings.SeedNodes] })
             .WithShardRegion<ObjectRegion>("kspan-objects", (_, registry, _) => id => ObjectActor.Props(id, ctx, registry), extractor, shardOptions)
             .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, shardOptions)

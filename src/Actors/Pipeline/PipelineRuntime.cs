@@ -47,9 +47,10 @@ public sealed class PipelineRuntime : IAsyncDisposable
         IReadOnlyList<ISpanExporter> exporters,
         ILoggerFactory? loggerFactory = null,
         Akka.Event.LogLevel akkaLogLevel = Akka.Event.LogLevel.WarningLevel,
+        Watch.WatchCatalog? watch = null,
         CancellationToken cancellationToken = default)
     {
-        var ctx = new PipelineContext(settings, new PipelineMetrics(), new PipelineTracker());
+        var ctx = new PipelineContext(settings, new PipelineMetrics(), new PipelineTracker()) { Watch = watch };
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
         else builder.Services.AddLogging();
@@ -73,6 +74,20 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     /// <summary>Routes one fact to the actor it is about. Thread-safe.</summary>
     public void Feed(IFact fact) => Router.Route(fact);
+
+    /// <summary>Asks the ClusterWatcher of each cluster to run (wherever sharding places it).</summary>
+    public void StartWatching(IEnumerable<string> clusters)
+    {
+        var watchers = _host.Services.GetRequiredService<ActorRegistry>().Get<Watch.WatcherRegion>();
+        foreach (var c in clusters) watchers.Tell(new Watch.StartWatching(c));
+    }
+
+    /// <summary>Stops the ClusterWatchers of these clusters (shutdown), so a drain sees the input end.</summary>
+    public void StopWatching(IEnumerable<string> clusters)
+    {
+        var watchers = _host.Services.GetRequiredService<ActorRegistry>().Get<Watch.WatcherRegion>();
+        foreach (var c in clusters) watchers.Tell(new Watch.StopWatching(c));
+    }
 
     /// <summary>Feeds a fact, first waiting while too many messages are in flight.</summary>
     public async ValueTask FeedAsync(IFact fact, CancellationToken cancellationToken = default)

@@ -35,6 +35,12 @@ public sealed record PipelineSettings
 
     public int Port { get; init; }
 
+    /// <summary>
+    /// Address other replicas reach this node by (KSpan__Pipeline__PublicHostname), when it differs from the one it
+    /// binds to (bind 0.0.0.0, advertise the pod's DNS name). Null: the same as Hostname.
+    /// </summary>
+    public string? PublicHostname { get; init; }
+
     /// <summary>Akka seed nodes ("akka.tcp://kspan@host:port"); empty: this node forms a one-node cluster by itself.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 

@@ -1,0 +1,39 @@
+using System.Net;
+using KSpanActors.Watch;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Prometheus;
+
+namespace KSpanActors.Host;
+
+/// <summary>
+/// /healthz (the process and its actor system run), /readyz (every configured cluster has listed everything it
+/// watches) and Prometheus /metrics (prometheus-net, which also publishes the System.Diagnostics.Metrics meters
+/// "KSpanActors*": events per cluster and kind, spans exported and dropped, watch restarts, relists, decode errors,
+/// export failures, and the rollout/scheduling/pull/start histograms) on one small port.
+/// </summary>
+internal static class HttpEndpoints
+{
+    public static async Task<WebApplication> StartAsync(string address, int port, WatchStatus status, Func<bool> alive, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggers);
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(address), port));
+        var app = builder.Build();
+        app.MapGet("/healthz", () => alive() ? Results.Text("ok\n") : Results.Text("actor system stopped\n", statusCode: 503));
+        app.MapGet("/readyz", () =>
+        {
+            var waiting = status.NotReady();
+            return status.IsReady
+                ? Results.Text("ready\n")
+                : Results.Text($"waiting for the first list of: {(waiting.Count == 0 ? "no cluster started yet" : string.Join(", ", waiting))}\n", statusCode: 503);
+        });
+        app.MapMetrics("/metrics");
+        await app.StartAsync(ct).ConfigureAwait(false);
+        return app;
+    }
+}

@@ -1,0 +1,207 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using KSpanActors.Export;
+using KSpanActors.Pipeline;
+using KSpanActors.Watch;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace KSpanActors.Host;
+
+/// <summary>Flags shared by the commands that connect to clusters (watch, record).</summary>
+internal sealed class ClusterOptions
+{
+    public Option<string?> Kubeconfig { get; } = new("--kubeconfig")
+    {
+        Description = "Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).",
+        HelpName = "PATH",
+    };
+
+    public Option<string[]> Contexts { get; } = new("--context")
+    {
+        Description = "A kubeconfig context to watch; repeat for several clusters. Each cluster is named after its context. " +
+                      "Default: the clusters of KSpan:Clusters, else in-cluster config inside a pod, else the current context.",
+        HelpName = "NAME",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<bool> InCluster { get; } = new("--in-cluster") { Description = "Use the pod's service account (in-cluster config)." };
+
+    public Option<string[]> Namespaces { get; } = new("--namespace", "-n") { Description = "Only this namespace; repeatable (default: all).", HelpName = "NS" };
+
+    public Option<string[]> Exclude { get; } = new("--exclude-namespace") { Description = "Never this namespace; repeatable.", HelpName = "NS" };
+
+    public Option<string?> Selector { get; } = new("--selector", "-l") { Description = "Label selector for the watched objects (Events are always watched).", HelpName = "SELECTOR" };
+
+    public Option<string[]> Resources { get; } = new("--resource")
+    {
+        Description = "Also watch a custom resource, group/version/resource[:Kind] (e.g. argoproj.io/v1alpha1/rollouts:Rollout); repeatable.",
+        HelpName = "GVR",
+    };
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Kubeconfig, Contexts, InCluster, Namespaces, Exclude, Selector, Resources }) command.Options.Add(o);
+    }
+
+    /// <summary>Clusters and watch settings from flags over configuration over defaults; an error names the setting.</summary>
+    public (List<ClusterSource> Clusters, WatchSettings Watch, string? Error) Resolve(ParseResult parse, IConfiguration config)
+    {
+        var watch = config.GetSection("KSpan:Watch").Get<WatchSettings>() ?? new WatchSettings();
+        var ns = parse.GetValue(Namespaces) ?? [];
+        var exclude = parse.GetValue(Exclude) ?? [];
+        var resources = parse.GetValue(Resources) ?? [];
+        watch = watch with
+        {
+            Namespaces = ns.Length > 0 ? ns : watch.Namespaces,
+            ExcludeNamespaces = exclude.Length > 0 ? exclude : watch.ExcludeNamespaces,
+            LabelSelector = parse.GetValue(Selector) ?? watch.LabelSelector,
+            Resources = [.. watch.Resources, .. resources],
+        };
+        var errors = watch.Validate().ToList();
+        if (errors.Count > 0) return ([], watch, string.Join("; ", errors));
+
+        var kubeconfig = parse.GetValue(Kubeconfig);
+        var contexts = parse.GetValue(Contexts) ?? [];
+        List<ClusterSource> clusters;
+        if (parse.GetValue(InCluster)) clusters = [new ClusterSource { Name = "in-cluster", InCluster = true }];
+        else if (contexts.Length > 0) clusters = [.. contexts.Select(c => new ClusterSource { Name = c, Context = c, Kubeconfig = kubeconfig })];
+        else if (config.GetSection("KSpan:Clusters").Get<ClusterSource[]>() is { Length: > 0 } configured)
+        {
+            clusters = [.. configured.Select(c => c with { Kubeconfig = c.Kubeconfig ?? kubeconfig, Name = c.Name.Length > 0 ? c.Name : c.Context ?? (c.InCluster ? "in-cluster" : "default") })];
+        }
+        else if (kubeconfig is null && k8s.KubernetesClientConfiguration.IsInCluster()) clusters = [new ClusterSource { Name = "in-cluster", InCluster = true }];
+        else
+        {
+            var path = kubeconfig ?? ClusterConnection.DefaultKubeconfig();
+            string? current = null;
+            try
+            {
+                current = File.Exists(path) ? k8s.KubernetesClientConfiguration.LoadKubeConfig(path).CurrentContext : null;
+            }
+            catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or YamlDotNet.Core.YamlException)
+            {
+                return ([], watch, $"--kubeconfig {path}: cannot read it ({e.Message})");
+            }
+            clusters = [new ClusterSource { Name = current ?? "default", Kubeconfig = path }];
+        }
+
+        foreach (var c in clusters)
+        {
+            if (c.Name.Length == 0 || c.Name.Contains('/', StringComparison.Ordinal)) return ([], watch, $"cluster name '{c.Name}' must be non-empty and must not contain '/'");
+            try
+            {
+                _ = ClusterConnection.BuildConfig(c);
+            }
+            catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
+            {
+                return ([], watch, e.Message);
+            }
+        }
+        var duplicate = clusters.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) return ([], watch, $"cluster name '{duplicate.Key}' is used twice (KSpan:Clusters names must be unique)");
+        return (clusters, watch, null);
+    }
+}
+
+/// <summary><c>kspan-actors watch</c>: the service operators deploy. Watches clusters until SIGTERM or Ctrl+C, then exports what it holds.</summary>
+internal static class WatchCommand
+{
+    public static Command Create()
+    {
+        var clusterOptions = new ClusterOptions();
+        var export = new ExportOptions();
+        var httpPort = new Option<int?>("--http-port")
+        {
+            Description = "Port of /healthz, /readyz and /metrics (default 9090, KSpan__Http__Port; 0 turns them off).",
+            HelpName = "PORT",
+        };
+        var command = new Command("watch",
+            "Watch one or more Kubernetes clusters and export every rollout, job and pod change as a trace, live. " +
+            "Exports what it holds and exits 0 on SIGTERM or Ctrl+C.");
+        clusterOptions.AddTo(command);
+        command.Options.Add(httpPort);
+        export.AddTo(command);
+        command.SetAction((parse, ct) => RunAsync(parse, clusterOptions, export, httpPort, ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, ClusterOptions clusterOptions, ExportOptions export, Option<int?> httpPortOption, CancellationToken ct)
+    {
+        using var loggers = HostSetup.Loggers(parse.GetValue(export.Verbose));
+        var log = loggers.CreateLogger("KSpanActors.Watch");
+        var config = HostSetup.Configuration();
+        var (clusters, watchSettings, error) = clusterOptions.Resolve(parse, config);
+        if (error is not null)
+        {
+            log.LogError("watch: {Error}", error);
+            return 2;
+        }
+        var (settings, settingsError) = HostSetup.PipelineSettings(config, new PipelineSettings { SettleAfter = TimeSpan.FromSeconds(5), PassivateAfter = TimeSpan.FromMinutes(30) });
+        if (settingsError is not null)
+        {
+            log.LogError("{Error}", settingsError);
+            return 2;
+        }
+        var httpPort = parse.GetValue(httpPortOption) ?? config.GetValue("KSpan:Http:Port", 9090);
+        var httpAddress = config["KSpan:Http:Address"] ?? "0.0.0.0";
+        var (exporters, exportError) = Exporters.Build(parse.GetValue(export.OtlpJson), parse.GetValue(export.Quiet), loggers);
+        if (exportError is not null)
+        {
+            log.LogError("{Error}", exportError);
+            return 2;
+        }
+        using var spanMetrics = new SpanMetricsExporter();
+        exporters.Add(spanMetrics);
+
+        // SIGTERM (Kubernetes stopping the pod) cancels like Ctrl+C does.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            stop.Cancel();
+        });
+
+        var catalog = new WatchCatalog(clusters, watchSettings, loggers)
+        {
+            EventRetention = config.GetValue("KSpan:Watch:EventRetention", TimeSpan.FromHours(3)),
+        };
+        try
+        {
+            await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, watch: catalog, cancellationToken: stop.Token).ConfigureAwait(false);
+            Microsoft.AspNetCore.Builder.WebApplication? http = null;
+            if (httpPort > 0)
+            {
+                http = await HttpEndpoints.StartAsync(httpAddress, httpPort, catalog.Status, () => !runtime.System.WhenTerminated.IsCompleted, loggers, stop.Token).ConfigureAwait(false);
+                log.LogInformation("Serving /healthz, /readyz and /metrics on {Address}:{Port}", httpAddress, httpPort);
+            }
+            try
+            {
+                runtime.StartWatching(clusters.Select(c => c.Name));
+                log.LogInformation("Watching {Count} cluster(s): {Clusters}", clusters.Count, string.Join(", ", clusters.Select(c => c.Name)));
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    log.LogInformation("Stopping: exporting what is held");
+                }
+                runtime.StopWatching(clusters.Select(c => c.Name));
+                await runtime.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+                var m = runtime.Metrics;
+                log.LogInformation("Stopped: {Events} events, {Objects} objects, {Spans} spans exported, {Dropped} dropped, {Restarts} watch restarts, {Relists} relists",
+                    m.Events, m.Objects, m.SpansExported, m.SpansDropped, m.WatchRestarts, m.Relists);
+            }
+            finally
+            {
+                if (http is not null) await http.DisposeAsync().ConfigureAwait(false);
+            }
+            return 0;
+        }
+        finally
+        {
+            foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
