@@ -270,7 +270,11 @@ public sealed partial class FakeKubeApiServer
         if (offset + page.Count < snapshot.Items.Count)
         {
             var id = Guid.NewGuid().ToString("N");
-            lock (_gate) _snapshots[id] = snapshot;
+            lock (_gate)
+            {
+                if (_snapshots.Count >= 1000) _snapshots.Clear(); // old continue tokens then get 410, as after etcd compaction
+                _snapshots[id] = snapshot;
+            }
             next = $"{id}:{offset + page.Count}";
         }
 

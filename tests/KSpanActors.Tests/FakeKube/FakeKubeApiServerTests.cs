@@ -329,7 +329,7 @@ public sealed class FakeKubeApiServerTests : IDisposable
         await using var events = client.CoreV1.WatchListPodForAllNamespacesAsync(resourceVersion: rv).GetAsyncEnumerator();
         var moving = events.MoveNextAsync().AsTask();
         await server.WaitForOpenWatchesAsync("pods");
-        var quiet = await Task.WhenAny(moving, Task.Delay(600));
+        var quiet = await Task.WhenAny(moving, Task.Delay(500)); // a quiet window longer than the client's 300 ms timeout
         server.Add("Pod", Pod("a", "late"));
 
         Assert.NotSame(moving, quiet);
@@ -508,5 +508,32 @@ public sealed class FakeKubeApiServerTests : IDisposable
             seen.Select(e => (e.Item1, e.Item2.Metadata.Uid)));
         Assert.Equal(1, server.SkippedDocuments);
         Assert.Equal(0, server.PendingDocuments);
+    }
+
+    [Fact]
+    public async Task A_capture_is_loaded_in_order_with_modifications_and_deletions_and_its_own_resource_versions_replaced()
+    {
+        await using var server = await FakeKubeApiServer.StartAsync();
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "fakekube", "capture.yaml");
+
+        Assert.Equal(5, server.LoadCapture(path, hold: true));
+        Assert.Equal(2, server.ReleaseNext(2));
+        using var client = ClientFor(server);
+        var deployments = await client.AppsV1.ListDeploymentForAllNamespacesAsync();
+        var replicaSets = await client.AppsV1.ListReplicaSetForAllNamespacesAsync();
+        Assert.Equal("web", Assert.Single(deployments.Items).Metadata.Name);
+        Assert.NotEqual("900", deployments.Items[0].Metadata.ResourceVersion);
+        Assert.Equal("rs-1", Assert.Single(replicaSets.Items).Metadata.Uid);
+
+        await using var events = client.AppsV1.WatchListReplicaSetForAllNamespacesAsync(resourceVersion: replicaSets.Metadata.ResourceVersion).GetAsyncEnumerator();
+        var moving = events.MoveNextAsync();
+        await server.WaitForOpenWatchesAsync("replicasets");
+        Assert.Equal(3, server.ReleaseAll());
+
+        Assert.True(await moving.AsTask().WaitAsync(Wait));
+        Assert.Equal((WatchEventType.Modified, 1), (events.Current.Item1, events.Current.Item2.Status.ReadyReplicas));
+        Assert.Equal(WatchEventType.Deleted, (await NextAsync(events)).Item1);
+        Assert.Equal("ScalingReplicaSet", Assert.Single((await client.CoreV1.ListNamespacedEventAsync("shop")).Items).Reason);
+        Assert.Empty(server.Objects("ReplicaSet"));
     }
 }
