@@ -3,7 +3,10 @@ using System.Text.Json;
 namespace KSpanActors.Tests.Support;
 
 /// <summary>A span as read back from OTLP/JSON lines (what check-trace-tree reads).</summary>
-internal sealed record JsonSpan(string Trace, string Id, string Parent, string Name, string? Service, long Start, long End, string? EventUid, int StatusCode, string? Count);
+internal sealed record JsonSpan(string Trace, string Id, string Parent, string Name, string? Service, long Start, long End, string? EventUid, int StatusCode, string? Count)
+{
+    public string? Cluster { get; init; }
+}
 
 /// <summary>Reads OTLP/JSON lines files and answers tree questions the way shared/tools/check-trace-tree does.</summary>
 internal static class OtlpJsonSpans
