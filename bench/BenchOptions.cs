@@ -1,0 +1,71 @@
+using System.Globalization;
+
+namespace KSpanActors.Bench;
+
+/// <summary>Command-line options; every one has a default, so a bare run measures the reference scenario.</summary>
+internal sealed record BenchOptions
+{
+    public long Events { get; init; } = 1_000_000;
+
+    public long Objects { get; init; } = 100_000;
+
+    /// <summary>Settle period (wall clock): a quiet top-level object exports its traces and forgets emitted events.</summary>
+    public int SettleMs { get; init; } = 1_500;
+
+    /// <summary>Idle ObjectActors and NameIndexes stop after this long, so memory follows live objects.</summary>
+    public int PassivateMs { get; init; } = 6_000;
+
+    public int BatchSize { get; init; } = 8_192;
+
+    public int Shards { get; init; } = 100;
+
+    /// <summary>Tracked messages in flight before FeedAsync waits.</summary>
+    public long MaxInFlight { get; init; } = 20_000;
+
+    /// <summary>Documents buffered between the producer thread and the feeding loop.</summary>
+    public int ChannelCapacity { get; init; } = 8_192;
+
+    /// <summary>Event decodes in the decode-only pass.</summary>
+    public int DecodeSample { get; init; } = 200_000;
+
+    /// <summary>Distinct event documents kept for the decode-only pass (decoded round-robin up to <see cref="DecodeSample"/>).</summary>
+    public int DecodeDistinct { get; init; } = 25_000;
+
+    /// <summary>Rewrite the input file even when it is current.</summary>
+    public bool Regenerate { get; init; }
+
+    /// <summary>When the input file is reused, events generated (not stored) to measure the generator alone.</summary>
+    public long GeneratorSample { get; init; } = 100_000;
+
+    /// <summary>After the drain, measure the live heap and keep the process up this long (for dotnet-gcdump).</summary>
+    public int HoldMs { get; init; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            long Long() => long.Parse(Value(), NumberStyles.AllowThousands | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            o = name switch
+            {
+                "--events" => o with { Events = Long() },
+                "--objects" => o with { Objects = Long() },
+                "--settle-ms" => o with { SettleMs = checked((int)Long()) },
+                "--passivate-ms" => o with { PassivateMs = checked((int)Long()) },
+                "--batch" => o with { BatchSize = checked((int)Long()) },
+                "--shards" => o with { Shards = checked((int)Long()) },
+                "--max-in-flight" => o with { MaxInFlight = Long() },
+                "--channel" => o with { ChannelCapacity = checked((int)Long()) },
+                "--decode-sample" => o with { DecodeSample = checked((int)Long()) },
+                "--decode-distinct" => o with { DecodeDistinct = checked((int)Long()) },
+                "--hold-ms" => o with { HoldMs = checked((int)Long()) },
+                "--regenerate" => o with { Regenerate = true },
+                "--generator-sample" => o with { GeneratorSample = Long() },
+                _ => throw new ArgumentException($"unknown option {name}; known: --events --objects --settle-ms --passivate-ms --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --hold-ms"),
+            };
+        }
+        return o;
+    }
+}
