@@ -47,6 +47,7 @@ internal static class HostSetup
                 Hostname = section["Hostname"] ?? defaults.Hostname,
                 Port = section.GetValue("Port", defaults.Port),
                 PublicHostname = section["PublicHostname"] ?? defaults.PublicHostname,
+                NameRetention = section.GetValue("NameRetention", defaults.NameRetention),
                 SeedNodes = section.GetSection("SeedNodes").Get<string[]>() ?? [.. defaults.SeedNodes],
             };
         }

@@ -6,24 +6,22 @@ using KSpanActors.Tracing;
 namespace KSpanActors.Pipeline;
 
 /// <summary>
-/// One per (cluster, kind, namespace, name), a sharded entity: what is known under a name when the uid is not.
-/// It answers "who created/deleted/scaled this object?" for objects that are gone, and resolves Events whose
-/// involved object has no uid to the newest object of that name created at or before the event.
+/// A bucket of names of one cluster (a sharded entity; names hash into <see cref="EntityIds.NameBuckets"/> buckets):
+/// what is known under a name when the uid is not. It answers "who created/deleted/scaled this object?" for objects
+/// that are gone, and resolves Events whose involved object has no uid to the newest object of that name created at
+/// or before the event. Names untouched for longer than the retention are forgotten (streaming mode).
 /// </summary>
 internal sealed class NameIndexActor : UntypedActor, IWithTimers
 {
     private const string SettleTimer = "settle";
+    private const string PruneTimer = "prune";
     private const long NsPerSecond = 1_000_000_000L;
 
     private readonly PipelineContext _ctx;
     private readonly IActorRegistry _registry;
     private readonly string _cluster;
+    private readonly Dictionary<ObjectRef, Entry> _names = [];
     private IActorRef _objects = ActorRefs.Nobody;
-
-    private readonly List<(string Uid, long CreatedNs)> _objectsByName = [];
-    private readonly SortedDictionary<string, ObjectRef> _claims = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _waiters = [];
-    private readonly List<EventObserved> _pending = [];
 
     public NameIndexActor(string entityId, PipelineContext ctx, IActorRegistry registry)
     {
@@ -37,7 +35,14 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
     public static Props Props(string entityId, PipelineContext ctx, IActorRegistry registry) =>
         Akka.Actor.Props.Create(() => new NameIndexActor(entityId, ctx, registry));
 
-    protected override void PreStart() => _objects = _registry.Get<ObjectRegion>();
+    /// <summary>Names untouched this long are forgotten (well beyond a settle period and Kubernetes' Event TTL).</summary>
+    private TimeSpan Retention => _ctx.Settings.NameRetention;
+
+    protected override void PreStart()
+    {
+        _objects = _registry.Get<ObjectRegion>();
+        if (_ctx.Settings.SettleAfter is not null) Timers.StartPeriodicTimer(PruneTimer, Prune.Instance, Retention / 4);
+    }
 
     protected override void OnReceive(object message)
     {
@@ -46,26 +51,32 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
             switch (message)
             {
                 case NameObserved n:
-                    if (!_objectsByName.Contains((n.Uid, n.CreatedNs))) _objectsByName.Add((n.Uid, n.CreatedNs));
+                    var e = Touch(n.Name);
+                    if (!e.Objects.Contains((n.Uid, n.CreatedNs))) e.Objects.Add((n.Uid, n.CreatedNs));
                     break;
                 case ClaimName c:
-                    if (c.OwnerUid.Length > 0 && _claims.TryAdd(c.OwnerUid, c.Owner))
+                    var entry = Touch(c.Name);
+                    if (c.OwnerUid.Length > 0 && entry.Claims.TryAdd(c.OwnerUid, c.Owner) && entry.Waiters is { } waiters)
                     {
-                        foreach (var asker in _waiters) Answer(asker);
-                        _waiters.Clear();
+                        foreach (var asker in waiters) Answer(entry, asker);
+                        entry.Waiters = null;
                     }
                     break;
                 case WhoOwns w:
-                    if (_claims.Count > 0) Answer(w.AskerUid);
-                    else _waiters.Add(w.AskerUid);
+                    var asked = Touch(w.Name);
+                    if (asked.Claims.Count > 0) Answer(asked, w.AskerUid);
+                    else (asked.Waiters ??= []).Add(w.AskerUid);
                     break;
                 case ObserveByName o:
-                    _pending.Add(o.Event);
-                    if (_ctx.Settings.SettleAfter is { } settle) Timers.StartSingleTimer(SettleTimer, Resolve.Instance, settle);
+                    (Touch(o.Name).Pending ??= []).Add(o.Event);
+                    if (_ctx.Settings.SettleAfter is { } settle && !Timers.IsTimerActive(SettleTimer)) Timers.StartSingleTimer(SettleTimer, Resolve.Instance, settle);
                     break;
                 case FinalizeName:
                 case Resolve:
                     ResolvePending();
+                    break;
+                case Prune:
+                    Forget();
                     break;
                 default:
                     Unhandled(message);
@@ -78,47 +89,63 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
         }
     }
 
-    private void Answer(string askerUid)
+    private Entry Touch(ObjectRef name)
     {
-        using var first = _claims.GetEnumerator();
-        first.MoveNext();
-        Send(new OwnerClaimed(_cluster, askerUid, first.Current.Key, first.Current.Value));
+        if (!_names.TryGetValue(name, out var e)) _names[name] = e = new Entry();
+        e.Touched = System.Diagnostics.Stopwatch.GetTimestamp();
+        return e;
+    }
+
+    private void Answer(Entry entry, string askerUid)
+    {
+        var (owner, ownerRef) = entry.Claims.First();
+        Send(new OwnerClaimed(_cluster, askerUid, owner, ownerRef));
     }
 
     private void ResolvePending()
     {
-        foreach (var e in _pending)
+        foreach (var (name, entry) in _names)
         {
-            var name = new ObjectRef(e.Kind, e.Namespace, e.Name);
-            var uid = NewestCreatedAtOrBefore(e.TimeNs);
-            if (uid is not null) Send(new Observe(_cluster, uid, e with { ObjectUid = uid }));
-            else Send(new Observe(_cluster, EntityIds.Synthetic(name), e));
+            if (entry.Pending is null) continue;
+            foreach (var e in entry.Pending)
+            {
+                var uid = NewestCreatedAtOrBefore(entry, e.TimeNs);
+                if (uid is not null) Send(new Observe(_cluster, uid, e with { ObjectUid = uid }));
+                else Send(new Observe(_cluster, EntityIds.Synthetic(name), e));
+            }
+            entry.Pending = null;
         }
-        _pending.Clear();
     }
 
-    private string? NewestCreatedAtOrBefore(long timeNs)
+    private static string? NewestCreatedAtOrBefore(Entry entry, long timeNs)
     {
         string? best = null;
-        long bestCreated = long.MinValue;
-        foreach (var (uid, created) in _objectsByName)
+        var bestCreated = long.MinValue;
+        foreach (var (uid, created) in entry.Objects)
         {
             if (created / NsPerSecond > timeNs / NsPerSecond) continue;
-            if (best is null || created > bestCreated || (created == bestCreated && string.CompareOrdinal(uid, best) > 0))
-            {
-                best = uid;
-                bestCreated = created;
-            }
+            if (best is null || created > bestCreated || (created == bestCreated && string.CompareOrdinal(uid, best) > 0)) (best, bestCreated) = (uid, created);
         }
-        if (best is null && _objectsByName.Count > 0)
+        if (best is null)
         {
             // Only objects created after the event: the event still belongs to this name; take the oldest.
-            foreach (var (uid, created) in _objectsByName)
+            foreach (var (uid, created) in entry.Objects)
             {
                 if (best is null || created < bestCreated) (best, bestCreated) = (uid, created);
             }
         }
         return best;
+    }
+
+    private void Forget()
+    {
+        List<ObjectRef>? old = null;
+        foreach (var (name, e) in _names)
+        {
+            if (e.Pending is null && System.Diagnostics.Stopwatch.GetElapsedTime(e.Touched) > Retention) (old ??= []).Add(name);
+        }
+        if (old is null) return;
+        foreach (var name in old) _names.Remove(name);
     }
 
     private void Send(IObjectMessage message)
@@ -127,8 +154,22 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
         _objects.Tell(message, Self);
     }
 
+    private sealed class Entry
+    {
+        public readonly List<(string Uid, long CreatedNs)> Objects = [];
+        public readonly SortedDictionary<string, ObjectRef> Claims = new(StringComparer.Ordinal);
+        public List<string>? Waiters;
+        public List<EventObserved>? Pending;
+        public long Touched;
+    }
+
     private sealed class Resolve
     {
         public static readonly Resolve Instance = new();
+    }
+
+    private sealed class Prune
+    {
+        public static readonly Prune Instance = new();
     }
 }

@@ -38,6 +38,9 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private ObjectRef? _identity;
     private ObjectObserved? _object;
     private (string Uid, ObjectRef Ref)? _owner;
+    private (string Uid, ObjectRef Ref)? _top; // learned from the top-level actor: facts then skip the owners between
+    private HashSet<string>? _toldTop;
+    private long _lastActivity;
     private bool _isTop;
     private bool _askedOwner;
     private bool _registeredName;
@@ -82,6 +85,9 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                 case OwnerClaimed c:
                     OnOwnerClaimed(c);
                     break;
+                case TopIs t:
+                    if (!_isTop && t.TopUid != _uid) _top = (t.TopUid, t.Top);
+                    break;
                 case FinalizeObject:
                     DecideTopIfUndecided("no owner found by the end of input");
                     break;
@@ -89,6 +95,12 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                     Emit();
                     break;
                 case SettleTick:
+                    var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
+                    if (_ctx.Settings.SettleAfter is { } settle && quiet < settle)
+                    {
+                        Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, settle - quiet);
+                        break;
+                    }
                     DecideTopIfUndecided("no owner found within the settle period");
                     Emit();
                     break;
@@ -135,7 +147,12 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
             return;
         }
 
-        if (_isTop) Absorb(fact);
+        if (_isTop)
+        {
+            Absorb(fact);
+            if (path.Length >= 2) TellOriginItsTop(path[0]);
+        }
+        else if (_top is { } top && path.IsEmpty) Forward(top, fact, path);
         else if (_owner is { } owner) Forward(owner, fact, path);
         else
         {
@@ -201,6 +218,14 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         Timers.Cancel(SettleTimer);
     }
 
+    /// <summary>A fact climbed through intermediate owners: tell its origin to send straight here from now on (fewer hops).</summary>
+    private void TellOriginItsTop(string originUid)
+    {
+        _toldTop ??= new HashSet<string>(StringComparer.Ordinal);
+        if (!_toldTop.Add(originUid) || _identity is not { } me) return;
+        Send(_objects, new TopIs(_cluster, originUid, _uid, me));
+    }
+
     private void Forward((string Uid, ObjectRef Ref) owner, IFact fact, ImmutableArray<string> path) =>
         Send(_objects, new Propagate(_cluster, owner.Uid, owner.Ref, fact, path.Add(_uid)));
 
@@ -233,9 +258,11 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         ScheduleSettle();
     }
 
+    /// <summary>Notes activity; one timer per quiet period (re-armed for the remainder when it fires early), not one per fact.</summary>
     private void ScheduleSettle()
     {
-        if (_ctx.Settings.SettleAfter is { } settle) Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, settle);
+        _lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (_ctx.Settings.SettleAfter is { } settle && !Timers.IsTimerActive(SettleTimer)) Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, settle);
     }
 
     private void Emit()

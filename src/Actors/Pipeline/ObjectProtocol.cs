@@ -16,7 +16,7 @@ public interface IObjectMessage : IKSpanMessage, ITracked
     string EntityId { get; }
 }
 
-/// <summary>Routed to the NameIndex of (cluster, kind, namespace, name); entity id "cluster/kind/ns/name".</summary>
+/// <summary>Routed to the NameIndex bucket of (cluster, kind, namespace, name); entity id "cluster/#bucket".</summary>
 public interface INameMessage : IKSpanMessage, ITracked
 {
     string EntityId { get; }
@@ -26,7 +26,14 @@ internal static class EntityIds
 {
     public static string Object(string cluster, string uid) => string.Concat(cluster, "/", uid);
 
-    public static string Name(string cluster, ObjectRef o) => string.Concat(cluster, "/", o.Kind, "/", o.Namespace, "/", o.Name);
+    /// <summary>Names are kept in a fixed number of buckets per cluster (one actor each), not one actor per name.</summary>
+    public const int NameBuckets = 256;
+
+    public static string Name(string cluster, ObjectRef o)
+    {
+        var h = (uint)StableHash.Name(o.Kind, o.Namespace, o.Name) % NameBuckets;
+        return string.Concat(cluster, "/#", h.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     /// <summary>Uid of an object known only by name (no uid in the event, no object seen).</summary>
     public static string Synthetic(ObjectRef o) => string.Concat("~", o.Kind, "/", o.Namespace, "/", o.Name);
@@ -58,6 +65,12 @@ public sealed record Propagate(string Cluster, string TargetUid, ObjectRef Targe
 
 /// <summary>The name index answers who created/deleted/scaled an object that is otherwise unknown.</summary>
 public sealed record OwnerClaimed(string Cluster, string TargetUid, string OwnerUid, ObjectRef Owner) : IObjectMessage
+{
+    public string EntityId { get; } = EntityIds.Object(Cluster, TargetUid);
+}
+
+/// <summary>The top-level actor of a fact's family tells the object the fact came from, so it sends there directly.</summary>
+public sealed record TopIs(string Cluster, string TargetUid, string TopUid, ObjectRef Top) : IObjectMessage
 {
     public string EntityId { get; } = EntityIds.Object(Cluster, TargetUid);
 }

@@ -12,6 +12,9 @@ public sealed record PipelineSettings
     /// <summary>Idle ObjectActors stop after this long (KSpan__Pipeline__PassivateAfter); null keeps them until flush.</summary>
     public TimeSpan? PassivateAfter { get; init; }
 
+    /// <summary>How long names (who created which pod, which object a uid-less event means) are kept after their last use (KSpan__Pipeline__NameRetention).</summary>
+    public TimeSpan NameRetention { get; init; } = TimeSpan.FromHours(2);
+
     /// <summary>Number of shards per entity type (KSpan__Pipeline__Shards).</summary>
     public int Shards { get; init; } = 100;
 
@@ -51,6 +54,7 @@ public sealed record PipelineSettings
     {
         if (SettleAfter is { } s && s <= TimeSpan.Zero) yield return "KSpan:Pipeline:SettleAfter must be positive";
         if (PassivateAfter is { } p && p <= TimeSpan.Zero) yield return "KSpan:Pipeline:PassivateAfter must be positive";
+        if (NameRetention <= TimeSpan.Zero) yield return "KSpan:Pipeline:NameRetention must be positive";
         if (Shards < 1) yield return "KSpan:Pipeline:Shards must be at least 1";
         if (BatchSize < 1) yield return "KSpan:Pipeline:BatchSize must be at least 1";
         if (BatchInterval <= TimeSpan.Zero) yield return "KSpan:Pipeline:BatchInterval must be positive";

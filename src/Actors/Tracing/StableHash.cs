@@ -56,6 +56,9 @@ internal static class StableHash
     public static SpanId Event(string cluster, string eventUid, long count) =>
         new(NonZero(Mix(Add(Add(Add(FnvOffset, cluster), eventUid), count))));
 
+    /// <summary>Bucket hash of an object name.</summary>
+    public static ulong Name(string kind, string ns, string name) => Mix(Add(Add(Add(FnvOffset, kind), ns), name));
+
     /// <summary>Span id of the synthetic root of a change.</summary>
     public static SpanId Root(string cluster, string topUid, long generation) =>
         new(NonZero(Mix(Add(Add(Add(Add(FnvOffset, "root"), cluster), topUid), generation))));
