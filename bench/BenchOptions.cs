@@ -19,6 +19,9 @@ internal sealed record BenchOptions
 
     public int Shards { get; init; } = 100;
 
+    /// <summary>Threads decoding and feeding concurrently (as watch loops do, one per resource).</summary>
+    public int Decoders { get; init; } = 2;
+
     /// <summary>Tracked messages in flight before FeedAsync waits.</summary>
     public long MaxInFlight { get; init; } = 20_000;
 
@@ -56,6 +59,7 @@ internal sealed record BenchOptions
                 "--passivate-ms" => o with { PassivateMs = checked((int)Long()) },
                 "--batch" => o with { BatchSize = checked((int)Long()) },
                 "--shards" => o with { Shards = checked((int)Long()) },
+                "--decoders" => o with { Decoders = checked((int)Long()) },
                 "--max-in-flight" => o with { MaxInFlight = Long() },
                 "--channel" => o with { ChannelCapacity = checked((int)Long()) },
                 "--decode-sample" => o with { DecodeSample = checked((int)Long()) },

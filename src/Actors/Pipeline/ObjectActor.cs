@@ -29,7 +29,8 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private readonly IActorRegistry _registry;
     private readonly string _cluster;
     private readonly string _uid;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private ILoggingAdapter? _logger; // created on first use: most actors never log
+    private ILoggingAdapter _log => _logger ??= Context.GetLogger();
 
     private IActorRef _objects = ActorRefs.Nobody;
     private IActorRef _names = ActorRefs.Nobody;
@@ -44,12 +45,12 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private bool _isTop;
     private bool _askedOwner;
     private bool _registeredName;
-    private readonly List<(IFact Fact, ImmutableArray<string> Path)> _pending = [];
-    private readonly HashSet<(string Kind, string Name)> _claimed = [];
+    private List<(IFact Fact, ImmutableArray<string> Path)>? _pending;
+    private HashSet<(string Kind, string Name)>? _claimed;
 
     private TraceFamily? _family;
     private bool _dirty;
-    private readonly HashSet<ulong> _emitted = [];
+    private HashSet<ulong>? _emitted;
 
     public ObjectActor(string entityId, PipelineContext ctx, IActorRegistry registry)
     {
@@ -156,7 +157,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         else if (_owner is { } owner) Forward(owner, fact, path);
         else
         {
-            _pending.Add((fact, path));
+            (_pending ??= []).Add((fact, path));
             if (_object is null && !_askedOwner && _identity is { } id)
             {
                 _askedOwner = true;
@@ -199,7 +200,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         if (e.ObjectUid != _uid) return;
         if (e.Reason is not ("ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete")) return;
         if (!EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action)) return;
-        if (!_claimed.Add((action.TargetKind, action.TargetName))) return;
+        if (!(_claimed ??= []).Add((action.TargetKind, action.TargetName))) return;
         Send(_names, new ClaimName(_cluster, new ObjectRef(action.TargetKind, e.Namespace, action.TargetName), _uid, new ObjectRef(e.Kind, e.Namespace, e.Name)));
     }
 
@@ -213,8 +214,11 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private void SetOwner((string Uid, ObjectRef Ref) owner)
     {
         _owner = owner;
-        foreach (var (fact, path) in _pending) Forward(owner, fact, path);
-        _pending.Clear();
+        if (_pending is not null)
+        {
+            foreach (var (fact, path) in _pending) Forward(owner, fact, path);
+            _pending = null;
+        }
         Timers.Cancel(SettleTimer);
     }
 
@@ -246,8 +250,11 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         _owner = null;
         _family ??= new TraceFamily(_cluster, _uid, _identity ?? new ObjectRef("Unknown", "", _uid));
         if (_object is not null) _family.Add(_object);
-        foreach (var (fact, _) in _pending) Absorb(fact);
-        _pending.Clear();
+        if (_pending is not null)
+        {
+            foreach (var (fact, _) in _pending) Absorb(fact);
+            _pending = null;
+        }
         ScheduleSettle();
     }
 
@@ -270,10 +277,11 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         if (!_isTop || !_dirty || _family is null) return;
         _dirty = false;
         _ctx.ClusterUids.TryGetValue(_cluster, out var clusterUid);
-        var traces = TraceAssembler.Assemble(_family, clusterUid, _emitted);
+        var emitted = _emitted ??= [];
+        var traces = TraceAssembler.Assemble(_family, clusterUid, emitted);
         foreach (var trace in traces)
         {
-            foreach (var s in trace.Spans) _emitted.Add(s.SpanId.Value);
+            foreach (var s in trace.Spans) emitted.Add(s.SpanId.Value);
             _ctx.Metrics.Emitted(trace.Spans.Length);
             Send(_emitter, trace);
         }

@@ -12,6 +12,15 @@ internal static class SpanFactory
 {
     private const int MaxCachedResources = 4096;
     private static readonly ConcurrentDictionary<(string Service, string? Instance, string Cluster, string? ClusterUid), SpanResource> Resources = new();
+    private static readonly ConcurrentDictionary<(string Kind, string Reason), string> Names = new();
+
+    /// <summary>"Kind.Reason", shared: a few hundred distinct names cover a fleet.</summary>
+    private static string SpanName(string kind, string reason)
+    {
+        if (Names.TryGetValue((kind, reason), out var name)) return name;
+        if (Names.Count >= MaxCachedResources) Names.Clear();
+        return Names.GetOrAdd((kind, reason), k => string.Concat(k.Kind, ".", k.Reason));
+    }
 
     public static SpanRecord EventSpan(string cluster, string? clusterUid, EventObserved e, TraceId trace, SpanId id, SpanId parent, long startNs, long endNs)
     {
@@ -26,7 +35,7 @@ internal static class SpanFactory
         if (EventMessages.ScheduledNode(e.Reason, e.Message) is { } node) attrs.Add(SpanAttribute.Of("k8s.node.name", node));
 
         return new SpanRecord(
-            trace, id, parent, string.Concat(e.Kind, ".", e.Reason),
+            trace, id, parent, SpanName(e.Kind, e.Reason),
             startNs, Math.Max(startNs, endNs),
             e.Warning ? SpanStatus.Error : SpanStatus.Unset,
             e.Warning ? e.Message : null,
