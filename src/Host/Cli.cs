@@ -16,6 +16,7 @@ internal static class Cli
             "Pipeline settings: appsettings.json section KSpan:Pipeline or KSpan__Pipeline__* environment variables.");
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(RecordCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;
     }

@@ -151,6 +151,9 @@ internal static class WatchCommand
             log.LogError("{Error}", exportError);
             return 2;
         }
+        // Our instruments go to /metrics through our bridge (prometheus-net's own .NET Meters adapter is turned off).
+        Prometheus.Metrics.SuppressDefaultMetrics(new Prometheus.SuppressDefaultMetricOptions { SuppressMeters = true });
+        using var prometheus = new PrometheusBridge();
         using var spanMetrics = new SpanMetricsExporter();
         exporters.Add(spanMetrics);
 
