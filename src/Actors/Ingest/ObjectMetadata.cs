@@ -165,6 +165,31 @@ internal sealed class Shape
 }
 
 /// <summary>
+/// Reads a nested value with the converter the options give its type, from inside another converter. Unlike
+/// <c>JsonSerializer.Deserialize(ref reader)</c> it does not first skip over the value to find its end, so the value
+/// is scanned once.
+/// </summary>
+internal static class NestedObject<T>
+    where T : class
+{
+    private static Resolved? _resolved;
+
+    public static T? Read(ref Utf8JsonReader reader, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Null) return null;
+        var resolved = _resolved;
+        if (resolved is null || !ReferenceEquals(resolved.Options, options))
+        {
+            resolved = new Resolved(options, (JsonConverter<T>)options.GetConverter(typeof(T)));
+            _resolved = resolved;
+        }
+        return resolved.Converter.Read(ref reader, typeof(T), options);
+    }
+
+    private sealed record Resolved(JsonSerializerOptions Options, JsonConverter<T> Converter);
+}
+
+/// <summary>
 /// The document's own converter: only metadata is deserialized, every other member skipped. Being the root converter
 /// it spares System.Text.Json's per-call stack of nested frames (about a kilobyte for each document).
 /// </summary>
@@ -178,7 +203,7 @@ internal sealed class ObjectDocumentConverter : JsonConverter<ObjectDocument>
         {
             var isMetadata = reader.ValueTextEquals("metadata"u8);
             reader.Read();
-            if (isMetadata) document.Metadata = JsonSerializer.Deserialize<ObjectMetadata>(ref reader, options);
+            if (isMetadata) document.Metadata = NestedObject<ObjectMetadata>.Read(ref reader, options);
             else reader.Skip();
         }
         return document;
@@ -233,7 +258,7 @@ internal sealed class OwnerReferencesConverter : JsonConverter<ImmutableArray<Ow
         ImmutableArray<OwnerRef>.Builder? more = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var entry = JsonSerializer.Deserialize<OwnerReferenceEntry>(ref reader, options);
+            var entry = NestedObject<OwnerReferenceEntry>.Read(ref reader, options);
             if (entry is null) continue;
             var owner = new OwnerRef(entry.Kind ?? "", entry.Name ?? "", entry.Uid ?? "", entry.Controller == true);
             if (first is null)
@@ -270,7 +295,7 @@ internal sealed class ManagedFieldsConverter : JsonConverter<ManagedFieldsSummar
         if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException($"managedFields: expected an array, got {reader.TokenType}");
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var entry = JsonSerializer.Deserialize<ManagedFieldsEntry>(ref reader, options);
+            var entry = NestedObject<ManagedFieldsEntry>.Read(ref reader, options);
             if (entry is not null) summary = summary.Add(entry);
         }
         return summary;
