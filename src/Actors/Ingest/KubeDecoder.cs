@@ -13,6 +13,9 @@ namespace KSpanActors.Ingest;
 /// Turns one <see cref="SourceDocument"/> into a fact: core/v1 and events.k8s.io/v1 Events become
 /// <see cref="EventObserved"/>, every other kind <see cref="ObjectObserved"/> (or <see cref="ObjectDeleted"/>).
 /// KubernetesClient models stop here. Never throws: a document that cannot be decoded gives false and a one-line error.
+/// Events are read into KubernetesClient's Corev1Event / Eventsv1Event; other objects only for their metadata, into
+/// <see cref="ObjectMetadata"/> (same serializer options, so the same time parsing, and the same documents rejected).
+/// Repeated low-cardinality strings of the facts come from <see cref="StringInterner.Shared"/>.
 /// </summary>
 internal static class KubeDecoder
 {
