@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 using KSpanActors.Model;
@@ -13,6 +13,9 @@ namespace KSpanActors.Ingest;
 /// Turns one <see cref="SourceDocument"/> into a fact: core/v1 and events.k8s.io/v1 Events become
 /// <see cref="EventObserved"/>, every other kind <see cref="ObjectObserved"/> (or <see cref="ObjectDeleted"/>).
 /// KubernetesClient models stop here. Never throws: a document that cannot be decoded gives false and a one-line error.
+/// Events are read into KubernetesClient's Corev1Event / Eventsv1Event; other objects only for their metadata, into
+/// <see cref="ObjectMetadata"/> (same serializer options, so the same time parsing, and the same documents rejected).
+/// Repeated low-cardinality strings of the facts come from <see cref="StringInterner.Shared"/>.
 /// </summary>
 internal static class KubeDecoder
 {
@@ -82,13 +85,23 @@ internal static class KubeDecoder
     /// <summary>Unix nanoseconds of a time, 0 when unset (null or Go's zero time).</summary>
     public static long ToUnixNanosOrZero(DateTime? time) => IsSet(time) ? ToUnixNanos(time.Value) : 0;
 
-    private static T Deserialize<T>(ReadOnlyMemory<byte> json)
+    /// <summary>The decoder's type metadata, resolved once (and only when first decoding: resolving locks the options).</summary>
+    private static class TypeInfos
+    {
+        public static readonly JsonTypeInfo<Corev1Event> CoreEvent = Resolve<Corev1Event>();
+        public static readonly JsonTypeInfo<Eventsv1Event> EventsV1Event = Resolve<Eventsv1Event>();
+        public static readonly JsonTypeInfo<ObjectDocument> Object = Resolve<ObjectDocument>();
+
+        private static JsonTypeInfo<T> Resolve<T>() => (JsonTypeInfo<T>)KubeOptions.GetTypeInfo(typeof(T));
+    }
+
+    private static T Deserialize<T>(ReadOnlyMemory<byte> json, JsonTypeInfo<T> typeInfo)
         where T : class
-        => JsonSerializer.Deserialize<T>(json.Span, KubeOptions) ?? throw new JsonException("document is null");
+        => JsonSerializer.Deserialize(json.Span, typeInfo) ?? throw new JsonException("document is null");
 
     private static bool TryDecodeCoreEvent(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
     {
-        var e = Deserialize<Corev1Event>(doc.Json);
+        var e = Deserialize(doc.Json, TypeInfos.CoreEvent);
         var time = FirstSetTime(e.Series?.LastObservedTime, e.LastTimestamp, e.EventTime, e.Metadata?.CreationTimestamp);
         var count = FirstCount(e.Series?.Count, e.Count);
         var service = NonEmpty(e.ReportingComponent) ?? NonEmpty(e.Source?.Component) ?? "unknown";
@@ -98,7 +111,7 @@ internal static class KubeDecoder
 
     private static bool TryDecodeEventsV1(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
     {
-        var e = Deserialize<Eventsv1Event>(doc.Json);
+        var e = Deserialize(doc.Json, TypeInfos.EventsV1Event);
         var time = FirstSetTime(e.Series?.LastObservedTime, e.DeprecatedLastTimestamp, e.EventTime, e.Metadata?.CreationTimestamp);
         var count = FirstCount(e.Series?.Count, e.DeprecatedCount);
         var service = NonEmpty(e.ReportingController) ?? NonEmpty(e.DeprecatedSource?.Component) ?? "unknown";
@@ -128,10 +141,9 @@ internal static class KubeDecoder
             return false;
         }
 
-        var eventName = $"event {meta!.NamespaceProperty}/{meta.Name} ({uid})";
         if (timeNs == 0)
         {
-            error = $"{eventName} has no time (series.lastObservedTime, lastTimestamp, eventTime, creationTimestamp)";
+            error = $"{EventName(meta!, uid)} has no time (series.lastObservedTime, lastTimestamp, eventTime, creationTimestamp)";
             return false;
         }
 
@@ -139,126 +151,90 @@ internal static class KubeDecoder
         var name = NonEmpty(involved?.Name);
         if (kind is null || name is null)
         {
-            error = $"{eventName}: involved object without {(kind is null ? "kind" : "name")}";
+            error = $"{EventName(meta!, uid)}: involved object without {(kind is null ? "kind" : "name")}";
             return false;
         }
 
-        var annotations = meta.Annotations;
+        var annotations = meta!.Annotations;
         var topLevel = annotations is not null
             && annotations.TryGetValue("topLevelSpan", out var top)
             && string.Equals(top, "true", StringComparison.Ordinal);
 
+        var strings = StringInterner.Shared;
         fact = new EventObserved(
             cluster,
             uid,
             count,
             timeNs,
-            NonEmpty(reason) ?? "Unknown",
+            strings.Intern(NonEmpty(reason)) ?? "Unknown",
             message ?? "",
             string.Equals(type, "Warning", StringComparison.Ordinal),
-            kind,
-            NonEmpty(involved!.NamespaceProperty) ?? meta.NamespaceProperty ?? "",
+            strings.Intern(kind),
+            strings.Intern(NonEmpty(involved!.NamespaceProperty) ?? meta.NamespaceProperty) ?? "",
             name,
             NonEmpty(involved.Uid),
-            NonEmpty(involved.FieldPath),
-            service,
-            instance,
+            strings.Intern(NonEmpty(involved.FieldPath)),
+            strings.Intern(service),
+            strings.Intern(instance),
             topLevel);
         error = null;
         return true;
     }
 
+    private static string EventName(V1ObjectMeta meta, string uid) => $"event {meta.NamespaceProperty}/{meta.Name} ({uid})";
+
     private static bool TryDecodeObject(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
     {
         fact = null;
-        var meta = Deserialize<MetadataOnly>(doc.Json).Metadata;
+        var meta = Deserialize(doc.Json, TypeInfos.Object).Metadata;
         var uid = NonEmpty(meta?.Uid);
         if (meta is null || uid is null)
         {
-            error = $"{doc.Kind} {meta?.NamespaceProperty}/{meta?.Name} without metadata.uid";
+            error = $"{doc.Kind} {meta?.Namespace}/{meta?.Name} without metadata.uid";
             return false;
         }
 
-        var ns = meta.NamespaceProperty ?? "";
+        var kind = StringInterner.Shared.Intern(doc.Kind);
+        var ns = meta.Namespace ?? "";
         var name = meta.Name ?? "";
         var createdNs = ToUnixNanosOrZero(meta.CreationTimestamp);
+        var fields = meta.ManagedFields;
 
         if (doc.Deleted)
         {
             var deletedNs = ToUnixNanosOrZero(meta.DeletionTimestamp);
-            if (deletedNs == 0) deletedNs = LatestManagedFieldsTime(meta.ManagedFields);
+            if (deletedNs == 0) deletedNs = fields.LatestTimeNs;
             if (deletedNs == 0) deletedNs = createdNs;
-            fact = new ObjectDeleted(cluster, uid, doc.Kind, ns, name, deletedNs);
+            fact = new ObjectDeleted(cluster, uid, kind, ns, name, deletedNs);
             error = null;
             return true;
         }
 
-        var (specManager, specOperation, specTimeNs) = SpecManager(meta.ManagedFields);
         fact = new ObjectObserved(
             cluster,
             uid,
-            doc.Kind,
+            kind,
             ns,
             name,
             meta.Generation is > 0 and var g ? g : 1,
             createdNs,
-            Owners(meta.OwnerReferences),
-            specManager,
-            specOperation,
-            specTimeNs,
-            long.TryParse(meta.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : 0,
+            meta.OwnerReferences.IsDefault ? ImmutableArray<OwnerRef>.Empty : meta.OwnerReferences,
+            fields.SpecManager,
+            fields.SpecOperation,
+            fields.SpecTimeNs,
+            meta.ResourceVersion,
             NodeName: null);
         error = null;
         return true;
     }
 
-    /// <summary>Among the managedFields entries that touch f:spec at the top level, the one with the latest time; on a tie the later entry.</summary>
-    internal static (string? Manager, string? Operation, long TimeNs) SpecManager(IList<V1ManagedFieldsEntry>? entries)
-    {
-        if (entries is null) return (null, null, 0);
-        V1ManagedFieldsEntry? best = null;
-        long bestNs = 0;
-        foreach (var entry in entries)
-        {
-            if (entry?.FieldsV1 is not JsonElement { ValueKind: JsonValueKind.Object } fields
-                || !fields.TryGetProperty("f:spec", out _))
-            {
-                continue;
-            }
+    /// <summary>metadata.resourceVersion as a number: digits only and within a long, else 0.</summary>
+    internal static long ParseResourceVersion(string? resourceVersion)
+        => long.TryParse(resourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : 0;
 
-            var ns = ToUnixNanosOrZero(entry.Time);
-            if (best is null || ns >= bestNs)
-            {
-                best = entry;
-                bestNs = ns;
-            }
-        }
-
-        return best is null ? (null, null, 0) : (best.Manager, best.Operation, bestNs);
-    }
-
-    private static long LatestManagedFieldsTime(IList<V1ManagedFieldsEntry>? entries)
-    {
-        long latest = 0;
-        if (entries is null) return latest;
-        foreach (var entry in entries)
-        {
-            latest = Math.Max(latest, ToUnixNanosOrZero(entry?.Time));
-        }
-        return latest;
-    }
-
-    private static ImmutableArray<OwnerRef> Owners(IList<V1OwnerReference>? refs)
-    {
-        if (refs is null || refs.Count == 0) return ImmutableArray<OwnerRef>.Empty;
-        var builder = ImmutableArray.CreateBuilder<OwnerRef>(refs.Count);
-        foreach (var r in refs)
-        {
-            if (r is null) continue;
-            builder.Add(new OwnerRef(r.Kind ?? "", r.Name ?? "", r.Uid ?? "", r.Controller == true));
-        }
-        return builder.Count == builder.Capacity ? builder.MoveToImmutable() : builder.ToImmutable();
-    }
+    /// <summary><see cref="ParseResourceVersion(string?)"/> over the UTF-8 bytes of an unescaped JSON string.</summary>
+    internal static long ParseResourceVersion(ReadOnlySpan<byte> utf8)
+        => long.TryParse(utf8, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : 0;
 
     private static long FirstSetTime(DateTime? a, DateTime? b, DateTime? c, DateTime? d)
         => IsSet(a) ? ToUnixNanos(a.Value)
@@ -277,12 +253,5 @@ internal static class KubeDecoder
         var trimmed = message.AsSpan().Trim();
         var end = trimmed.IndexOfAny('\r', '\n');
         return (end < 0 ? trimmed : trimmed[..end].TrimEnd()).ToString();
-    }
-
-    /// <summary>Any object, read for its metadata only: spec and status are skipped, not materialized.</summary>
-    private sealed class MetadataOnly
-    {
-        [JsonPropertyName("metadata")]
-        public V1ObjectMeta? Metadata { get; set; }
     }
 }
