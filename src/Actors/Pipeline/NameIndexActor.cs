@@ -78,6 +78,10 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
                 case Prune:
                     Forget();
                     break;
+                case Relocate:
+                    HandOn();
+                    Context.Stop(Self);
+                    break;
                 default:
                     Unhandled(message);
                     break;
@@ -135,6 +139,29 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
             }
         }
         return best;
+    }
+
+    /// <summary>This node's shards are moving: re-send every entry, as the original messages, to the bucket's next home.</summary>
+    private void HandOn()
+    {
+        var peer = ObjectActor.PeerRegion(this, "kspan-names");
+        if (peer is null)
+        {
+            ResolvePending(); // alone and leaving: what waits for an object goes out now
+            return;
+        }
+        void Tell(object m)
+        {
+            _ctx.Tracker.Sent();
+            peer.Tell(m, ActorRefs.NoSender);
+        }
+        foreach (var (name, e) in _names)
+        {
+            foreach (var (uid, created) in e.Objects) Tell(new NameObserved(_cluster, name, uid, created));
+            foreach (var (owner, ownerRef) in e.Claims) Tell(new ClaimName(_cluster, name, owner, ownerRef));
+            if (e.Waiters is not null) foreach (var w in e.Waiters) Tell(new WhoOwns(_cluster, name, w));
+            if (e.Pending is not null) foreach (var ev in e.Pending) Tell(new ObserveByName(_cluster, name, ev));
+        }
     }
 
     private void Forget()

@@ -69,6 +69,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         _objects = _registry.Get<ObjectRegion>();
         _names = _registry.Get<NameRegion>();
         _emitter = _registry.Get<SpanEmitterActor>();
+        if (_ctx.Settings.PassivateAfter is { } idle) Context.SetReceiveTimeout(idle);
     }
 
     protected override void OnReceive(object message)
@@ -94,6 +95,25 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                     break;
                 case EmitObject:
                     Emit();
+                    break;
+                case Restored r:
+                    if (!r.Emitted.IsDefaultOrEmpty) (_emitted ??= []).UnionWith(r.Emitted);
+                    if (_identity is null && r.Identity is { } id) _identity = id;
+                    if (r.WasTop && !_isTop) BecomeTop();
+                    break;
+                case Relocate:
+                    Relocation.Hand(this);
+                    break;
+                case ReceiveTimeout:
+                    // Idle: ask the shard to stop this entity (messages that arrive meanwhile are buffered by the shard).
+                    if (_pending is null || _pending.Count == 0)
+                    {
+                        if (_dirty) Emit();
+                        Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopIdle.Instance));
+                    }
+                    break;
+                case StopIdle:
+                    Context.Stop(Self);
                     break;
                 case SettleTick:
                     var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
@@ -293,6 +313,68 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
             if (!e.TopLevelSpan && e.Reason is not ("ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete")) forget.Add(key);
         }
         _family.Forget(forget);
+    }
+
+    /// <summary>
+    /// Hands this entity's state to its successor through the shard region of another member (this node's shards are
+    /// moving away), as the original messages plus a <see cref="Restored"/>; with no other member, exports what it
+    /// holds first. Then stops. Nothing held is lost when a replica leaves.
+    /// </summary>
+    private static class Relocation
+    {
+        public static void Hand(ObjectActor a)
+        {
+            var peer = PeerRegion(a, "kspan-objects");
+            if (peer is null)
+            {
+                a.DecideTopIfUndecided("this node is leaving");
+                if (a._family is not null) a._dirty = true;
+                a.Emit();
+                Context.Stop(a.Self);
+                return;
+            }
+            var entityId = EntityIds.Object(a._cluster, a._uid);
+            void Tell(object m)
+            {
+                a._ctx.Tracker.Sent();
+                peer.Tell(m, ActorRefs.NoSender);
+            }
+            Tell(new Restored(entityId, a._isTop, a._identity, a._emitted is null ? [] : [.. a._emitted]));
+            if (a._object is not null) Tell(new Observe(a._cluster, a._uid, a._object));
+            if (a._owner is { } owner && a._object is null) Tell(new OwnerClaimed(a._cluster, a._uid, owner.Uid, owner.Ref));
+            var me = a._identity ?? new ObjectRef("Unknown", "", a._uid);
+            if (a._pending is not null)
+            {
+                foreach (var (fact, path) in a._pending) Tell(path.IsEmpty ? new Observe(a._cluster, a._uid, fact) : new Propagate(a._cluster, a._uid, me, fact, path));
+            }
+            if (a._family is not null)
+            {
+                foreach (var o in a._family.Objects.Values)
+                {
+                    if (o.Uid != a._uid) Tell(new Propagate(a._cluster, a._uid, me, o, [o.Uid]));
+                }
+                foreach (var e in a._family.Occurrences.Values)
+                {
+                    Tell(e.ObjectUid == a._uid ? new Observe(a._cluster, a._uid, e) : new Propagate(a._cluster, a._uid, me, e, [e.ObjectUid ?? "~"]));
+                }
+            }
+            Context.Stop(a.Self);
+        }
+    }
+
+    /// <summary>The shard region of another Up member (chosen by entity id), or null when this node is alone.</summary>
+    internal static ActorSelection? PeerRegion(ActorBase actor, string region)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Context.System);
+        var peers = cluster.State.Members
+            .Where(m => m.Status == Akka.Cluster.MemberStatus.Up && !m.Address.Equals(cluster.SelfAddress))
+            .Select(m => m.Address)
+            .OrderBy(a => a.ToString(), StringComparer.Ordinal)
+            .ToList();
+        if (peers.Count == 0) return null;
+        var pick = (int)(StableHash.Name("", "", Context.Self.Path.Name) % (ulong)peers.Count);
+        _ = actor;
+        return Context.ActorSelection(new RootActorPath(peers[pick]) / "system" / "sharding" / region);
     }
 
     private void Send(IActorRef target, object message)

@@ -75,6 +75,24 @@ public sealed record TopIs(string Cluster, string TargetUid, string TopUid, Obje
     public string EntityId { get; } = EntityIds.Object(Cluster, TargetUid);
 }
 
+/// <summary>
+/// First message a relocating actor sends to its successor (the same entity id, now hosted elsewhere): which spans it
+/// already emitted and whether it had become a top-level object. Its facts follow as ordinary messages.
+/// </summary>
+public sealed record Restored(string EntityId, bool WasTop, ObjectRef? Identity, ImmutableArray<ulong> Emitted) : IObjectMessage;
+
+/// <summary>Sent by sharding to an entity whose shard moves (rebalance, a replica leaving): hand the state on, then stop.</summary>
+public sealed class Relocate
+{
+    public static readonly Relocate Instance = new();
+}
+
+/// <summary>Stops an idle entity (after it asked its shard to passivate it).</summary>
+public sealed class StopIdle
+{
+    public static readonly StopIdle Instance = new();
+}
+
 /// <summary>No more facts will come (end of replay): an object whose owner is still unknown becomes a top-level object.</summary>
 public sealed record FinalizeObject(string EntityId) : IObjectMessage;
 

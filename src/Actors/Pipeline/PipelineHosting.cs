@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Akka.Cluster.Hosting;
+using Akka.Event;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
@@ -14,12 +16,22 @@ public static class PipelineHosting
     public static AkkaConfigurationBuilder AddKSpanPipeline(this AkkaConfigurationBuilder builder, PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters)
     {
         var settings = ctx.Settings;
+        // Entities passivate themselves when idle (ReceiveTimeout), and hand their state on when their shard moves
+        // (Relocate), so a replica leaving or a rebalance loses nothing.
         var shardOptions = new ShardOptions
         {
             RememberEntities = false,
             StateStoreMode = StateStoreMode.DData,
-            PassivateIdleEntityAfter = settings.PassivateAfter,
-            ShouldPassivateIdleEntities = settings.PassivateAfter is not null,
+            ShouldPassivateIdleEntities = false,
+            HandOffStopMessage = Relocate.Instance,
+        };
+        // Every configured cluster is always watched by exactly one replica: remembered entities restart elsewhere.
+        var watcherOptions = new ShardOptions
+        {
+            RememberEntities = true,
+            RememberEntitiesStore = RememberEntitiesStore.DData,
+            StateStoreMode = StateStoreMode.DData,
+            ShouldPassivateIdleEntities = false,
         };
         var extractor = new KSpanMessageExtractor(settings.Shards);
 
@@ -27,16 +39,47 @@ public static class PipelineHosting
             // PLATFORM_NOTES: the LightningDB durable store fails with the versions served; keep sharding state in memory.
             .AddHocon("akka.cluster.sharding.distributed-data.durable.keys = []", HoconAddMode.Prepend)
             .WithRemoting(settings.Hostname, settings.Port, settings.PublicHostname)
-            .WithClustering(new ClusterOptions { SeedNodes = [.. settings.SeedNodes] })
+            .WithClustering(new ClusterOptions
+            {
+                SeedNodes = [.. settings.SeedNodes],
+                // Split brain: the side with the majority of members stays; when membership keeps changing for longer
+                // than stable-after + down-all-when-unstable, everyone downs itself rather than risk two clusters
+                // watching the same Kubernetes clusters (see README, "Scale-out").
+                SplitBrainResolver = new Akka.Cluster.Hosting.SBR.KeepMajorityOption(),
+            })
+            .AddHocon(
+                $"akka.cluster.split-brain-resolver.stable-after = {(int)settings.SbrStableAfter.TotalMilliseconds}ms\n" +
+                "akka.cluster.split-brain-resolver.down-all-when-unstable = on\n" +
+                "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 120s\n" +
+                "akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 20s\n",
+                HoconAddMode.Prepend)
             .WithShardRegion<ObjectRegion>("kspan-objects", (_, registry, _) => id => ObjectActor.Props(id, ctx, registry), extractor, shardOptions)
             .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, shardOptions)
-            .WithActors((system, registry) => registry.Register<SpanEmitterActor>(system.ActorOf(SpanEmitter.Props(ctx, exporters), "span-emitter")));
+            .WithActors((system, registry) =>
+            {
+                var emitter = system.ActorOf(SpanEmitter.Props(ctx, exporters), "span-emitter");
+                registry.Register<SpanEmitterActor>(emitter);
+                // Leaving (SIGTERM, scale-down): after the shards handed off, export every span still buffered.
+                Akka.Actor.CoordinatedShutdown.Get(system).AddTask(Akka.Actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "kspan-flush-spans",
+                    async () =>
+                    {
+                        try
+                        {
+                            await emitter.Ask<FlushDone>(Flush.Instance, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+                        {
+                            system.Log.Warning("Spans still buffered at shutdown could not all be exported: {0}", e.Message);
+                        }
+                        return Akka.Done.Instance;
+                    });
+            });
 
         if (ctx.Watch is not null)
         {
             // One ClusterWatcher per cluster, wherever sharding places it.
             builder.WithShardRegion<Watch.WatcherRegion>("kspan-watchers", (_, registry, _) => cluster => Watch.ClusterWatcher.Props(cluster, ctx, registry),
-                new Watch.WatcherMessageExtractor(settings.Shards), shardOptions);
+                new Watch.WatcherMessageExtractor(settings.Shards), watcherOptions);
         }
 
         if (settings.SeedNodes.Count == 0)

@@ -47,6 +47,13 @@ public sealed record PipelineSettings
     /// <summary>Akka seed nodes ("akka.tcp://kspan@host:port"); empty: this node forms a one-node cluster by itself.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
+    /// <summary>
+    /// Split-brain resolver: how long membership must be stable before the minority side is downed
+    /// (KSpan__Pipeline__SbrStableAfter). Failure detection (~3-5 s) plus this bounds how soon a crashed replica's
+    /// clusters are watched again elsewhere.
+    /// </summary>
+    public TimeSpan SbrStableAfter { get; init; } = TimeSpan.FromSeconds(7);
+
     /// <summary>k8s.cluster.uid per cluster name, when known.</summary>
     public IReadOnlyDictionary<string, string> ClusterUids { get; init; } = new Dictionary<string, string>();
 
