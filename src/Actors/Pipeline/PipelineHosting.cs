@@ -5,6 +5,7 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using KSpanActors.Export;
+using KSpanActors.Serialization;
 
 namespace KSpanActors.Pipeline;
 
@@ -38,6 +39,7 @@ public static class PipelineHosting
         builder
             // PLATFORM_NOTES: the LightningDB durable store fails with the versions served; keep sharding state in memory.
             .AddHocon("akka.cluster.sharding.distributed-data.durable.keys = []", HoconAddMode.Prepend)
+            .WithKSpanSerializer()
             .WithRemoting(settings.Hostname, settings.Port, settings.PublicHostname)
             .WithClustering(new ClusterOptions
             {

@@ -48,9 +48,10 @@ public sealed class PipelineRuntime : IAsyncDisposable
         ILoggerFactory? loggerFactory = null,
         Akka.Event.LogLevel akkaLogLevel = Akka.Event.LogLevel.WarningLevel,
         Watch.WatchCatalog? watch = null,
+        PipelineTracker? sharedTracker = null,
         CancellationToken cancellationToken = default)
     {
-        var ctx = new PipelineContext(settings, new PipelineMetrics(), new PipelineTracker()) { Watch = watch };
+        var ctx = new PipelineContext(settings, new PipelineMetrics(), sharedTracker ?? new PipelineTracker()) { Watch = watch };
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
         else builder.Services.AddLogging();
@@ -103,36 +104,50 @@ public sealed class PipelineRuntime : IAsyncDisposable
     /// End of input: waits until every fact reached its actor, lets objects without a known owner become top-level,
     /// has every top-level object export its traces, and waits until the exporters took every span.
     /// </summary>
-    public async Task DrainAsync(CancellationToken cancellationToken = default)
+    public Task DrainAsync(CancellationToken cancellationToken = default) => DrainAsync([this], cancellationToken);
+
+    /// <summary>
+    /// The same for several nodes of one cluster in this process (tests): they must share one <see cref="PipelineTracker"/>,
+    /// and entity ids are collected from every node's regions.
+    /// </summary>
+    public static async Task DrainAsync(IReadOnlyList<PipelineRuntime> nodes, CancellationToken cancellationToken = default)
     {
-        var tracker = Context.Tracker;
+        var first = nodes[0];
+        var tracker = first.Context.Tracker;
         await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
         var objectCount = -1;
         for (var round = 0; round < 8; round++)
         {
-            foreach (var id in await EntityIdsAsync(_names).ConfigureAwait(false))
+            foreach (var id in await AllEntityIdsAsync(nodes, n => n._names).ConfigureAwait(false))
             {
                 tracker.Sent();
-                _names.Tell(new FinalizeName(id));
+                first._names.Tell(new FinalizeName(id));
             }
             await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
-            var ids = await EntityIdsAsync(_objects).ConfigureAwait(false);
+            var ids = await AllEntityIdsAsync(nodes, n => n._objects).ConfigureAwait(false);
             foreach (var id in ids)
             {
                 tracker.Sent();
-                _objects.Tell(new FinalizeObject(id));
+                first._objects.Tell(new FinalizeObject(id));
             }
             await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
             if (ids.Count == objectCount) break;
             objectCount = ids.Count;
         }
-        foreach (var id in await EntityIdsAsync(_objects).ConfigureAwait(false))
+        foreach (var id in await AllEntityIdsAsync(nodes, n => n._objects).ConfigureAwait(false))
         {
             tracker.Sent();
-            _objects.Tell(new EmitObject(id));
+            first._objects.Tell(new EmitObject(id));
         }
         await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var n in nodes) await n.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<HashSet<string>> AllEntityIdsAsync(IReadOnlyList<PipelineRuntime> nodes, Func<PipelineRuntime, IActorRef> region)
+    {
+        var all = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var n in nodes) all.UnionWith(await EntityIdsAsync(region(n)).ConfigureAwait(false));
+        return all;
     }
 
     /// <summary>Waits until the SpanEmitter has handed every span it holds to the exporters.</summary>

@@ -45,6 +45,7 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
     internal const string FinalizeNameManifest = "finn";
     internal const string StartWatchingManifest = "wstart";
     internal const string StopWatchingManifest = "wstop";
+    internal const string RestoredManifest = "rest";
 
     public KSpanSerializer(ExtendedActorSystem system)
         : base(system)
@@ -68,6 +69,7 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
         FinalizeName => FinalizeNameManifest,
         StartWatching => StartWatchingManifest,
         StopWatching => StopWatchingManifest,
+        Restored => RestoredManifest,
         _ => throw Unknown(o),
     };
 
@@ -86,8 +88,17 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
         FinalizeName m => new P.EntityCommand { EntityId = S(m.EntityId) }.ToByteArray(),
         StartWatching m => new P.WatcherCommand { Cluster = S(m.Cluster) }.ToByteArray(),
         StopWatching m => new P.WatcherCommand { Cluster = S(m.Cluster) }.ToByteArray(),
+        Restored m => WriteRestored(m).ToByteArray(),
         _ => throw Unknown(obj),
     };
+
+    private static P.Restored WriteRestored(Restored m)
+    {
+        var p = new P.Restored { EntityId = S(m.EntityId), WasTop = m.WasTop };
+        if (m.Identity is { } id) p.Identity = Write(id);
+        if (!m.Emitted.IsDefaultOrEmpty) p.Emitted.AddRange(m.Emitted);
+        return p;
+    }
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
@@ -115,6 +126,14 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
                         _ => null,
                     }, manifest);
                     return new Propagate(p.Cluster, p.TargetUid, Read(p.Target), fact, ReadStrings(p.Path));
+                }
+            case RestoredManifest:
+                {
+                    var p = P.Restored.Parser.ParseFrom(bytes);
+                    var emitted = new ulong[p.Emitted.Count];
+                    for (var i = 0; i < emitted.Length; i++) emitted[i] = p.Emitted[i];
+                    return new Restored(p.EntityId, p.WasTop, p.Identity is null ? null : Read(p.Identity),
+                        System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(emitted));
                 }
             case OwnerClaimedManifest:
                 {

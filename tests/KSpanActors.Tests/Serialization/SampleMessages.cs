@@ -66,6 +66,8 @@ internal static class SampleMessages
         ["FinalizeName"] = new FinalizeName(Cluster + "/#17"),
         ["StartWatching"] = new StartWatching(Cluster),
         ["StopWatching"] = new StopWatching("kind-ñ"),
+        ["Restored with every field"] = new Restored(Cluster + "/uid-deploy", true, Deployment, [1UL, ulong.MaxValue, 0x8000_0000_0000_0001UL]),
+        ["Restored with nulls"] = new Restored(Cluster + "/uid-pod-Ω", false, null, []),
     };
 
     public static TheoryData<string> Names()
@@ -150,7 +152,7 @@ internal static class SampleMessages
     {
         if (expected is null || actual is null) return expected is null && actual is null ? null : path;
         if (expected.GetType() != actual.GetType()) return $"{path} (type {expected.GetType().Name} vs {actual.GetType().Name})";
-        if (expected is string or long or int or bool) return expected.Equals(actual) ? null : $"{path} ({expected} vs {actual})";
+        if (expected is string or long or int or bool or ulong) return expected.Equals(actual) ? null : $"{path} ({expected} vs {actual})";
         if (expected is IEnumerable e && actual is IEnumerable a)
         {
             var left = e.Cast<object>().ToList();
