@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Cluster;
 using KSpanActors.Model;
 using KSpanActors.Pipeline;
