@@ -35,6 +35,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private IActorRef _objects = ActorRefs.Nobody;
     private IActorRef _names = ActorRefs.Nobody;
     private IActorRef _emitter = ActorRefs.Nobody;
+    private IActorRef? _ledger;
 
     private ObjectRef? _identity;
     private ObjectObserved? _object;
@@ -69,6 +70,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         _objects = _registry.Get<ObjectRegion>();
         _names = _registry.Get<NameRegion>();
         _emitter = _registry.Get<SpanEmitterActor>();
+        if (_ctx.Settings.ReplicatesEmitted) _ledger = _registry.Get<EmittedLedgerActor>();
         if (_ctx.Settings.PassivateAfter is { } idle) Context.SetReceiveTimeout(idle);
     }
 
@@ -303,8 +305,10 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         {
             foreach (var s in trace.Spans) emitted.Add(s.SpanId.Value);
             _ctx.Metrics.Emitted(trace.Spans.Length);
-            Send(_emitter, trace);
         }
+        if (traces.Count == 0) { }
+        else if (_ledger is not null) _ledger.Tell(new LedgerCheck(_cluster, [.. traces])); // another replica may have exported some already
+        else foreach (var trace in traces) Send(_emitter, trace);
 
         // Keep what later events may still hang under (controller actions, topLevelSpan roots); forget the rest.
         var forget = new List<OccurrenceKey>();

@@ -61,6 +61,7 @@ public static class PipelineHosting
             {
                 var emitter = system.ActorOf(SpanEmitter.Props(ctx, exporters), "span-emitter");
                 registry.Register<SpanEmitterActor>(emitter);
+                if (settings.ReplicatesEmitted) registry.Register<EmittedLedgerActor>(system.ActorOf(EmittedLedger.Props(ctx, emitter), "emitted-ledger"));
                 // Leaving (SIGTERM, scale-down): after the shards handed off, export every span still buffered.
                 Akka.Actor.CoordinatedShutdown.Get(system).AddTask(Akka.Actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "kspan-flush-spans",
                     async () =>

@@ -54,6 +54,14 @@ public sealed record PipelineSettings
     /// </summary>
     public TimeSpan SbrStableAfter { get; init; } = TimeSpan.FromSeconds(7);
 
+    /// <summary>
+    /// Replicate which spans were exported across replicas (KSpan__Pipeline__ReplicateEmitted), so a replica's crash and
+    /// the relist that follows never export a span twice. Default: on when seed nodes are configured (several replicas).
+    /// </summary>
+    public bool? ReplicateEmitted { get; init; }
+
+    public bool ReplicatesEmitted => ReplicateEmitted ?? SeedNodes.Count > 0;
+
     /// <summary>k8s.cluster.uid per cluster name, when known.</summary>
     public IReadOnlyDictionary<string, string> ClusterUids { get; init; } = new Dictionary<string, string>();
 

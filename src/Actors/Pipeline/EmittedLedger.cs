@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.DistributedData;
+using KSpanActors.Model;
+
+namespace KSpanActors.Pipeline;
+
+/// <summary>Registry key of the ledger.</summary>
+public sealed class EmittedLedgerActor;
+
+/// <summary>Spans a top-level actor wants exported; the ledger drops those another replica exported already.</summary>
+public sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Traces);
+
+/// <summary>
+/// With several replicas: which span ids were exported anywhere in the fleet, replicated with Akka.DistributedData
+/// (grow-only sets, local writes, gossip), so an ObjectActor recreated after a replica crashed, which gets its family's
+/// facts again from a relist, exports only the spans the dead replica had not exported yet. Keys are per cluster,
+/// per hour of export and per bucket; sets older than the retention are deleted. One per node, local.
+/// </summary>
+internal sealed class EmittedLedger : UntypedActor, IWithTimers
+{
+    private const int Buckets = 8;
+    private const string TickTimer = "tick";
+    private static readonly TimeSpan Retention = TimeSpan.FromHours(3);
+
+    private readonly PipelineContext _ctx;
+    private readonly IActorRef _emitter;
+    private readonly IActorRef _replicator;
+    private readonly Dictionary<string, IImmutableSet<long>> _known = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _subscribed = new(StringComparer.Ordinal);
+
+    public EmittedLedger(PipelineContext ctx, IActorRef emitter)
+    {
+        _ctx = ctx;
+        _emitter = emitter;
+        _replicator = DistributedData.Get(Context.System).Replicator;
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(PipelineContext ctx, IActorRef emitter) => Akka.Actor.Props.Create(() => new EmittedLedger(ctx, emitter));
+
+    protected override void PreStart()
+    {
+        Subscribe();
+        Timers.StartPeriodicTimer(TickTimer, Tick.Instance, TimeSpan.FromMinutes(1));
+    }
+
+    private static long Hour(DateTime utc) => utc.Ticks / TimeSpan.TicksPerHour;
+
+    private static string Key(string cluster, long hour, int bucket) => $"kspan-emitted/{cluster}/{hour}/{bucket}";
+
+    private IEnumerable<string> Clusters => _ctx.Watch?.Clusters.Select(c => c.Name) ?? [];
+
+    /// <summary>Follows the keys of the current and past hours of every configured cluster.</summary>
+    private void Subscribe()
+    {
+        var now = Hour(DateTime.UtcNow);
+        foreach (var cluster in Clusters)
+        {
+            for (var h = now - (long)Retention.TotalHours; h <= now; h++)
+            {
+                for (var b = 0; b < Buckets; b++)
+                {
+                    var key = Key(cluster, h, b);
+                    if (_subscribed.Add(key)) _replicator.Tell(Dsl.Subscribe(new GSetKey<long>(key), Self));
+                }
+            }
+        }
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case LedgerCheck check:
+                Check(check);
+                break;
+            case Changed changed:
+                if (changed.Data is GSet<long> set) _known[changed.Key.Id] = set.Elements;
+                break;
+            case Tick:
+                Subscribe();
+                ForgetOld();
+                break;
+            case UpdateSuccess or UpdateTimeout or ModifyFailure or DeleteSuccess or DataDeleted or ReplicationDeleteFailure:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Check(LedgerCheck check)
+    {
+        var now = Hour(DateTime.UtcNow);
+        var fresh = new List<long>[Buckets];
+        foreach (var trace in check.Traces)
+        {
+            var kept = ImmutableArray.CreateBuilder<SpanRecord>(trace.Spans.Length);
+            foreach (var s in trace.Spans)
+            {
+                var id = unchecked((long)s.SpanId.Value);
+                var bucket = (int)(s.SpanId.Value % Buckets);
+                if (Seen(check.Cluster, now, bucket, id))
+                {
+                    _ctx.Metrics.DuplicateAvoided();
+                    continue;
+                }
+                kept.Add(s);
+                (fresh[bucket] ??= []).Add(id);
+                var key = Key(check.Cluster, now, bucket);
+                _known[key] = (_known.TryGetValue(key, out var k) ? k : ImmutableHashSet<long>.Empty).Add(id);
+            }
+            if (kept.Count > 0) _emitter.Tell(new TraceSpans(trace.TraceId, kept.DrainToImmutable()));
+        }
+        for (var b = 0; b < Buckets; b++)
+        {
+            if (fresh[b] is not { } ids) continue;
+            var key = new GSetKey<long>(Key(check.Cluster, now, b));
+            _replicator.Tell(Dsl.Update(key, GSet<long>.Empty, WriteLocal.Instance, set =>
+            {
+                foreach (var id in ids) set = set.Add(id);
+                return set;
+            }));
+        }
+    }
+
+    private bool Seen(string cluster, long now, int bucket, long id)
+    {
+        for (var h = now - (long)Retention.TotalHours; h <= now; h++)
+        {
+            if (_known.TryGetValue(Key(cluster, h, bucket), out var set) && set.Contains(id)) return true;
+        }
+        return false;
+    }
+
+    private void ForgetOld()
+    {
+        var horizon = Hour(DateTime.UtcNow) - (long)Retention.TotalHours;
+        foreach (var key in _known.Keys.ToList())
+        {
+            var parts = key.Split('/');
+            if (parts.Length == 4 && long.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var h) && h < horizon)
+            {
+                _known.Remove(key);
+                _subscribed.Remove(key);
+                _replicator.Tell(Dsl.Unsubscribe(new GSetKey<long>(key), Self));
+            }
+        }
+    }
+
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}
