@@ -224,6 +224,26 @@ public sealed class HostileInputTests : IDisposable
         run.AssertNothingCrashed();
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task An_owner_cycle_gives_the_same_single_trace_in_any_feed_order(int seed)
+    {
+        var facts = KSpanActors.Ingest.ReplayLoader.Load(Fixture("owner-cycles.json"), Cluster, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).Facts;
+        new Random(seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(facts));
+
+        var run = await RunAsync([], facts);
+
+        const string C = "bad0c000-0000-4000-8000-0000000000";
+        var trace = run.Event(C + "e1").TraceId;
+        Assert.Equal(trace, run.Event(C + "e2").TraceId);
+        Assert.Equal(trace, run.Event(C + "e3").TraceId);
+        var root = Assert.Single(run.Spans, s => s.TraceId == trace && s.IsRoot);
+        Assert.Equal("alpha", root.Attribute("k8s.object.name"));
+        Assert.Equal(2, run.Metrics.OwnerCycles);
+    }
+
     [Fact]
     public async Task Invalid_UTF8_in_a_kind_is_logged_with_its_origin_and_counted_not_thrown()
     {
