@@ -96,7 +96,8 @@ internal static class InputReader
     /// <summary>One JSON document: a List (one SourceDocument per item) or a single object.</summary>
     private static IEnumerable<SourceDocument> FromJson(ReadOnlyMemory<byte> json, string origin, CaptureHeader header, Action<InputProblem> onProblem)
     {
-        var shape = JsonShape.Scan(json);
+        var shape = Scan(json, origin, onProblem);
+        if (shape is null) yield break;
         if (shape.Root is not (JsonTokenType.StartObject or JsonTokenType.None))
         {
             onProblem(new InputProblem(origin, $"not a Kubernetes object or List (a JSON {Describe(shape.Root)})"));
@@ -146,6 +147,23 @@ internal static class InputReader
         }
 
         yield return new SourceDocument(singleKind, shape.ApiVersion, json, origin, header.Deleted);
+    }
+
+    /// <summary>
+    /// <see cref="JsonShape.Scan"/>, reporting instead of throwing what it does not catch itself: a kind or apiVersion
+    /// string with invalid UTF-8 makes Utf8JsonReader.GetString throw InvalidOperationException.
+    /// </summary>
+    private static JsonShape? Scan(ReadOnlyMemory<byte> json, string origin, Action<InputProblem> onProblem)
+    {
+        try
+        {
+            return JsonShape.Scan(json);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            onProblem(new InputProblem(origin, $"unreadable JSON: {KubeDecoder.OneLine(e.Message)}"));
+            return null;
+        }
     }
 
     private static string Describe(JsonTokenType token) => token switch

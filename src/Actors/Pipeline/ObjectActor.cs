@@ -159,11 +159,17 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                 return; // the tree does not depend on deletions (Killing finds the delete event by name)
         }
 
-        if (!path.IsEmpty && (path.Contains(_uid) || path.Length >= _ctx.Settings.MaxOwnerDepth))
+        if (!path.IsEmpty && path.IndexOf(_uid) is var seen and >= 0)
         {
-            // An owner cycle (or an absurdly deep chain): stop climbing here, this object becomes the top.
+            OnOwnerCycle(fact, path, seen);
+            return;
+        }
+
+        if (!path.IsEmpty && path.Length >= _ctx.Settings.MaxOwnerDepth)
+        {
+            // An absurdly deep chain: stop climbing here, this object becomes the top.
             _ctx.Metrics.OwnerCycle();
-            _log.Warning("Owner cycle or chain deeper than {0} at {1}: path {2}; treating this object as top-level",
+            _log.Warning("Owner chain deeper than {0} at {1}: path {2}; treating this object as top-level",
                 _ctx.Settings.MaxOwnerDepth, Describe(), string.Join(" -> ", path));
             if (!_isTop) BecomeTop();
             Absorb(fact);
@@ -187,6 +193,33 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
             }
             ScheduleSettle();
         }
+    }
+
+    /// <summary>
+    /// A fact came back to this object around an owner cycle. Whatever the arrival order, the member of the cycle with
+    /// the ordinally smallest uid becomes the cycle's top-level object and holds every fact of it: the others send their
+    /// facts there, so one cycle gives one trace and is counted once.
+    /// </summary>
+    private void OnOwnerCycle(IFact fact, ImmutableArray<string> path, int seen)
+    {
+        var top = _uid;
+        for (var i = seen; i < path.Length; i++)
+        {
+            if (string.CompareOrdinal(path[i], top) < 0) top = path[i];
+        }
+        if (top != _uid)
+        {
+            Send(_objects, new Propagate(_cluster, top, new ObjectRef("Unknown", "", top), fact, path.Add(_uid)));
+            return;
+        }
+        if (!_isTop)
+        {
+            _ctx.Metrics.OwnerCycle();
+            _log.Warning("Owner cycle at {0}: path {1}; treating this object as the top-level object of the cycle",
+                Describe(), string.Join(" -> ", path.Skip(seen).Append(_uid)));
+            BecomeTop();
+        }
+        Absorb(fact);
     }
 
     private void OnOwnObject(ObjectObserved o)

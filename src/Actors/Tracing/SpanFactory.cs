@@ -11,6 +11,12 @@ namespace KSpanActors.Tracing;
 internal static class SpanFactory
 {
     private const int MaxCachedResources = 4096;
+
+    /// <summary>
+    /// Longest event message kept in a span (attribute and status description). Kubernetes itself caps messages at
+    /// 1 KiB; a longer one is hostile input, and one huge attribute can make a backend refuse a whole batch.
+    /// </summary>
+    public const int MaxMessageChars = 8 * 1024;
     private static readonly ConcurrentDictionary<(string Service, string? Instance, string Cluster, string? ClusterUid), SpanResource> Resources = new();
     private static readonly ConcurrentDictionary<(string Kind, string Reason), string> Names = new();
 
@@ -25,10 +31,11 @@ internal static class SpanFactory
     public static SpanRecord EventSpan(string cluster, string? clusterUid, EventObserved e, TraceId trace, SpanId id, SpanId parent, long startNs, long endNs)
     {
         var attrs = ImmutableArray.CreateBuilder<SpanAttribute>(10);
+        var message = Bounded(e.Message);
         attrs.Add(SpanAttribute.Of("k8s.event.uid", e.EventUid));
         attrs.Add(SpanAttribute.Of("k8s.event.reason", e.Reason));
         attrs.Add(SpanAttribute.Of("k8s.event.count", e.Count));
-        if (!string.IsNullOrEmpty(e.Message)) attrs.Add(SpanAttribute.Of("k8s.event.message", e.Message));
+        if (!string.IsNullOrEmpty(message)) attrs.Add(SpanAttribute.Of("k8s.event.message", message));
         if (!string.IsNullOrEmpty(e.Namespace)) attrs.Add(SpanAttribute.Of("k8s.namespace.name", e.Namespace));
         AddObjectAttributes(attrs, e.Kind, e.Name, e.ObjectUid);
         if (EventMessages.ContainerName(e.FieldPath) is { } container) attrs.Add(SpanAttribute.Of("k8s.container.name", container));
@@ -38,7 +45,7 @@ internal static class SpanFactory
             trace, id, parent, SpanName(e.Kind, e.Reason),
             startNs, Math.Max(startNs, endNs),
             e.Warning ? SpanStatus.Error : SpanStatus.Unset,
-            e.Warning ? e.Message : null,
+            e.Warning ? message : null,
             Resource(e.Service, e.Instance, cluster, clusterUid),
             attrs.DrainToImmutable());
     }
@@ -56,6 +63,14 @@ internal static class SpanFactory
             startNs, Math.Max(startNs, endNs), SpanStatus.Unset, null,
             Resource(change.Manager ?? "unknown", null, cluster, clusterUid),
             attrs.DrainToImmutable());
+    }
+
+    /// <summary>A message cut to <see cref="MaxMessageChars"/> (never inside a surrogate pair), saying how much was cut.</summary>
+    internal static string Bounded(string message)
+    {
+        if (message.Length <= MaxMessageChars) return message;
+        var keep = char.IsHighSurrogate(message[MaxMessageChars - 1]) ? MaxMessageChars - 1 : MaxMessageChars;
+        return string.Concat(message.AsSpan(0, keep), $"… ({message.Length - keep} more characters)");
     }
 
     /// <summary>The semantic-convention attribute prefix of a kind (k8s.pod, k8s.deployment...), null for kinds without one.</summary>
