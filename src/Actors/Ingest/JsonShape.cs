@@ -53,7 +53,7 @@ internal sealed class JsonShape
 
             if (reader.Read()) shape.Error = "more than one JSON value";
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // invalid UTF-8 in a string surfaces as the latter
         {
             shape.Error = KubeDecoder.OneLine(e.Message);
         }

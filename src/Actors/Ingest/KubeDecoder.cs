@@ -73,7 +73,13 @@ internal static class KubeDecoder
             DateTimeKind.Unspecified => DateTime.SpecifyKind(time, DateTimeKind.Utc),
             _ => time,
         };
-        return (utc.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+        var ticks = utc.Ticks - DateTime.UnixEpoch.Ticks;
+        if (ticks is > long.MaxValue / 100 or < long.MinValue / 100)
+        {
+            // Nanoseconds since 1970 fit in 64 bits only from 1677 to 2262: reject rather than wrap around.
+            throw new FormatException($"time {utc:yyyy-MM-dd'T'HH:mm:ss'Z'} is outside the years 1677-2262 that span times can hold");
+        }
+        return ticks * 100;
     }
 
     /// <summary>

@@ -58,6 +58,9 @@ public sealed class PipelineMetrics : IDisposable
     public void ObjectReceived() => Interlocked.Increment(ref _objects);
     public void DecodeError() => Interlocked.Increment(ref _decodeErrors);
 
+    /// <summary>Problems a source met before the pipeline started (a replay reads its input first).</summary>
+    public void DecodeErrors(int count) => Interlocked.Add(ref _decodeErrors, count);
+
     public void EventReceived(string cluster, string kind)
     {
         Interlocked.Increment(ref _events);
