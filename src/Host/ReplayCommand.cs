@@ -83,7 +83,7 @@ internal static class ReplayCommand
         try
         {
             await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, cancellationToken: ct).ConfigureAwait(false);
-            runtime.Metrics.DecodeErrors(input.Problems);
+            runtime.Metrics.AddDecodeErrors(input.Problems);
             foreach (var fact in facts) await runtime.FeedAsync(fact, ct).ConfigureAwait(false);
             await runtime.DrainAsync(ct).ConfigureAwait(false);
             var m = runtime.Metrics;

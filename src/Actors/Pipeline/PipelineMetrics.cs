@@ -59,7 +59,7 @@ public sealed class PipelineMetrics : IDisposable
     public void DecodeError() => Interlocked.Increment(ref _decodeErrors);
 
     /// <summary>Problems a source met before the pipeline started (a replay reads its input first).</summary>
-    public void DecodeErrors(int count) => Interlocked.Add(ref _decodeErrors, count);
+    public void AddDecodeErrors(int count) => Interlocked.Add(ref _decodeErrors, count);
 
     public void EventReceived(string cluster, string kind)
     {
