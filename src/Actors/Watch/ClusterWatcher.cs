@@ -42,6 +42,8 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
     private ClusterConnection? _connection;
     private CancellationTokenSource? _cts;
     private bool _stopping;
+    private bool _relistNow;
+    private bool _relisting;
 
     public ClusterWatcher(string cluster, PipelineContext ctx, IActorRegistry registry)
     {
@@ -57,7 +59,11 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
     public static Props Props(string cluster, PipelineContext ctx, IActorRegistry registry) =>
         Akka.Actor.Props.Create(() => new ClusterWatcher(cluster, ctx, registry));
 
-    protected override void PreStart() => Self.Tell(new StartWatching(_cluster));
+    protected override void PreStart()
+    {
+        Self.Tell(new StartWatching(_cluster));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, Akka.Cluster.ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(Akka.Cluster.ClusterEvent.MemberRemoved));
+    }
 
     protected override void OnReceive(object message)
     {
@@ -71,9 +77,25 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
                 _cts?.Cancel();
                 Context.Stop(Self);
                 break;
+            case Akka.Cluster.ClusterEvent.MemberRemoved removed when _cts is not null && !_stopping:
+                // A replica is gone, and with it whatever its ObjectActors held: relist everything, so their successors
+                // rebuild those families (spans exported already are not exported again: see EmittedLedger).
+                _log.Info("Cluster {0}: replica {1} left; relisting so that what it held is rebuilt", _cluster, removed.Member.Address);
+                _relistNow = true;
+                _cts.Cancel();
+                break;
+            case Akka.Cluster.ClusterEvent.CurrentClusterState or Akka.Cluster.ClusterEvent.MemberRemoved:
+                break;
             case LoopsEnded ended:
                 _cts = null;
                 if (_stopping) break;
+                if (_relistNow)
+                {
+                    _relistNow = false;
+                    _relisting = true;
+                    Start();
+                    break;
+                }
                 _log.Warning("Cluster {0}: watching stopped ({1}); restarting", _cluster, ended.Reason);
                 ScheduleRetry();
                 break;
@@ -91,6 +113,7 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
             _log.Error("Cluster {0} is not configured on this replica; not watched here", _cluster);
             return;
         }
+        var firstStart = _connection is null;
         try
         {
             _connection ??= new ClusterConnection(source);
@@ -102,6 +125,10 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
             return;
         }
         _backoff.Reset();
+        // A watcher new on this replica (or relisting after another left) passes on everything it lists; a retry after a
+        // failure keeps its memory, so what was passed on is not passed again.
+        if (firstStart || _relisting) _catalog.ResetOccurrences(_cluster);
+        _relisting = false;
         _cts = new CancellationTokenSource();
         var connection = _connection;
         var ct = _cts.Token;
@@ -179,6 +206,7 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         _cts?.Cancel();
         _cts?.Dispose();
         _connection?.Dispose();

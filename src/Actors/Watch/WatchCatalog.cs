@@ -25,5 +25,8 @@ public sealed class WatchCatalog(IReadOnlyList<ClusterSource> clusters, WatchSet
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, OccurrenceFilter> _filters = new(StringComparer.Ordinal);
 
+    /// <summary>Forgets what was passed on for a cluster, so the next list passes everything again.</summary>
+    public void ResetOccurrences(string cluster) => _filters[cluster] = new OccurrenceFilter(EventRetention);
+
     public ClusterSource? Find(string name) => Clusters.FirstOrDefault(c => c.Name == name);
 }
