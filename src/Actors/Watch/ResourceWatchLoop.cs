@@ -49,9 +49,14 @@ internal sealed class ResourceWatchLoop(
             try
             {
                 if (_resourceVersion is null) await ListAsync(ct).ConfigureAwait(false);
-                var healthy = await WatchAsync(ct).ConfigureAwait(false);
-                if (healthy) _backoff.Reset();
-                continue; // resume from the last resourceVersion (or relist after a 410)
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var received = await WatchAsync(ct).ConfigureAwait(false);
+                if (received > 0 || System.Diagnostics.Stopwatch.GetElapsedTime(started) > QuickEnd)
+                {
+                    _backoff.Reset();
+                    continue; // a healthy session: resume from the last resourceVersion at once
+                }
+                // The server ended an empty watch at once: wait before asking again instead of spinning.
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -136,8 +141,11 @@ internal sealed class ResourceWatchLoop(
         log.LogDebug("{Where}: listed {Items} items at resourceVersion {Rv}", Where, items, listRv);
     }
 
-    /// <summary>One watch request; true when it ended cleanly (server timeout), false after an ERROR event.</summary>
-    private async Task<bool> WatchAsync(CancellationToken ct)
+    /// <summary>A watch that ends sooner than this with nothing in it does not count as a healthy session.</summary>
+    private static readonly TimeSpan QuickEnd = TimeSpan.FromSeconds(1);
+
+    /// <summary>One watch request until the server ends it cleanly; returns the number of events and bookmarks received.</summary>
+    private async Task<int> WatchAsync(CancellationToken ct)
     {
         var api = client();
         using var response = await api.GetAsync(Query(
@@ -165,6 +173,7 @@ internal sealed class ResourceWatchLoop(
             switch (evt.Type)
             {
                 case "BOOKMARK":
+                    received++;
                     if (evt.ResourceVersion is not null) _resourceVersion = evt.ResourceVersion;
                     break;
                 case "ERROR":
@@ -186,8 +195,8 @@ internal sealed class ResourceWatchLoop(
                     break;
             }
         }
-        log.LogDebug("{Where}: watch ended after {Received} events; resuming at {Rv}", Where, received, _resourceVersion);
-        return true;
+        log.LogDebug("{Where}: watch ended after {Received} events and bookmarks; resuming at {Rv}", Where, received, _resourceVersion);
+        return received;
     }
 
     private static string Preview(byte[] line) => OneLine(Encoding.UTF8.GetString(line, 0, Math.Min(line.Length, 200)));
