@@ -7,6 +7,8 @@ namespace KSpanActors.Pipeline;
 /// <summary>Sends a fact to the actor it is about (through the shard regions), counting it. Thread-safe.</summary>
 public sealed class FactRouter(PipelineContext ctx, IActorRef objects, IActorRef names)
 {
+    internal static bool IsControllerAction(string reason) => reason is "ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete";
+
     public void Route(IFact fact)
     {
         var tracker = ctx.Tracker;
@@ -15,7 +17,16 @@ public sealed class FactRouter(PipelineContext ctx, IActorRef objects, IActorRef
             case EventObserved e:
                 ctx.Metrics.EventReceived(e.Cluster, e.Kind);
                 tracker.Sent();
-                if (e.ObjectUid is { Length: > 0 } uid) objects.Tell(new Observe(e.Cluster, uid, e));
+                if (e.ObjectUid is { Length: > 0 } uid)
+                {
+                    // An ordinary event of an object whose top-level object is known goes straight there. Controller
+                    // actions (creates, deletes, scalings) still go to their object, which records what it acted on.
+                    if (!IsControllerAction(e.Reason) && ctx.Routes.TryGet(e.Cluster, uid, out var top))
+                    {
+                        objects.Tell(new Propagate(e.Cluster, top.TopUid, top.Top, e, [uid]));
+                    }
+                    else objects.Tell(new Observe(e.Cluster, uid, e));
+                }
                 else names.Tell(new ObserveByName(e.Cluster, new ObjectRef(e.Kind, e.Namespace, e.Name), e));
                 break;
             case ObjectObserved o:

@@ -90,7 +90,11 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                     OnOwnerClaimed(c);
                     break;
                 case TopIs t:
-                    if (!_isTop && t.TopUid != _uid) _top = (t.TopUid, t.Top);
+                    if (!_isTop && t.TopUid != _uid)
+                    {
+                        _top = (t.TopUid, t.Top);
+                        _ctx.Routes.Learn(_cluster, _uid, t.TopUid, t.Top);
+                    }
                     break;
                 case FinalizeObject:
                     DecideTopIfUndecided("no owner found by the end of input");
@@ -179,7 +183,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         if (_isTop)
         {
             Absorb(fact);
-            if (path.Length >= 2) TellOriginItsTop(path[0]);
+            if (!path.IsEmpty) TellOriginItsTop(path[0]);
         }
         else if (_top is { } top && path.IsEmpty) Forward(top, fact, path);
         else if (_owner is { } owner) Forward(owner, fact, path);
@@ -226,8 +230,9 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     {
         if (_object is null || o.Generation > _object.Generation || o.ResourceVersion >= _object.ResourceVersion) _object = o;
         _identity = new ObjectRef(o.Kind, o.Namespace, o.Name);
-        if (!_registeredName)
+        if (!_registeredName && o.Owners.IsDefaultOrEmpty)
         {
+            // Events without a uid (Flux) name top-level objects; owned objects are found through their uid.
             _registeredName = true;
             Send(_names, new NameObserved(_cluster, _identity.Value, _uid, o.CreatedNs));
         }

@@ -92,6 +92,28 @@ public sealed class PipelineContext(PipelineSettings settings, PipelineMetrics m
     /// <summary>k8s.cluster.uid per cluster name: from settings, and from each watcher once it read kube-system's uid.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, string> ClusterUids { get; } = new(settings.ClusterUids, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Which top-level object each object's facts end up at, as the top-level actors told their children (TopIs):
+    /// lets a source send an object's ordinary events straight to the actor that assembles them, one sharded hop
+    /// instead of two. Only a shortcut: a miss takes the normal path. Bounded (cleared when full).
+    /// </summary>
+    public RouteCache Routes { get; } = new();
+
     /// <summary>Clusters and watch settings when this process watches clusters; null for replay and demo.</summary>
     public Watch.WatchCatalog? Watch { get; init; }
+}
+
+/// <summary>(cluster, object uid) → its top-level object, learned from TopIs. Thread-safe, bounded.</summary>
+public sealed class RouteCache
+{
+    private const int MaxEntries = 500_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Cluster, string Uid), (string TopUid, Tracing.ObjectRef Top)> _routes = new();
+
+    public void Learn(string cluster, string uid, string topUid, Tracing.ObjectRef top)
+    {
+        if (_routes.Count >= MaxEntries) _routes.Clear();
+        _routes[(cluster, uid)] = (topUid, top);
+    }
+
+    public bool TryGet(string cluster, string uid, out (string TopUid, Tracing.ObjectRef Top) top) => _routes.TryGetValue((cluster, uid), out top);
 }
