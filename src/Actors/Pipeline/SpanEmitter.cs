@@ -18,35 +18,39 @@ public sealed class FlushDone
 }
 
 /// <summary>
-/// One per node: batches finished spans by size and by time and hands each batch to every exporter, one export at
-/// a time, off the actor's thread (results are piped back). Spans wait in a bounded buffer while exporters are
-/// slow or down; past the bound the oldest are dropped and counted. A batch never splits one <see cref="TraceSpans"/>.
+/// One per node: batches finished spans by size and by time, and gives every exporter its own bounded queue of batches,
+/// exported one at a time off the actor's thread (results are piped back). A failed batch stays at the head of its
+/// queue and is retried with backoff until the exporter recovers, so a backend that is down or slow loses nothing
+/// that fits in the buffer; beyond <see cref="PipelineSettings.MaxBufferedSpans"/> per exporter the oldest batches
+/// are dropped, counted, and logged (rate-limited). One slow exporter never holds the others back. A batch never
+/// splits one <see cref="TraceSpans"/>.
 /// </summary>
 internal sealed class SpanEmitter : UntypedActor, IWithTimers
 {
     private const string TickTimer = "tick";
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly PipelineContext _ctx;
-    private readonly IReadOnlyList<ISpanExporter> _exporters;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Queue<TraceSpans> _buffer = new();
-    private readonly List<IActorRef> _flushWaiters = [];
-    private int _bufferedSpans;
-    private bool _exporting;
-    private long _droppedSinceLog;
-    private DateTime _lastDropLog = DateTime.MinValue;
+    private readonly List<TraceSpans> _forming = [];
+    private readonly ExporterQueue[] _queues;
+    private readonly List<(IActorRef Waiter, DateTime Deadline)> _flushWaiters = [];
+    private int _formingSpans;
 
     public SpanEmitter(PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters)
     {
         _ctx = ctx;
-        _exporters = exporters;
+        _queues = [.. exporters.Select((e, i) => new ExporterQueue(e, i))];
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters) =>
         Akka.Actor.Props.Create(() => new SpanEmitter(ctx, exporters));
+
+    /// <summary>How long a flush waits for an exporter that keeps failing before it gives up on what it holds.</summary>
+    internal static readonly TimeSpan FlushPatience = TimeSpan.FromSeconds(20);
 
     protected override void PreStart() =>
         Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _ctx.Settings.BatchInterval);
@@ -56,22 +60,26 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
         switch (message)
         {
             case TraceSpans t:
-                Enqueue(t);
-                if (_bufferedSpans >= _ctx.Settings.BatchSize) TryExport();
+                _forming.Add(t);
+                _formingSpans += t.Spans.Length;
+                if (_formingSpans >= _ctx.Settings.BatchSize) CutBatch();
                 break;
             case Tick:
-                TryExport();
+                CutBatch();
+                CheckFlushDeadlines();
                 break;
             case Flush:
-                _flushWaiters.Add(Sender);
-                TryExport();
+                CutBatch();
+                _flushWaiters.Add((Sender, DateTime.UtcNow + FlushPatience));
                 AnswerFlushIfDrained();
                 break;
             case ExportResult r:
-                _exporting = false;
                 OnExported(r);
-                TryExport();
                 AnswerFlushIfDrained();
+                break;
+            case Retry r:
+                _queues[r.Queue].RetryDue = true;
+                Pump(_queues[r.Queue]);
                 break;
             default:
                 Unhandled(message);
@@ -79,100 +87,150 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
         }
     }
 
-    private void Enqueue(TraceSpans t)
+    private void CutBatch()
     {
-        _buffer.Enqueue(t);
-        _bufferedSpans += t.Spans.Length;
-        while (_bufferedSpans > _ctx.Settings.MaxBufferedSpans && _buffer.Count > 1)
+        if (_forming.Count == 0) return;
+        var batch = new Batch([.. _forming], _formingSpans) { Remaining = _queues.Length };
+        _forming.Clear();
+        _formingSpans = 0;
+        foreach (var q in _queues)
         {
-            var dropped = _buffer.Dequeue();
-            _bufferedSpans -= dropped.Spans.Length;
-            _ctx.Metrics.Dropped(dropped.Spans.Length);
-            _droppedSinceLog += dropped.Spans.Length;
-        }
-        if (_droppedSinceLog > 0 && DateTime.UtcNow - _lastDropLog >= DropLogInterval)
-        {
-            _log.Warning("Span buffer full ({0} spans): dropped the {1} oldest spans since the last report; exporters are slower than input",
-                _ctx.Settings.MaxBufferedSpans, _droppedSinceLog);
-            _droppedSinceLog = 0;
-            _lastDropLog = DateTime.UtcNow;
+            q.Pending.Enqueue(batch);
+            q.Spans += batch.Spans;
+            while (q.Spans > _ctx.Settings.MaxBufferedSpans && q.Pending.Count > 1)
+            {
+                // The oldest waiting batch goes (not the one being exported right now).
+                var dropped = q.InFlight ? DropSecondOldest(q) : q.Pending.Dequeue();
+                q.Spans -= dropped.Spans;
+                _ctx.Metrics.Dropped(dropped.Spans);
+                q.DroppedSinceLog += dropped.Spans;
+            }
+            if (q.DroppedSinceLog > 0 && DateTime.UtcNow - q.LastDropLog >= DropLogInterval)
+            {
+                _log.Warning("Exporter {0} is behind: its buffer of {1} spans is full; dropped the {2} oldest spans since the last report",
+                    q.Exporter.Name, _ctx.Settings.MaxBufferedSpans, q.DroppedSinceLog);
+                q.DroppedSinceLog = 0;
+                q.LastDropLog = DateTime.UtcNow;
+            }
+            Pump(q);
         }
     }
 
-    private void TryExport()
+    private static Batch DropSecondOldest(ExporterQueue q)
     {
-        if (_exporting || _buffer.Count == 0) return;
-        var batch = new List<TraceSpans>();
-        var spans = 0;
-        while (_buffer.Count > 0 && (batch.Count == 0 || spans + _buffer.Peek().Spans.Length <= _ctx.Settings.BatchSize))
-        {
-            var t = _buffer.Dequeue();
-            batch.Add(t);
-            spans += t.Spans.Length;
-        }
-        _bufferedSpans -= spans;
-        _exporting = true;
-        ExportAsync(batch, spans, _exporters, _ctx.Settings.ExportAttempts).PipeTo(Self);
+        var head = q.Pending.Dequeue();
+        var dropped = q.Pending.Dequeue();
+        var rest = q.Pending.ToArray();
+        q.Pending.Clear();
+        q.Pending.Enqueue(head);
+        foreach (var b in rest) q.Pending.Enqueue(b);
+        return dropped;
     }
 
-    private static async Task<ExportResult> ExportAsync(List<TraceSpans> batch, int spans, IReadOnlyList<ISpanExporter> exporters, int attempts)
+    private void Pump(ExporterQueue q)
     {
-        var tasks = new Task<(string Name, bool Ok, int Failures)>[exporters.Count];
-        for (var i = 0; i < exporters.Count; i++) tasks[i] = ExportWithRetryAsync(exporters[i], batch, attempts);
-        var results = await Task.WhenAll(tasks).ConfigureAwait(false);
-        return new ExportResult(spans, [.. results]);
+        if (q.InFlight || q.Pending.Count == 0 || (q.Failures > 0 && !q.RetryDue)) return;
+        q.InFlight = true;
+        q.RetryDue = false;
+        var batch = q.Pending.Peek();
+        ExportAsync(q.Exporter, q.Index, batch).PipeTo(Self);
     }
 
-    private static async Task<(string Name, bool Ok, int Failures)> ExportWithRetryAsync(ISpanExporter exporter, List<TraceSpans> batch, int attempts)
+    private static async Task<ExportResult> ExportAsync(ISpanExporter exporter, int index, Batch batch)
     {
-        var failures = 0;
-        var delay = TimeSpan.FromMilliseconds(200);
-        for (var attempt = 1; attempt <= attempts; attempt++)
+        bool ok;
+        try
         {
-            bool ok;
-            try
-            {
-                ok = await exporter.ExportAsync(batch, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception)
-            {
-                ok = false;
-            }
-            if (ok) return (exporter.Name, true, failures);
-            failures++;
-            if (attempt < attempts)
-            {
-                await Task.Delay(delay).ConfigureAwait(false);
-                delay *= 2;
-            }
+            ok = await exporter.ExportAsync(batch.Traces, CancellationToken.None).ConfigureAwait(false);
         }
-        return (exporter.Name, false, failures);
+        catch (Exception)
+        {
+            ok = false;
+        }
+        return new ExportResult(index, ok);
     }
 
     private void OnExported(ExportResult r)
     {
-        var allOk = true;
-        foreach (var (name, ok, failures) in r.Results)
+        var q = _queues[r.Queue];
+        q.InFlight = false;
+        if (r.Ok)
         {
-            for (var i = 0; i < failures; i++) _ctx.Metrics.ExportFailed();
-            if (!ok)
-            {
-                allOk = false;
-                _ctx.Metrics.Dropped(r.Spans);
-                _log.Warning("Exporter {0} gave up on a batch of {1} spans after {2} attempts; the spans are dropped for it", name, r.Spans, failures);
-            }
+            var done = q.Pending.Dequeue();
+            q.Spans -= done.Spans;
+            if (--done.Remaining == 0) _ctx.Metrics.Exported(done.Spans);
+            if (q.Failures >= _ctx.Settings.ExportAttempts) _log.Info("Exporter {0} recovered after {1} failed attempts", q.Exporter.Name, q.Failures);
+            q.Failures = 0;
+            Pump(q);
+            return;
         }
-        if (allOk) _ctx.Metrics.Exported(r.Spans);
+        q.Failures++;
+        _ctx.Metrics.ExportFailed();
+        if (q.Failures == _ctx.Settings.ExportAttempts || (q.Failures > _ctx.Settings.ExportAttempts && q.Failures % 20 == 0))
+        {
+            _log.Warning("Exporter {0} failed {1} times in a row; holding {2} spans and retrying with backoff (up to {3} s)",
+                q.Exporter.Name, q.Failures, q.Spans, (int)MaxBackoff.TotalSeconds);
+        }
+        var delay = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(q.Failures - 1, 16))));
+        Timers.StartSingleTimer("retry-" + q.Index, new Retry(q.Index), delay);
     }
+
+    private bool Drained => _forming.Count == 0 && _queues.All(q => q.Pending.Count == 0 && !q.InFlight);
 
     private void AnswerFlushIfDrained()
     {
-        if (_exporting || _buffer.Count > 0 || _flushWaiters.Count == 0) return;
-        foreach (var w in _flushWaiters) w.Tell(FlushDone.Instance);
+        if (_flushWaiters.Count == 0 || !Drained) return;
+        foreach (var (w, _) in _flushWaiters) w.Tell(FlushDone.Instance);
         _flushWaiters.Clear();
     }
 
-    private sealed record ExportResult(int Spans, ImmutableArray<(string Name, bool Ok, int Failures)> Results);
+    /// <summary>A flush cannot wait forever on a dead backend: past its deadline, what an exporter still holds is dropped and counted.</summary>
+    private void CheckFlushDeadlines()
+    {
+        if (_flushWaiters.Count == 0 || _flushWaiters.Min(w => w.Deadline) > DateTime.UtcNow) return;
+        foreach (var q in _queues)
+        {
+            if (q.Pending.Count == 0) continue;
+            var keep = q.InFlight ? q.Pending.Dequeue() : null;
+            var lost = q.Pending.Sum(b => b.Spans);
+            q.Pending.Clear();
+            if (keep is not null) q.Pending.Enqueue(keep);
+            q.Spans -= lost;
+            if (lost > 0)
+            {
+                _ctx.Metrics.Dropped(lost);
+                _log.Error("Exporter {0} still failing after {1} s of flushing: {2} spans dropped", q.Exporter.Name, (int)FlushPatience.TotalSeconds, lost);
+            }
+        }
+        if (_queues.All(q => q.Pending.Count == 0 || q.InFlight))
+        {
+            foreach (var (w, _) in _flushWaiters) w.Tell(FlushDone.Instance);
+            _flushWaiters.Clear();
+        }
+    }
+
+    private sealed record Batch(IReadOnlyList<TraceSpans> Traces, int Spans)
+    {
+        /// <summary>Exporters that still have to take it; at zero its spans count as exported.</summary>
+        public int Remaining { get; set; }
+    }
+
+    private sealed class ExporterQueue(ISpanExporter exporter, int index)
+    {
+        public ISpanExporter Exporter { get; } = exporter;
+        public int Index { get; } = index;
+        public Queue<Batch> Pending { get; } = new();
+        public int Spans;
+        public bool InFlight;
+        public bool RetryDue;
+        public int Failures;
+        public long DroppedSinceLog;
+        public DateTime LastDropLog = DateTime.MinValue;
+    }
+
+    private sealed record ExportResult(int Queue, bool Ok);
+
+    private sealed record Retry(int Queue);
 
     private sealed class Tick
     {

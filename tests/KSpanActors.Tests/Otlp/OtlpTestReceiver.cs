@@ -81,6 +81,13 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
     /// <summary>The next <paramref name="calls"/> calls (either transport) fail with UNAVAILABLE / 503.</summary>
     public void FailNext(int calls) => Interlocked.Exchange(ref _failNext, calls);
 
+    private long _stallTicks;
+
+    /// <summary>While set, every gRPC call waits this long and then fails without recording (a stalled backend); zero ends it.</summary>
+    public void Stall(TimeSpan delay) => Interlocked.Exchange(ref _stallTicks, delay.Ticks);
+
+    internal TimeSpan StallDelay => TimeSpan.FromTicks(Interlocked.Read(ref _stallTicks));
+
     /// <summary>Completes when at least <paramref name="count"/> spans were received in total.</summary>
     public async Task WaitForSpansAsync(int count, TimeSpan timeout)
     {
@@ -167,15 +174,20 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
 
     private sealed class TraceServiceImpl(OtlpTestReceiver receiver) : TraceService.TraceServiceBase
     {
-        public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
+        public override async Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context)
         {
+            if (receiver.StallDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(receiver.StallDelay, context.CancellationToken).ConfigureAwait(false);
+                throw new RpcException(new Status(StatusCode.Unavailable, "test receiver: stalled"));
+            }
             if (receiver.ShouldFail()) throw new RpcException(new Status(StatusCode.Unavailable, "test receiver: failing on purpose"));
             var headers = new Dictionary<string, string>();
             foreach (var entry in context.RequestHeaders)
             {
                 if (!entry.IsBinary) headers[entry.Key] = entry.Value;
             }
-            return Task.FromResult(receiver.Record("grpc", request, headers));
+            return receiver.Record("grpc", request, headers);
         }
     }
 }
