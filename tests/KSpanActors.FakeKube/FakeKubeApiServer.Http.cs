@@ -13,6 +13,13 @@ public sealed partial class FakeKubeApiServer
     private async Task HandleAsync(HttpContext ctx)
     {
         var request = ctx.Request;
+        if (HttpMethods.IsGet(request.Method) && request.Path == "/fake/status")
+        {
+            // the harness's view, not a Kubernetes request: no authentication, no faults, not recorded
+            await WriteJsonAsync(ctx, 200, StatusJson());
+            return;
+        }
+
         var auth = request.Headers.Authorization.ToString();
         var hadToken = auth.StartsWith("Bearer ", StringComparison.Ordinal);
         var status = 200;
@@ -207,6 +214,37 @@ public sealed partial class FakeKubeApiServer
         w.WriteEndArray();
     });
 
+    /// <summary>GET /fake/status (not a Kubernetes path; for harnesses in other processes): watchesOpened, openWatches,
+    /// listsServed, lastWatchOpenedUtc (ISO 8601 or null), resourceVersion, pendingDocuments, and per resource
+    /// (by plural.group) its watchesOpened, openWatches and listsServed.</summary>
+    private byte[] StatusJson()
+    {
+        lock (_gate)
+        {
+            return Json(w =>
+            {
+                w.WriteNumber("watchesOpened", _watchesOpened);
+                w.WriteNumber("openWatches", _resources.Sum(r => r.Watches.Count));
+                w.WriteNumber("listsServed", _listsServed);
+                if (_lastWatchOpened is { } last) w.WriteString("lastWatchOpenedUtc", last.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+                else w.WriteNull("lastWatchOpenedUtc");
+                w.WriteNumber("resourceVersion", _resourceVersion);
+                w.WriteNumber("pendingDocuments", _pending.Count);
+                w.WriteStartObject("resources");
+                foreach (var r in _resources.Where(r => IsServed(r.Resource)))
+                {
+                    w.WriteStartObject(r.Resource.Name);
+                    w.WriteNumber("watchesOpened", r.WatchesOpened);
+                    w.WriteNumber("openWatches", r.Watches.Count);
+                    w.WriteNumber("listsServed", r.ListsServed);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndObject();
+            });
+        }
+    }
+
     // ---- get and list ----------------------------------------------------------------------------------------
 
     private async Task<int> GetAsync(HttpContext ctx, FakeResource resource, string? ns, string name)
@@ -330,6 +368,7 @@ public sealed partial class FakeKubeApiServer
             var state = State(resource);
             state.WatchesOpened++;
             _watchesOpened++;
+            _lastWatchOpened = DateTimeOffset.UtcNow;
             expired = TakeFault(_expiries, resource) is not null || (from > 0 && from < state.EvictedThrough);
             cutAfter = expired ? null : TakeFault(_cuts, resource)?.Value;
             malformedAfter = expired ? null : TakeFault(_malformed, resource)?.Value;
