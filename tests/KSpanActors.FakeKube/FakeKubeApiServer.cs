@@ -39,6 +39,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private int _listsServed;
     private int _watchesOpened;
     private DateTimeOffset? _lastWatchOpened;
+    private readonly Dictionary<string, ClientWatches> _clients = new(StringComparer.Ordinal);
     private int _skippedDocuments;
     private string? _requiredToken;
 
@@ -582,9 +583,22 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         public int WatchesOpened { get; set; }
     }
 
-    /// <summary>One open watch: what it wants, and its queue of changes, bookmarks and ends.</summary>
-    private sealed class WatchSession(string? ns, Selectors.Selector labels, Selectors.Selector fields)
+    /// <summary>Watches accepted from one client (told apart by bearer token): how many, the first and the last.</summary>
+    private sealed class ClientWatches(DateTimeOffset first)
     {
+        public int Opened { get; set; }
+
+        public DateTimeOffset First { get; } = first;
+
+        public DateTimeOffset Last { get; set; } = first;
+    }
+
+    /// <summary>One open watch: what it wants, and its queue of changes, bookmarks and ends.</summary>
+    private sealed class WatchSession(string? ns, Selectors.Selector labels, Selectors.Selector fields, string client = "")
+    {
+        /// <summary>Who opened it: its bearer token, "" without one.</summary>
+        public string Client { get; } = client;
+
         public Channel<object> Items { get; } = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
         public bool Wants(StoredObject o) => (ns is null || o.Namespace == ns) && labels.Matches(o.Element) && fields.Matches(o.Element);

@@ -538,7 +538,7 @@ public sealed class FakeKubeApiServerTests : IDisposable
     }
 
     [Fact]
-    public async Task The_status_endpoint_reports_watches_opened_and_open_and_lists_served_without_a_token_and_unrecorded()
+    public async Task The_status_endpoint_reports_watches_opened_and_open_per_client_token_and_lists_served_without_a_token_and_unrecorded()
     {
         await using var server = await FakeKubeApiServer.StartAsync(new FakeKubeOptions { RequiredToken = "secret" });
         using var http = new HttpClient { BaseAddress = server.BaseAddress };
@@ -559,6 +559,8 @@ public sealed class FakeKubeApiServerTests : IDisposable
         var root = after.RootElement;
         Assert.Equal((1, 1, 1), (root.GetProperty("watchesOpened").GetInt32(), root.GetProperty("openWatches").GetInt32(), root.GetProperty("listsServed").GetInt32()));
         Assert.Equal(1, root.GetProperty("resources").GetProperty("pods").GetProperty("openWatches").GetInt32());
+        var byToken = root.GetProperty("clients").GetProperty("secret");
+        Assert.Equal((1, 1), (byToken.GetProperty("watchesOpened").GetInt32(), byToken.GetProperty("openWatches").GetInt32()));
         var opened = DateTimeOffset.Parse(root.GetProperty("lastWatchOpenedUtc").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(opened, started.AddSeconds(-1), DateTimeOffset.UtcNow);
         Assert.Equal(server.LastWatchOpenedUtc, opened);
