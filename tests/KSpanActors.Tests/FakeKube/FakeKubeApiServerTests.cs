@@ -536,4 +536,36 @@ public sealed class FakeKubeApiServerTests : IDisposable
         Assert.Equal("ScalingReplicaSet", Assert.Single((await client.CoreV1.ListNamespacedEventAsync("shop")).Items).Reason);
         Assert.Empty(server.Objects("ReplicaSet"));
     }
+
+    [Fact]
+    public async Task The_status_endpoint_reports_watches_opened_and_open_per_client_token_and_lists_served_without_a_token_and_unrecorded()
+    {
+        await using var server = await FakeKubeApiServer.StartAsync(new FakeKubeOptions { RequiredToken = "secret" });
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+        using (var before = JsonDocument.Parse(await http.GetStringAsync(new Uri("fake/status", UriKind.Relative))))
+        {
+            Assert.Equal(0, before.RootElement.GetProperty("watchesOpened").GetInt32());
+            Assert.Equal(JsonValueKind.Null, before.RootElement.GetProperty("lastWatchOpenedUtc").ValueKind);
+        }
+
+        using var client = ClientFor(server, "secret");
+        var list = await client.CoreV1.ListPodForAllNamespacesAsync();
+        var started = DateTimeOffset.UtcNow;
+        await using var events = client.CoreV1.WatchListPodForAllNamespacesAsync(resourceVersion: list.Metadata.ResourceVersion).GetAsyncEnumerator();
+        var moving = events.MoveNextAsync();
+        await server.WaitForOpenWatchesAsync("pods");
+
+        using var after = JsonDocument.Parse(await http.GetStringAsync(new Uri("fake/status", UriKind.Relative)));
+        var root = after.RootElement;
+        Assert.Equal((1, 1, 1), (root.GetProperty("watchesOpened").GetInt32(), root.GetProperty("openWatches").GetInt32(), root.GetProperty("listsServed").GetInt32()));
+        Assert.Equal(1, root.GetProperty("resources").GetProperty("pods").GetProperty("openWatches").GetInt32());
+        var byToken = root.GetProperty("clients").GetProperty("secret");
+        Assert.Equal((1, 1), (byToken.GetProperty("watchesOpened").GetInt32(), byToken.GetProperty("openWatches").GetInt32()));
+        var opened = DateTimeOffset.Parse(root.GetProperty("lastWatchOpenedUtc").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(opened, started.AddSeconds(-1), DateTimeOffset.UtcNow);
+        Assert.Equal(server.LastWatchOpenedUtc, opened);
+        Assert.DoesNotContain(server.Requests, r => r.PathAndQuery.StartsWith("/fake", StringComparison.Ordinal));
+        server.Add("Pod", Pod("a", "p"));
+        Assert.True(await moving.AsTask().WaitAsync(Wait));
+    }
 }

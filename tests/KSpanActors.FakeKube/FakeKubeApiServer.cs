@@ -38,6 +38,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private long _resourceVersion;
     private int _listsServed;
     private int _watchesOpened;
+    private DateTimeOffset? _lastWatchOpened;
+    private readonly Dictionary<string, ClientWatches> _clients = new(StringComparer.Ordinal);
     private int _skippedDocuments;
     private string? _requiredToken;
 
@@ -66,6 +68,9 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     /// <summary>Watch requests accepted (answered 200, including the ones that got 410), all resources.</summary>
     public int WatchesOpened { get { lock (_gate) return _watchesOpened; } }
+
+    /// <summary>When the last watch request was accepted (UTC), or null before the first.</summary>
+    public DateTimeOffset? LastWatchOpenedUtc { get { lock (_gate) return _lastWatchOpened; } }
 
     /// <summary>Watch connections open now, all resources.</summary>
     public int OpenWatches { get { lock (_gate) return _resources.Sum(r => r.Watches.Count); } }
@@ -237,13 +242,13 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
     // ---- loading documents -----------------------------------------------------------------------------------
 
-    /// <summary>Loads a capture, List, folder... through <see cref="InputReader"/>; see <see cref="LoadDocuments(IEnumerable{SourceDocument}, bool)"/>.
-    /// Returns the number of documents read.</summary>
+    /// <summary>Loads a capture, List, folder... through the product's InputReader (<see cref="CaptureReader"/>); see
+    /// <see cref="LoadDocuments(IEnumerable{SourceDocument}, bool)"/>. Returns the number of documents read.</summary>
     public int LoadCapture(string path, bool hold = false)
     {
-        var problems = new List<InputProblem>();
-        var count = LoadDocuments(InputReader.Read(path, problems.Add), hold);
-        if (count == 0 && problems.Count > 0) throw new InvalidDataException($"{path}: {problems[0].Origin}: {problems[0].Message}");
+        var problems = new List<string>();
+        var count = LoadDocuments(CaptureReader.Read(path, problems.Add), hold);
+        if (count == 0 && problems.Count > 0) throw new InvalidDataException($"{path}: {problems[0]}");
         return count;
     }
 
@@ -578,9 +583,22 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         public int WatchesOpened { get; set; }
     }
 
-    /// <summary>One open watch: what it wants, and its queue of changes, bookmarks and ends.</summary>
-    private sealed class WatchSession(string? ns, Selectors.Selector labels, Selectors.Selector fields)
+    /// <summary>Watches accepted from one client (told apart by bearer token): how many, the first and the last.</summary>
+    private sealed class ClientWatches(DateTimeOffset first)
     {
+        public int Opened { get; set; }
+
+        public DateTimeOffset First { get; } = first;
+
+        public DateTimeOffset Last { get; set; } = first;
+    }
+
+    /// <summary>One open watch: what it wants, and its queue of changes, bookmarks and ends.</summary>
+    private sealed class WatchSession(string? ns, Selectors.Selector labels, Selectors.Selector fields, string client = "")
+    {
+        /// <summary>Who opened it: its bearer token, "" without one.</summary>
+        public string Client { get; } = client;
+
         public Channel<object> Items { get; } = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
 
         public bool Wants(StoredObject o) => (ns is null || o.Namespace == ns) && labels.Matches(o.Element) && fields.Matches(o.Element);

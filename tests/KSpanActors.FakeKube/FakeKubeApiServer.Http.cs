@@ -13,6 +13,13 @@ public sealed partial class FakeKubeApiServer
     private async Task HandleAsync(HttpContext ctx)
     {
         var request = ctx.Request;
+        if (HttpMethods.IsGet(request.Method) && request.Path == "/fake/status")
+        {
+            // the harness's view, not a Kubernetes request: no authentication, no faults, not recorded
+            await WriteJsonAsync(ctx, 200, StatusJson());
+            return;
+        }
+
         var auth = request.Headers.Authorization.ToString();
         var hadToken = auth.StartsWith("Bearer ", StringComparison.Ordinal);
         var status = 200;
@@ -207,6 +214,50 @@ public sealed partial class FakeKubeApiServer
         w.WriteEndArray();
     });
 
+    /// <summary>GET /fake/status (not a Kubernetes path; for harnesses in other processes): watchesOpened, openWatches,
+    /// listsServed, lastWatchOpenedUtc (ISO 8601 or null), resourceVersion, pendingDocuments; per resource
+    /// (by plural.group) its watchesOpened, openWatches and listsServed; per client (bearer token, "" for none) its
+    /// watchesOpened, openWatches, firstWatchOpenedUtc and lastWatchOpenedUtc: processes given different tokens can be told apart.</summary>
+    private byte[] StatusJson()
+    {
+        lock (_gate)
+        {
+            return Json(w =>
+            {
+                w.WriteNumber("watchesOpened", _watchesOpened);
+                w.WriteNumber("openWatches", _resources.Sum(r => r.Watches.Count));
+                w.WriteNumber("listsServed", _listsServed);
+                if (_lastWatchOpened is { } last) w.WriteString("lastWatchOpenedUtc", last.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+                else w.WriteNull("lastWatchOpenedUtc");
+                w.WriteNumber("resourceVersion", _resourceVersion);
+                w.WriteNumber("pendingDocuments", _pending.Count);
+                w.WriteStartObject("resources");
+                foreach (var r in _resources.Where(r => IsServed(r.Resource)))
+                {
+                    w.WriteStartObject(r.Resource.Name);
+                    w.WriteNumber("watchesOpened", r.WatchesOpened);
+                    w.WriteNumber("openWatches", r.Watches.Count);
+                    w.WriteNumber("listsServed", r.ListsServed);
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndObject();
+                w.WriteStartObject("clients");
+                foreach (var (client, c) in _clients.OrderBy(c => c.Key, StringComparer.Ordinal))
+                {
+                    w.WriteStartObject(client);
+                    w.WriteNumber("watchesOpened", c.Opened);
+                    w.WriteNumber("openWatches", _resources.Sum(r => r.Watches.Count(x => x.Client == client)));
+                    w.WriteString("firstWatchOpenedUtc", c.First.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+                    w.WriteString("lastWatchOpenedUtc", c.Last.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndObject();
+            });
+        }
+    }
+
     // ---- get and list ----------------------------------------------------------------------------------------
 
     private async Task<int> GetAsync(HttpContext ctx, FakeResource resource, string? ns, string name)
@@ -321,7 +372,9 @@ public sealed partial class FakeKubeApiServer
         }
 
         var bookmarks = query["allowWatchBookmarks"].ToString() is "true" or "1" or "True";
-        var session = new WatchSession(ns, labels, fields);
+        var auth = ctx.Request.Headers.Authorization.ToString();
+        var client = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : "";
+        var session = new WatchSession(ns, labels, fields, client);
         bool expired;
         int? cutAfter, malformedAfter;
         TimeSpan slow;
@@ -330,6 +383,11 @@ public sealed partial class FakeKubeApiServer
             var state = State(resource);
             state.WatchesOpened++;
             _watchesOpened++;
+            var now = DateTimeOffset.UtcNow;
+            _lastWatchOpened = now;
+            if (!_clients.TryGetValue(client, out var watchesOfClient)) _clients[client] = watchesOfClient = new ClientWatches(now);
+            watchesOfClient.Opened++;
+            watchesOfClient.Last = now;
             expired = TakeFault(_expiries, resource) is not null || (from > 0 && from < state.EvictedThrough);
             cutAfter = expired ? null : TakeFault(_cuts, resource)?.Value;
             malformedAfter = expired ? null : TakeFault(_malformed, resource)?.Value;
