@@ -17,7 +17,7 @@ namespace KSpanActors.Host;
 /// </summary>
 internal static class HttpEndpoints
 {
-    public static async Task<WebApplication> StartAsync(string address, int port, WatchStatus status, Func<bool> alive, ILoggerFactory loggers, CancellationToken ct)
+    public static async Task<WebApplication> StartAsync(string address, int port, WatchStatus status, Func<bool> alive, Func<string?> notReady, ILoggerFactory loggers, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -25,13 +25,7 @@ internal static class HttpEndpoints
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(address), port));
         var app = builder.Build();
         app.MapGet("/healthz", () => alive() ? Results.Text("ok\n") : Results.Text("actor system stopped\n", statusCode: 503));
-        app.MapGet("/readyz", () =>
-        {
-            var waiting = status.NotReady();
-            return status.IsReady
-                ? Results.Text("ready\n")
-                : Results.Text($"waiting for the first list of: {(waiting.Count == 0 ? "no cluster started yet" : string.Join(", ", waiting))}\n", statusCode: 503);
-        });
+        app.MapGet("/readyz", () => notReady() is { } why ? Results.Text(why + "\n", statusCode: 503) : Results.Text("ready\n"));
         app.MapMetrics("/metrics");
         await app.StartAsync(ct).ConfigureAwait(false);
         return app;

@@ -175,7 +175,18 @@ internal static class WatchCommand
             Microsoft.AspNetCore.Builder.WebApplication? http = null;
             if (httpPort > 0)
             {
-                http = await HttpEndpoints.StartAsync(httpAddress, httpPort, catalog.Status, () => !runtime.System.WhenTerminated.IsCompleted, loggers, stop.Token).ConfigureAwait(false);
+                var alone = settings.SeedNodes.Count == 0;
+                string? NotReady()
+                {
+                    var akka = Akka.Cluster.Cluster.Get(runtime.System);
+                    if (akka.SelfMember.Status != Akka.Cluster.MemberStatus.Up) return $"not a cluster member yet ({akka.SelfMember.Status})";
+                    var waiting = catalog.Status.NotReady();
+                    if (waiting.Count > 0) return "waiting for the first list of: " + string.Join(", ", waiting);
+                    // Alone, every configured cluster is watched here; with other replicas, some are watched elsewhere.
+                    var missing = alone ? clusters.Select(c => c.Name).Except(catalog.Status.Started).ToList() : [];
+                    return missing.Count > 0 ? "watchers not started yet: " + string.Join(", ", missing) : null;
+                }
+                http = await HttpEndpoints.StartAsync(httpAddress, httpPort, catalog.Status, () => !runtime.System.WhenTerminated.IsCompleted, NotReady, loggers, stop.Token).ConfigureAwait(false);
                 log.LogInformation("Serving /healthz, /readyz and /metrics on {Address}:{Port}", httpAddress, httpPort);
             }
             try
@@ -190,8 +201,14 @@ internal static class WatchCommand
                 {
                     log.LogInformation("Stopping: exporting what is held");
                 }
-                runtime.StopWatching(clusters.Select(c => c.Name));
-                await runtime.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+                if (settings.SeedNodes.Count == 0)
+                {
+                    // Alone: stop watching, export everything held, then leave.
+                    runtime.StopWatching(clusters.Select(c => c.Name));
+                    await runtime.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                // With other replicas, leaving is coordinated shutdown's job (on dispose): this replica's watchers restart
+                // elsewhere (remember-entities), its ObjectActors hand their state on, its buffered spans are exported.
                 var m = runtime.Metrics;
                 log.LogInformation("Stopped: {Events} events, {Objects} objects, {Spans} spans exported, {Dropped} dropped, {Restarts} watch restarts, {Relists} relists",
                     m.Events, m.Objects, m.SpansExported, m.SpansDropped, m.WatchRestarts, m.Relists);

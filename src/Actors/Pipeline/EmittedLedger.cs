@@ -9,7 +9,7 @@ namespace KSpanActors.Pipeline;
 public sealed class EmittedLedgerActor;
 
 /// <summary>Spans a top-level actor wants exported; the ledger drops those another replica exported already.</summary>
-public sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Traces);
+public sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Traces) : ITracked;
 
 /// <summary>
 /// With several replicas: which span ids were exported anywhere in the fleet, replicated with Akka.DistributedData
@@ -74,7 +74,14 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
         switch (message)
         {
             case LedgerCheck check:
-                Check(check);
+                try
+                {
+                    Check(check);
+                }
+                finally
+                {
+                    _ctx.Tracker.Done();
+                }
                 break;
             case Changed changed:
                 if (changed.Data is GSet<long> set) _known[changed.Key.Id] = set.Elements;

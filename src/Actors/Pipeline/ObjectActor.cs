@@ -345,7 +345,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
             _ctx.Metrics.Emitted(trace.Spans.Length);
         }
         if (traces.Count == 0) { }
-        else if (_ledger is not null) _ledger.Tell(new LedgerCheck(_cluster, [.. traces])); // another replica may have exported some already
+        else if (_ledger is not null) Send(_ledger, new LedgerCheck(_cluster, [.. traces])); // another replica may have exported some already
         else foreach (var trace in traces) Send(_emitter, trace);
 
         // Keep what later events may still hang under (controller actions, topLevelSpan roots); forget the rest.

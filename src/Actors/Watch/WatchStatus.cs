@@ -17,5 +17,11 @@ public sealed class WatchStatus
     public IReadOnlyList<string> NotReady() =>
         [.. _clusters.Where(c => c.Value.IsEmpty || c.Value.Values.Any(listed => !listed)).Select(c => c.Key).Order(StringComparer.Ordinal)];
 
-    public bool IsReady => !_clusters.IsEmpty && NotReady().Count == 0;
+    /// <summary>Every cluster this replica watches has listed everything once (none watched here: nothing to wait for).</summary>
+    public bool AllListed => NotReady().Count == 0;
+
+    /// <summary>Clusters whose watcher started on this replica.</summary>
+    public IReadOnlyCollection<string> Started => [.. _clusters.Keys];
+
+    public bool IsReady => !_clusters.IsEmpty && AllListed;
 }
