@@ -15,7 +15,8 @@ namespace KSpanActors.Bench;
 /// A streaming fake Kubernetes API server (Kestrel, HTTP/1.1, 127.0.0.1 only) serving the input file's documents as
 /// watch events. Lists are empty (resourceVersion "1"); the first watch of each kind streams that kind's documents,
 /// chunked, one <c>{"type":"ADDED"|"DELETED","object":...}</c> line each, then stays open sending nothing until the
-/// client aborts; a later watch of the same kind gets an empty stream held open the same way. One reader thread reads
+/// client aborts; a later watch of the same kind gets an empty stream held open the same way (or, if the streaming one
+/// was aborted before the end, resumes with the documents left). One reader thread reads
 /// the file once, starting at the first watch request, and dispatches documents into bounded per-kind queues, which
 /// the watch responses drain (flushing every N lines, or whenever their queue is momentarily empty).
 /// </summary>
@@ -166,30 +167,17 @@ internal sealed class FakeApiServer : IAsyncDisposable
             await http.Response.StartAsync(ct).ConfigureAwait(false); // headers now: the client's request returns
             if (queue.TryClaim())
             {
-                var reader = queue.Channel.Reader;
-                var body = http.Response.BodyWriter;
-                var pending = 0;
-                while (true)
+                var exhausted = false;
+                try
                 {
-                    while (reader.TryRead(out var doc))
-                    {
-                        body.Write(doc.Document.Deleted ? DeletedPrefix : AddedPrefix);
-                        body.Write(doc.Document.Json.Span);
-                        body.Write(LineEnd);
-                        queue.CountSent();
-                        if (++pending >= _flushLines)
-                        {
-                            await body.FlushAsync(ct).ConfigureAwait(false);
-                            pending = 0;
-                        }
-                    }
-                    if (pending > 0)
-                    {
-                        await body.FlushAsync(ct).ConfigureAwait(false);
-                        pending = 0;
-                    }
-                    if (!await reader.WaitToReadAsync(ct).ConfigureAwait(false)) break;
+                    exhausted = await StreamAsync(http, queue, ct).ConfigureAwait(false);
                 }
+                finally
+                {
+                    if (exhausted) queue.MarkExhausted();
+                    else queue.Release(); // aborted mid-stream: the next watch of the kind resumes with what is left
+                }
+                if (!exhausted) return; // the client went away
             }
             // Exhausted (or a second watch of the kind): stay open, sending nothing, until the client goes away.
             await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
@@ -199,6 +187,37 @@ internal sealed class FakeApiServer : IAsyncDisposable
             // the client aborted the watch (StopWatching) or the server stops
         }
     }
+
+    /// <summary>Writes the kind's documents as watch lines until the reader thread has dispatched them all (true) or the client is gone (false).</summary>
+    private async Task<bool> StreamAsync(HttpContext http, KindQueue queue, CancellationToken ct)
+    {
+        var reader = queue.Channel.Reader;
+        var body = http.Response.BodyWriter;
+        var pending = 0;
+        while (true)
+        {
+            while (reader.TryRead(out var doc))
+            {
+                body.Write(doc.Document.Deleted ? DeletedPrefix : AddedPrefix);
+                body.Write(doc.Document.Json.Span);
+                body.Write(LineEnd);
+                queue.CountSent();
+                if (++pending >= _flushLines)
+                {
+                    if (IsGone(await body.FlushAsync(ct).ConfigureAwait(false))) return false;
+                    pending = 0;
+                }
+            }
+            if (pending > 0)
+            {
+                if (IsGone(await body.FlushAsync(ct).ConfigureAwait(false))) return false;
+                pending = 0;
+            }
+            if (!await reader.WaitToReadAsync(ct).ConfigureAwait(false)) return true;
+        }
+    }
+
+    private static bool IsGone(System.IO.Pipelines.FlushResult result) => result.IsCompleted || result.IsCanceled;
 
     private void ReadFile()
     {
@@ -262,8 +281,14 @@ internal sealed class FakeApiServer : IAsyncDisposable
 
         public long Sent => Interlocked.Read(ref _sent);
 
-        /// <summary>True for the first watch of the kind only: it streams the documents.</summary>
-        public bool TryClaim() => Interlocked.Exchange(ref _claimed, 1) == 0;
+        /// <summary>True for the first watch of the kind only (or the next one, when that was aborted mid-stream): it streams the documents.</summary>
+        public bool TryClaim() => Interlocked.CompareExchange(ref _claimed, 1, 0) == 0;
+
+        /// <summary>Every document was written: later watches of the kind get an empty stream.</summary>
+        public void MarkExhausted() => Interlocked.Exchange(ref _claimed, 2);
+
+        /// <summary>A streaming watch ended before the end of its documents: the next watch of the kind resumes with what is left.</summary>
+        public void Release() => Interlocked.CompareExchange(ref _claimed, 0, 1);
 
         public void CountSent() => Interlocked.Increment(ref _sent);
     }
