@@ -5,6 +5,9 @@ namespace KSpanActors.Bench;
 /// <summary>Command-line options; every one has a default, so a bare run measures the reference scenario.</summary>
 internal sealed record BenchOptions
 {
+    /// <summary>pipeline (decoders feed one runtime), watch (the real watch path against a fake API server), replicas (1 vs 3 nodes).</summary>
+    public string Mode { get; init; } = "pipeline";
+
     public long Events { get; init; } = 1_000_000;
 
     public long Objects { get; init; } = 100_000;
@@ -43,16 +46,29 @@ internal sealed record BenchOptions
     /// <summary>After the drain, measure the live heap and keep the process up this long (for dotnet-gcdump).</summary>
     public int HoldMs { get; init; }
 
+    /// <summary>Watch mode: watch lines written before a flush (also flushed whenever a kind's queue is momentarily empty).</summary>
+    public int FlushLines { get; init; } = 256;
+
+    /// <summary>Watch mode: documents queued per kind between the file reader and that kind's watch response.</summary>
+    public int KindChannel { get; init; } = 4_096;
+
+    /// <summary>Watch and replicas modes: longest wait for a pass (events to arrive, drain), in seconds.</summary>
+    public int TimeoutSeconds { get; init; } = 900;
+
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();
+        bool eventsGiven = false, objectsGiven = false;
         for (var i = 0; i < args.Length; i++)
         {
             var name = args[i];
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
+            eventsGiven |= name == "--events";
+            objectsGiven |= name == "--objects";
             long Long() => long.Parse(Value(), NumberStyles.AllowThousands | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
             o = name switch
             {
+                "--mode" => o with { Mode = Value() },
                 "--events" => o with { Events = Long() },
                 "--objects" => o with { Objects = Long() },
                 "--settle-ms" => o with { SettleMs = checked((int)Long()) },
@@ -67,9 +83,20 @@ internal sealed record BenchOptions
                 "--hold-ms" => o with { HoldMs = checked((int)Long()) },
                 "--regenerate" => o with { Regenerate = true },
                 "--generator-sample" => o with { GeneratorSample = Long() },
-                _ => throw new ArgumentException($"unknown option {name}; known: --events --objects --settle-ms --passivate-ms --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --hold-ms"),
+                "--flush-lines" => o with { FlushLines = checked((int)Long()) },
+                "--kind-channel" => o with { KindChannel = checked((int)Long()) },
+                "--timeout-s" => o with { TimeoutSeconds = checked((int)Long()) },
+                _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas --events --objects --settle-ms --passivate-ms --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --hold-ms --flush-lines --kind-channel --timeout-s"),
             };
         }
+        if (o.Mode is not ("pipeline" or "watch" or "replicas")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch or replicas");
+        // Replicas mode runs the pipeline twice (1 node, then 3): a smaller default scale keeps the whole run short.
+        if (o.Mode == "replicas")
+        {
+            if (!eventsGiven) o = o with { Events = 300_000 };
+            if (!objectsGiven) o = o with { Objects = 30_000 };
+        }
+        if (o.FlushLines < 1 || o.KindChannel < 1 || o.TimeoutSeconds < 1) throw new ArgumentException("--flush-lines, --kind-channel and --timeout-s must be at least 1");
         return o;
     }
 }

@@ -12,6 +12,9 @@ using KSpanActors.Ingest.Demo;
 using KSpanActors.Pipeline;
 using Microsoft.Extensions.Logging;
 
+// --mode watch (WatchBench.cs) and --mode replicas (ReplicasBench.cs) measure the watch path and scale-out; the default,
+// --mode pipeline, is what follows.
+//
 // End-to-end benchmark: demo documents (JSON bytes) -> KubeDecoder -> PipelineRuntime (sharded actors, trace assembly)
 // -> SpanEmitter -> OTLP/JSON encoding. The last line printed is one JSON object with the results.
 //
@@ -26,6 +29,8 @@ using Microsoft.Extensions.Logging;
 // keeps a compact sample (one byte buffer + slices; its size is printed).
 
 var options = BenchOptions.Parse(args);
+if (options.Mode == "watch") return await WatchBench.RunAsync(options);
+if (options.Mode == "replicas") return await ReplicasBench.RunAsync(options);
 var culture = CultureInfo.InvariantCulture;
 using var sampler = new ProcessSampler();
 

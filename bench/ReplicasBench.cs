@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Akka.Cluster;
+using KSpanActors.Ingest;
+using KSpanActors.Pipeline;
+using Microsoft.Extensions.Logging;
+
+namespace KSpanActors.Bench;
+
+/// <summary>
+/// <c>--mode replicas</c>: the pipeline measurement twice in one process, first with one PipelineRuntime, then with
+/// three forming one Akka cluster on 127.0.0.1 (cross-node messages through remoting on loopback with the project's
+/// protobuf serializer), fed round-robin, sharing one PipelineTracker, each with its own counting exporter. Process
+/// CPU per million events of both passes, and their ratio (three over one).
+/// </summary>
+internal static class ReplicasBench
+{
+    public static async Task<int> RunAsync(BenchOptions options)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        using var sampler = new ProcessSampler();
+        var input = BenchInput.Prepare(options);
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+
+        var one = await PassAsync(1, options, input, sampler, loggers);
+        var three = await PassAsync(3, options, input, sampler, loggers);
+        var ratio = three.CpuPerMillion / one.CpuPerMillion;
+        Console.WriteLine(string.Create(culture,
+            $"replicas: 1 node {one.EventsPerSecond:N0} events/s, {one.CpuPerMillion:N1} CPU-s per million events; 3 nodes {three.EventsPerSecond:N0} events/s, {three.CpuPerMillion:N1} CPU-s per million events; cost ratio {ratio:N2} (target <= 1.5)"));
+
+        var result = new JsonObject
+        {
+            ["mode"] = "replicas",
+            ["events"] = one.Events,
+            ["one"] = one.ToJson(),
+            ["three"] = three.ToJson(),
+            ["cost_ratio"] = Math.Round(ratio, 3),
+        };
+        Console.WriteLine(result.ToJsonString());
+        return one.Complete && three.Complete ? 0 : 1;
+    }
+
+    private static PipelineSettings Settings(BenchOptions options, IReadOnlyList<string> seeds) => new()
+    {
+        SettleAfter = TimeSpan.FromMilliseconds(options.SettleMs),
+        PassivateAfter = TimeSpan.FromMilliseconds(options.PassivateMs),
+        BatchSize = options.BatchSize,
+        MaxBufferedSpans = Math.Max(200_000, options.BatchSize * 8),
+        Shards = options.Shards,
+        Hostname = "127.0.0.1",
+        Port = 0,
+        SeedNodes = seeds,
+        ReplicateEmitted = false, // the ledger is for crash recovery; it would add gossip to the measurement
+    };
+
+    private static async Task<PassResult> PassAsync(int count, BenchOptions options, InputSummary input, ProcessSampler sampler, ILoggerFactory loggers)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        sampler.Mark();
+        var tracker = new PipelineTracker();
+        var exporters = new List<CountingOtlpJsonExporter>();
+        var nodes = new List<PipelineRuntime>();
+        try
+        {
+            using (var startup = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    IReadOnlyList<string> seeds = i == 0 ? [] : [Cluster.Get(nodes[0].System).SelfAddress.ToString()];
+                    var exporter = new CountingOtlpJsonExporter();
+                    exporters.Add(exporter);
+                    nodes.Add(await PipelineRuntime.StartAsync(Settings(options, seeds), [exporter], loggers, sharedTracker: tracker, cancellationToken: startup.Token));
+                }
+                while (nodes.Any(n => Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) < count))
+                {
+                    await Task.Delay(50, startup.Token);
+                }
+            }
+            Console.WriteLine(string.Create(culture,
+                $"{count} node(s) up: {string.Join(", ", nodes.Select(n => Cluster.Get(n.System).SelfAddress.ToString()))}; working set {sampler.Current() / 1e6:N0} MB"));
+
+            var (fed, events, errors, feedSeconds, seconds, cpu) = await FeedAndDrainAsync(nodes, tracker, options, input.Path, sampler, timeout);
+            var spansExported = nodes.Sum(n => n.Metrics.SpansExported);
+            var spansDropped = nodes.Sum(n => n.Metrics.SpansDropped);
+            var result = new PassResult(count, events, seconds, cpu, sampler.PhasePeakBytes, spansExported, spansDropped, errors == 0 && events == input.Events);
+            Console.WriteLine(string.Create(culture,
+                $"{count} node(s): {events:N0} events + {fed - events:N0} objects fed ({errors} decode errors) in {feedSeconds:N2} s, total with drain {seconds:N2} s = {result.EventsPerSecond:N0} events/s; cpu {cpu:N1} s = {cpu / seconds:N2} cores, {result.CpuPerMillion:N1} CPU-s per million events; peak working set {result.PeakBytes / 1e6:N0} MB; spans exported {spansExported:N0} ({string.Join(" + ", nodes.Select(n => n.Metrics.SpansExported.ToString("N0", culture)))}), dropped {spansDropped:N0}"));
+            return result;
+        }
+        finally
+        {
+            // Later nodes leave first, the seed (oldest, hosting the coordinators) last; each DisposeAsync is bounded
+            // (host stop timeout). Leaving all at once was tried: slower and noisier (hand-offs time out).
+            for (var i = nodes.Count - 1; i >= 0; i--) await nodes[i].DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// As the pipeline mode does: a producer thread reads the file into a bounded channel, decoder threads decode and
+    /// feed (round-robin over the nodes), back-pressured on the shared tracker; then the nodes drain together.
+    /// </summary>
+    private static async Task<(long Fed, long Events, long Errors, double FeedSeconds, double Seconds, double Cpu)> FeedAndDrainAsync(
+        IReadOnlyList<PipelineRuntime> nodes, PipelineTracker tracker, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout)
+    {
+        using var stop = new CancellationTokenSource(timeout);
+        var channel = Channel.CreateBounded<InputDoc>(new BoundedChannelOptions(options.ChannelCapacity)
+        {
+            SingleReader = false,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var producer = new Thread(() =>
+        {
+            try
+            {
+                var writer = channel.Writer;
+                foreach (var item in InputFile.Read(inputPath))
+                {
+                    while (!writer.TryWrite(item))
+                    {
+                        if (!writer.WaitToWriteAsync(stop.Token).AsTask().GetAwaiter().GetResult()) return;
+                    }
+                }
+                writer.Complete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+        })
+        { IsBackground = true, Name = "bench-producer" };
+
+        long fed = 0, events = 0, errors = 0;
+        var maxInFlight = nodes[0].MaxInFlight;
+        var start = Instant.Now(sampler);
+        producer.Start();
+        var workers = Enumerable.Range(0, options.Decoders).Select(worker =>
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var thread = new Thread(() =>
+            {
+                long myFed = 0, myEvents = 0, myErrors = 0;
+                Exception? failure = null;
+                var next = worker;
+                try
+                {
+                    var reader = channel.Reader;
+                    while (reader.TryPeek(out _) || reader.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult())
+                    {
+                        while (reader.TryRead(out var input))
+                        {
+                            if (!KubeDecoder.TryDecode(input.Cluster, input.Document, out var decoded, out _))
+                            {
+                                myErrors++;
+                                continue;
+                            }
+                            while (tracker.InFlight > maxInFlight)
+                            {
+                                stop.Token.ThrowIfCancellationRequested();
+                                Thread.Sleep(1); // back-pressure
+                            }
+                            nodes[next++ % nodes.Count].Feed(decoded);
+                            myFed++;
+                            if (input.IsEvent) myEvents++;
+                        }
+                    }
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
+                Interlocked.Add(ref fed, myFed);
+                Interlocked.Add(ref events, myEvents);
+                Interlocked.Add(ref errors, myErrors);
+                if (failure is null) done.SetResult();
+                else done.SetException(failure);
+            })
+            { IsBackground = true, Name = $"bench-decoder-{worker}" };
+            thread.Start();
+            return done.Task;
+        }).ToArray();
+        await Task.WhenAll(workers);
+        var fedDone = Stopwatch.GetTimestamp();
+        await PipelineRuntime.DrainAsync(nodes, stop.Token);
+        var end = Instant.Now(sampler);
+        return (fed, events, errors,
+            Stopwatch.GetElapsedTime(start.Timestamp, fedDone).TotalSeconds,
+            Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp).TotalSeconds,
+            (end.Cpu - start.Cpu).TotalSeconds);
+    }
+
+    private sealed record PassResult(int Nodes, long Events, double Seconds, double Cpu, long PeakBytes, long SpansExported, long SpansDropped, bool Complete)
+    {
+        public double EventsPerSecond => Events / Seconds;
+
+        public double CpuPerMillion => Cpu / Math.Max(1, Events) * 1e6;
+
+        public JsonObject ToJson() => new()
+        {
+            ["nodes"] = Nodes,
+            ["events_per_s"] = Math.Round(EventsPerSecond),
+            ["cpu_seconds_per_million_events"] = Math.Round(CpuPerMillion, 2),
+            ["peak_working_set_mb"] = Math.Round(PeakBytes / (1024.0 * 1024.0), 1),
+            ["seconds"] = Math.Round(Seconds, 3),
+            ["spans_exported"] = SpansExported,
+            ["spans_dropped"] = SpansDropped,
+        };
+    }
+}
