@@ -48,6 +48,8 @@ internal static class HostSetup
                 Port = section.GetValue("Port", defaults.Port),
                 PublicHostname = section["PublicHostname"] ?? defaults.PublicHostname,
                 NameRetention = section.GetValue("NameRetention", defaults.NameRetention),
+                SbrStableAfter = section.GetValue("SbrStableAfter", defaults.SbrStableAfter),
+                ReplicateEmitted = section["ReplicateEmitted"] is { } re ? bool.Parse(re) : defaults.ReplicateEmitted,
                 SeedNodes = section.GetSection("SeedNodes").Get<string[]>() ?? [.. defaults.SeedNodes],
             };
         }

@@ -339,8 +339,21 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         _ctx.ClusterUids.TryGetValue(_cluster, out var clusterUid);
         var emitted = _emitted ??= [];
         var traces = TraceAssembler.Assemble(_family, clusterUid, emitted);
-        foreach (var trace in traces)
+        for (var i = traces.Count - 1; i >= 0; i--)
         {
+            var trace = traces[i];
+            // A root this process exported before (this actor was passivated and recreated by a late event): not again.
+            if (trace.Spans.Any(s => s.IsRoot && !_ctx.Roots.FirstTime(s.SpanId.Value)))
+            {
+                foreach (var s in trace.Spans) if (s.IsRoot) emitted.Add(s.SpanId.Value);
+                trace = new TraceSpans(trace.TraceId, [.. trace.Spans.Where(s => !s.IsRoot)]);
+                if (trace.Spans.IsEmpty)
+                {
+                    traces.RemoveAt(i);
+                    continue;
+                }
+                traces[i] = trace;
+            }
             foreach (var s in trace.Spans) emitted.Add(s.SpanId.Value);
             _ctx.Metrics.Emitted(trace.Spans.Length);
         }

@@ -53,7 +53,13 @@ public static class PipelineHosting
                 $"akka.cluster.split-brain-resolver.stable-after = {(int)settings.SbrStableAfter.TotalMilliseconds}ms\n" +
                 "akka.cluster.split-brain-resolver.down-all-when-unstable = on\n" +
                 "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 120s\n" +
-                "akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 20s\n",
+                "akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 20s\n" +
+                // Sharding's own state (coordinator, remembered watchers) is written to and read from a plain majority,
+                // so the survivors of a crash can allocate shards and restart watchers before the dead replica is
+                // removed (the defaults, majority + 3 / + 5 and a min-cap of 5, need every member of a small cluster).
+                "akka.cluster.sharding.coordinator-state.write-majority-plus = 0\n" +
+                "akka.cluster.sharding.coordinator-state.read-majority-plus = 0\n" +
+                "akka.cluster.sharding.distributed-data.majority-min-cap = 2\n",
                 HoconAddMode.Prepend)
             .WithShardRegion<ObjectRegion>("kspan-objects", (_, registry, _) => id => ObjectActor.Props(id, ctx, registry), extractor, shardOptions)
             .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, shardOptions)

@@ -52,7 +52,7 @@ public sealed record PipelineSettings
     /// (KSpan__Pipeline__SbrStableAfter). Failure detection (~3-5 s) plus this bounds how soon a crashed replica's
     /// clusters are watched again elsewhere.
     /// </summary>
-    public TimeSpan SbrStableAfter { get; init; } = TimeSpan.FromSeconds(7);
+    public TimeSpan SbrStableAfter { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Replicate which spans were exported across replicas (KSpan__Pipeline__ReplicateEmitted), so a replica's crash and
@@ -99,6 +99,12 @@ public sealed class PipelineContext(PipelineSettings settings, PipelineMetrics m
     /// </summary>
     public RouteCache Routes { get; } = new();
 
+    /// <summary>
+    /// Root spans this process exported (with when), so an ObjectActor recreated after passivation by a late event
+    /// does not export its trace's root a second time. Roots are few (one per change); entries expire after a day.
+    /// </summary>
+    public EmittedRoots Roots { get; } = new();
+
     /// <summary>Clusters and watch settings when this process watches clusters; null for replay and demo.</summary>
     public Watch.WatchCatalog? Watch { get; init; }
 }
@@ -116,4 +122,29 @@ public sealed class RouteCache
     }
 
     public bool TryGet(string cluster, string uid, out (string TopUid, Tracing.ObjectRef Top) top) => _routes.TryGetValue((cluster, uid), out top);
+}
+
+/// <summary>Root span ids exported by this process, kept for a day. Thread-safe.</summary>
+public sealed class EmittedRoots
+{
+    private static readonly long Ttl = TimeSpan.FromDays(1).Ticks;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, long> _roots = new();
+    private long _nextPrune = DateTime.UtcNow.Ticks + Ttl;
+
+    /// <summary>True the first time a root id is seen (it should be exported), false afterwards.</summary>
+    public bool FirstTime(ulong spanId)
+    {
+        var now = DateTime.UtcNow.Ticks;
+        if (now > Interlocked.Read(ref _nextPrune))
+        {
+            Interlocked.Exchange(ref _nextPrune, now + Ttl / 4);
+            foreach (var (id, at) in _roots)
+            {
+                if (now - at > Ttl) _roots.TryRemove(id, out _);
+            }
+        }
+        return _roots.TryAdd(spanId, now);
+    }
+
+    public bool Contains(ulong spanId) => _roots.ContainsKey(spanId);
 }
