@@ -280,6 +280,13 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
             _pending = null;
         }
         Timers.Cancel(SettleTimer);
+        // A child only relays to its owner and holds little: it can go idle sooner than a top-level object, which
+        // keeps its family (late events) for the full passivation period.
+        if (_ctx.Settings.PassivateAfter is { } idle && _ctx.Settings.SettleAfter is { } settle)
+        {
+            var sooner = settle * 2 < idle ? settle * 2 : idle;
+            Context.SetReceiveTimeout(sooner);
+        }
     }
 
     /// <summary>A fact climbed through intermediate owners: tell its origin to send straight here from now on (fewer hops).</summary>

@@ -88,7 +88,7 @@ public static class PipelineHosting
         {
             // One ClusterWatcher per cluster, wherever sharding places it.
             builder.WithShardRegion<Watch.WatcherRegion>("kspan-watchers", (_, registry, _) => cluster => Watch.ClusterWatcher.Props(cluster, ctx, registry),
-                new Watch.WatcherMessageExtractor(settings.Shards), watcherOptions);
+                extractor, watcherOptions);
         }
 
         if (settings.SeedNodes.Count == 0)

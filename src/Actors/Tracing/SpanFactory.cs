@@ -30,16 +30,20 @@ internal static class SpanFactory
 
     public static SpanRecord EventSpan(string cluster, string? clusterUid, EventObserved e, TraceId trace, SpanId id, SpanId parent, long startNs, long endNs)
     {
-        var attrs = ImmutableArray.CreateBuilder<SpanAttribute>(10);
         var message = Bounded(e.Message);
+        var container = EventMessages.ContainerName(e.FieldPath);
+        var node = EventMessages.ScheduledNode(e.Reason, e.Message);
+        var count = 3 + (string.IsNullOrEmpty(message) ? 0 : 1) + (string.IsNullOrEmpty(e.Namespace) ? 0 : 1)
+            + ObjectAttributeCount(e.Kind, e.ObjectUid) + (container is null ? 0 : 1) + (node is null ? 0 : 1);
+        var attrs = ImmutableArray.CreateBuilder<SpanAttribute>(count); // exact size: MoveToImmutable, no copy
         attrs.Add(SpanAttribute.Of("k8s.event.uid", e.EventUid));
         attrs.Add(SpanAttribute.Of("k8s.event.reason", e.Reason));
         attrs.Add(SpanAttribute.Of("k8s.event.count", e.Count));
         if (!string.IsNullOrEmpty(message)) attrs.Add(SpanAttribute.Of("k8s.event.message", message));
         if (!string.IsNullOrEmpty(e.Namespace)) attrs.Add(SpanAttribute.Of("k8s.namespace.name", e.Namespace));
         AddObjectAttributes(attrs, e.Kind, e.Name, e.ObjectUid);
-        if (EventMessages.ContainerName(e.FieldPath) is { } container) attrs.Add(SpanAttribute.Of("k8s.container.name", container));
-        if (EventMessages.ScheduledNode(e.Reason, e.Message) is { } node) attrs.Add(SpanAttribute.Of("k8s.node.name", node));
+        if (container is not null) attrs.Add(SpanAttribute.Of("k8s.container.name", container));
+        if (node is not null) attrs.Add(SpanAttribute.Of("k8s.node.name", node));
 
         return new SpanRecord(
             trace, id, parent, SpanName(e.Kind, e.Reason),
@@ -47,7 +51,7 @@ internal static class SpanFactory
             e.Warning ? SpanStatus.Error : SpanStatus.Unset,
             e.Warning ? message : null,
             Resource(e.Service, e.Instance, cluster, clusterUid),
-            attrs.DrainToImmutable());
+            attrs.Count == attrs.Capacity ? attrs.MoveToImmutable() : attrs.ToImmutable());
     }
 
     public static SpanRecord RootSpan(string cluster, string? clusterUid, TraceFamily family, GenerationStart change, TraceId trace, SpanId id, long startNs, long endNs)
@@ -86,6 +90,8 @@ internal static class SpanFactory
         "Node" => "k8s.node",
         _ => null,
     };
+
+    private static int ObjectAttributeCount(string kind, string? uid) => (SemanticPrefix(kind) is null ? 2 : 1) + (uid is null ? 0 : 1);
 
     private static void AddObjectAttributes(ImmutableArray<SpanAttribute>.Builder attrs, string kind, string name, string? uid)
     {

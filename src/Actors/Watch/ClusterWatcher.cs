@@ -214,9 +214,3 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
 
     private sealed record LoopsEnded(string Reason);
 }
-
-/// <summary>Entity id of a watcher message: the cluster name.</summary>
-internal sealed class WatcherMessageExtractor(int maxShards) : Akka.Cluster.Sharding.HashCodeMessageExtractor(maxShards)
-{
-    public override string? EntityId(object message) => (message as IWatcherMessage)?.Cluster;
-}
