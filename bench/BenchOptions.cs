@@ -13,10 +13,10 @@ internal sealed record BenchOptions
     public long Objects { get; init; } = 100_000;
 
     /// <summary>Settle period (wall clock): a quiet top-level object exports its traces and forgets emitted events.</summary>
-    public int SettleMs { get; init; } = 1_500;
+    public int SettleMs { get; init; } = 500;
 
     /// <summary>Idle ObjectActors and NameIndexes stop after this long, so memory follows live objects.</summary>
-    public int PassivateMs { get; init; } = 6_000;
+    public int PassivateMs { get; init; } = 3_000;
 
     public int BatchSize { get; init; } = 8_192;
 
