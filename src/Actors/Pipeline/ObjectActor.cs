@@ -24,6 +24,9 @@ public sealed class SpanEmitterActor;
 internal sealed class ObjectActor : UntypedActor, IWithTimers
 {
     private const string SettleTimer = "settle";
+    private const string IdleTimer = "idle";
+    private TimeSpan _idleAfter;
+    private long _lastMessage = System.Diagnostics.Stopwatch.GetTimestamp();
 
     private readonly PipelineContext _ctx;
     private readonly IActorRegistry _registry;
@@ -71,11 +74,16 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         _names = _registry.Get<NameRegion>();
         _emitter = _registry.Get<SpanEmitterActor>();
         if (_ctx.Settings.ReplicatesEmitted) _ledger = _registry.Get<EmittedLedgerActor>();
-        if (_ctx.Settings.PassivateAfter is { } idle) Context.SetReceiveTimeout(idle);
+        if (_ctx.Settings.PassivateAfter is { } idle)
+        {
+            _idleAfter = idle;
+            Timers.StartSingleTimer(IdleTimer, IdleTick.Instance, idle);
+        }
     }
 
     protected override void OnReceive(object message)
     {
+        if (message is not IdleTick) _lastMessage = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             switch (message)
@@ -110,7 +118,14 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                 case Relocate:
                     Relocation.Hand(this);
                     break;
-                case ReceiveTimeout:
+                case IdleTick:
+                    // One timer per idle period (not Akka's ReceiveTimeout, which re-arms a timer after every message).
+                    var idleFor = System.Diagnostics.Stopwatch.GetElapsedTime(_lastMessage);
+                    if (idleFor < _idleAfter)
+                    {
+                        Timers.StartSingleTimer(IdleTimer, IdleTick.Instance, _idleAfter - idleFor);
+                        break;
+                    }
                     // Idle: ask the shard to stop this entity (messages that arrive meanwhile are buffered by the shard).
                     if (_pending is null || _pending.Count == 0)
                     {
@@ -285,7 +300,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         if (_ctx.Settings.PassivateAfter is { } idle && _ctx.Settings.SettleAfter is { } settle)
         {
             var sooner = settle * 2 < idle ? settle * 2 : idle;
-            Context.SetReceiveTimeout(sooner);
+            _idleAfter = sooner;
         }
     }
 
@@ -443,6 +458,11 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     {
         if (message is ITracked) _ctx.Tracker.Sent();
         target.Tell(message, Self);
+    }
+
+    private sealed class IdleTick
+    {
+        public static readonly IdleTick Instance = new();
     }
 
     private sealed class SettleTick
