@@ -138,9 +138,11 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                     break;
                 case SettleTick:
                     var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
-                    if (_ctx.Settings.SettleAfter is { } settle && quiet < settle)
+                    // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
+                    var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop || _owner is not null ? settle : settle * 4) : TimeSpan.Zero;
+                    if (quiet < wait)
                     {
-                        Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, settle - quiet);
+                        Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, wait - quiet);
                         break;
                     }
                     DecideTopIfUndecided("no owner found within the settle period");
@@ -410,6 +412,9 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                 Context.Stop(a.Self);
                 return;
             }
+            // Export what this top-level object holds before handing on: if the successor's replica is leaving too
+            // (a whole fleet stopping), nothing is lost; the successor gets the exported span ids and will not repeat them.
+            if (a._isTop && a._dirty) a.Emit();
             var entityId = EntityIds.Object(a._cluster, a._uid);
             void Tell(object m)
             {

@@ -24,15 +24,33 @@ public interface INameMessage : IKSpanMessage, ITracked
 
 internal static class EntityIds
 {
-    public static string Object(string cluster, string uid) => string.Concat(cluster, "/", uid);
+    private const int MaxCachedIds = 200_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Cluster, string Uid), string> ObjectIds = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> NameIds = new(StringComparer.Ordinal);
+
+    /// <summary>"cluster/uid", shared: every message to an object would otherwise allocate its id again.</summary>
+    public static string Object(string cluster, string uid)
+    {
+        if (ObjectIds.TryGetValue((cluster, uid), out var id)) return id;
+        if (ObjectIds.Count >= MaxCachedIds) ObjectIds.Clear();
+        id = string.Concat(cluster, "/", uid);
+        ObjectIds.TryAdd((cluster, uid), id);
+        return id;
+    }
 
     /// <summary>Names are kept in a fixed number of buckets per cluster (one actor each), not one actor per name.</summary>
     public const int NameBuckets = 256;
 
     public static string Name(string cluster, ObjectRef o)
     {
-        var h = (uint)StableHash.Name(o.Kind, o.Namespace, o.Name) % NameBuckets;
-        return string.Concat(cluster, "/#", h.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var h = (int)((uint)StableHash.Name(o.Kind, o.Namespace, o.Name) % NameBuckets);
+        var ids = NameIds.GetOrAdd(cluster, c =>
+        {
+            var all = new string[NameBuckets];
+            for (var i = 0; i < NameBuckets; i++) all[i] = string.Concat(c, "/#", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return all;
+        });
+        return ids[h];
     }
 
     /// <summary>Uid of an object known only by name (no uid in the event, no object seen).</summary>
