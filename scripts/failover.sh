@@ -288,15 +288,18 @@ print("; ".join(n + (" NOT watched again" if v is None else " %ss by %s" % (v["s
 stream_ended() { python3 -c 'import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if all(v["pending"] == 0 for v in s.values()) else 1)' "$(watch_status)"; }
 wait_for "$((DURATION_S + 60))" stream_ended || log "the stream did not end in time (continuing)"
 log "stream ended; letting traces settle"
-sleep 5
+# Settle (2 s) plus the time an object waits before it declares itself an orphan (4 settle periods), with margin.
+sleep 12
 
 declare -A EXIT_CODES=()
 STOP_GRACE_S=60
+# A rolling scale-down: one replica at a time leaves (its state moves to the others), the last one exports the rest.
 for ((r = 1; r <= REPLICAS; r++)); do
   [[ $r == "$KILL" ]] && continue
   if alive "${REPLICA_PID[$r]}"; then kill -TERM "${REPLICA_PID[$r]}" 2>/dev/null || true; fi
+  for ((i = 0; i < STOP_GRACE_S * 10; i++)); do alive "${REPLICA_PID[$r]}" || break; sleep 0.1; done
 done
-log "SIGTERM sent to the surviving replicas; waiting up to ${STOP_GRACE_S}s for them to export and exit"
+log "SIGTERM sent to the surviving replicas one at a time; waiting up to ${STOP_GRACE_S}s for them to export and exit"
 survivors_alive() {
   local r
   for ((r = 1; r <= REPLICAS; r++)); do [[ $r != "$KILL" ]] && alive "${REPLICA_PID[$r]}" && return 0; done
