@@ -25,6 +25,8 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
 {
     private const string SettleTimer = "settle";
     private const string IdleTimer = "idle";
+    private const int MaxRetainedActions = 2048;
+    private const int MaxRememberedSpans = 8192;
     private TimeSpan _idleAfter;
     private long _lastMessage = System.Diagnostics.Stopwatch.GetTimestamp();
 
@@ -392,6 +394,20 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
             if (!e.TopLevelSpan && e.Reason is not ("ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete")) forget.Add(key);
         }
         _family.Forget(forget);
+
+        // A window, not a history: an object that lives for weeks (a crash loop, a Deployment scaled all day) keeps its
+        // most recent controller actions and remembers only the span ids it may still be asked about.
+        if (_family.OccurrenceCount > MaxRetainedActions)
+        {
+            _family.Forget(_family.Occurrences.Values.OrderBy(e => e.TimeNs).Take(_family.OccurrenceCount - MaxRetainedActions / 2)
+                .Select(e => new OccurrenceKey(e.EventUid, e.Count)).ToList());
+        }
+        if (emitted.Count > MaxRememberedSpans)
+        {
+            // Roots are remembered per process (Roots); the retained actions must not be exported again.
+            emitted.Clear();
+            foreach (var e in _family.Occurrences.Values) emitted.Add(StableHash.Event(_cluster, e.EventUid, e.Count).Value);
+        }
     }
 
     /// <summary>

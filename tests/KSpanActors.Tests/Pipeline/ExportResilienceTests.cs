@@ -82,3 +82,35 @@ public sealed class ExportResilienceTests
         while (!condition()) await Task.Delay(20, cts.Token);
     }
 }
+
+/// <summary>An object that lives for weeks keeps a window, not a history, and still exports each occurrence once.</summary>
+[Collection("akka-cluster")]
+public sealed class LongLivedObjectTests
+{
+    [Fact]
+    public async Task A_crash_loop_of_twelve_thousand_back_offs_exports_each_once_with_one_root()
+    {
+        var exporter = new CapturingExporter();
+        await using var runtime = await PipelineRuntime.StartAsync(
+            new PipelineSettings { SettleAfter = TimeSpan.FromMilliseconds(100), BatchInterval = TimeSpan.FromMilliseconds(50), BatchSize = 4096 }, [exporter]);
+        runtime.Feed(Obj("crash", "Pod", "crash", "10:00:00", manager: "kubectl"));
+        for (var chunk = 0; chunk < 4; chunk++)
+        {
+            for (var i = 1; i <= 3000; i++)
+            {
+                var count = chunk * 3000 + i;
+                runtime.Feed(new EventObserved(Cluster, "backoff", count, T("10:00:00") + count * 1_000_000_000L, "BackOff", "Back-off restarting failed container",
+                    true, "Pod", "default", "crash", "crash", null, "kubelet", null, false));
+            }
+            var expected = (chunk + 1) * 3000;
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (exporter.Spans.Count(s => s.Name == "Pod.BackOff") < expected) await Task.Delay(20, cts.Token);
+        }
+        await runtime.FlushAsync();
+
+        var backOffs = exporter.Spans.Where(s => s.Name == "Pod.BackOff").ToList();
+        Assert.Equal(12_000, backOffs.Count);
+        Assert.Equal(12_000, backOffs.Select(s => s.SpanId).Distinct().Count());
+        Assert.Single(exporter.Spans, s => s.IsRoot);
+    }
+}
