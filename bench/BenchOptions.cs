@@ -8,6 +8,11 @@ internal sealed record BenchOptions
     /// <summary>pipeline (decoders feed one runtime), watch (the real watch path against a fake API server), replicas (1 vs 3 nodes).</summary>
     public string Mode { get; init; } = "pipeline";
 
+    /// <summary>Storm mode: pods created in one burst, and how long the crash loop and small rollouts go on after it.</summary>
+    public int StormPods { get; init; } = 10_000;
+
+    public int StormTailSeconds { get; init; } = 5;
+
     public long Events { get; init; } = 1_000_000;
 
     public long Objects { get; init; } = 100_000;
@@ -69,6 +74,8 @@ internal sealed record BenchOptions
             o = name switch
             {
                 "--mode" => o with { Mode = Value() },
+                "--storm-pods" => o with { StormPods = checked((int)Long()) },
+                "--storm-tail-s" => o with { StormTailSeconds = checked((int)Long()) },
                 "--events" => o with { Events = Long() },
                 "--objects" => o with { Objects = Long() },
                 "--settle-ms" => o with { SettleMs = checked((int)Long()) },
@@ -89,7 +96,7 @@ internal sealed record BenchOptions
                 _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas --events --objects --settle-ms --passivate-ms --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --hold-ms --flush-lines --kind-channel --timeout-s"),
             };
         }
-        if (o.Mode is not ("pipeline" or "watch" or "replicas")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch or replicas");
+        if (o.Mode is not ("pipeline" or "watch" or "replicas" or "storm")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch, replicas or storm");
         // Replicas mode runs the pipeline twice (1 node, then 3): a smaller default scale keeps the whole run short.
         if (o.Mode == "replicas")
         {

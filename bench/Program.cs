@@ -48,6 +48,7 @@ if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null && Environme
 var options = BenchOptions.Parse(args);
 if (options.Mode == "watch") return await WatchBench.RunAsync(options);
 if (options.Mode == "replicas") return await ReplicasBench.RunAsync(options);
+if (options.Mode == "storm") return await StormBench.RunAsync(options);
 var culture = CultureInfo.InvariantCulture;
 using var sampler = new ProcessSampler();
 
