@@ -96,8 +96,13 @@ internal sealed record BenchOptions
                 _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas --events --objects --settle-ms --passivate-ms --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --hold-ms --flush-lines --kind-channel --timeout-s"),
             };
         }
-        if (o.Mode is not ("pipeline" or "watch" or "replicas" or "storm")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch, replicas or storm");
+        if (o.Mode is not ("pipeline" or "watch" or "replicas" or "storm" or "soak")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch, replicas, storm or soak");
         // Replicas mode runs the pipeline twice (1 node, then 3): a smaller default scale keeps the whole run short.
+        if (o.Mode == "soak")
+        {
+            if (!eventsGiven) o = o with { Events = 10_000_000 };
+            if (!objectsGiven) o = o with { Objects = 100_000 };
+        }
         if (o.Mode == "replicas")
         {
             if (!eventsGiven) o = o with { Events = 300_000 };

@@ -49,6 +49,7 @@ var options = BenchOptions.Parse(args);
 if (options.Mode == "watch") return await WatchBench.RunAsync(options);
 if (options.Mode == "replicas") return await ReplicasBench.RunAsync(options);
 if (options.Mode == "storm") return await StormBench.RunAsync(options);
+if (options.Mode == "soak") return await SoakBench.RunAsync(options);
 var culture = CultureInfo.InvariantCulture;
 using var sampler = new ProcessSampler();
 
