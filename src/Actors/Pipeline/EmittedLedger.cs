@@ -119,7 +119,11 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
                 var key = Key(check.Cluster, now, bucket);
                 _known[key] = (_known.TryGetValue(key, out var k) ? k : ImmutableHashSet<long>.Empty).Add(id);
             }
-            if (kept.Count > 0) _emitter.Tell(new TraceSpans(trace.TraceId, kept.DrainToImmutable()));
+            if (kept.Count > 0)
+            {
+                _ctx.Tracker.Sent();
+                _emitter.Tell(new EmitSpans(new TraceSpans(trace.TraceId, kept.DrainToImmutable())));
+            }
         }
         for (var b = 0; b < Buckets; b++)
         {

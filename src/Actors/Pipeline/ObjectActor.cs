@@ -29,6 +29,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private const int MaxRememberedSpans = 8192;
     private TimeSpan _idleAfter;
     private long _lastMessage = System.Diagnostics.Stopwatch.GetTimestamp();
+    private long _dirtySince;
 
     private readonly PipelineContext _ctx;
     private readonly IActorRegistry _registry;
@@ -142,7 +143,9 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                     var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
                     // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
                     var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop || _owner is not null ? settle : settle * 4) : TimeSpan.Zero;
-                    if (quiet < wait)
+                    // An object that is never quiet (a crash loop) still exports, at least every ten settle periods.
+                    var overdue = _isTop && _dirty && System.Diagnostics.Stopwatch.GetElapsedTime(_dirtySince) >= wait * 10;
+                    if (quiet < wait && !overdue)
                     {
                         Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, wait - quiet);
                         break;
@@ -347,7 +350,11 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private void Absorb(IFact fact)
     {
         _family ??= new TraceFamily(_cluster, _uid, _identity ?? new ObjectRef("Unknown", "", _uid));
-        if (_family.Add(fact)) _dirty = true;
+        if (_family.Add(fact))
+        {
+            if (!_dirty) _dirtySince = System.Diagnostics.Stopwatch.GetTimestamp();
+            _dirty = true;
+        }
         ScheduleSettle();
     }
 
@@ -385,7 +392,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         }
         if (traces.Count == 0) { }
         else if (_ledger is not null) Send(_ledger, new LedgerCheck(_cluster, [.. traces])); // another replica may have exported some already
-        else foreach (var trace in traces) Send(_emitter, trace);
+        else foreach (var trace in traces) Send(_emitter, new EmitSpans(trace));
 
         // Keep what later events may still hang under (controller actions, topLevelSpan roots); forget the rest.
         var forget = new List<OccurrenceKey>();

@@ -18,6 +18,12 @@ public sealed class FlushDone
 }
 
 /// <summary>
+/// A trace's spans on their way to the SpanEmitter, counted in flight like every pipeline message: a source feeding
+/// faster than the exporters take spans is held back (back-pressure) instead of piling messages up in a mailbox.
+/// </summary>
+internal sealed record EmitSpans(TraceSpans Trace) : ITracked;
+
+/// <summary>
 /// One per node: batches finished spans by size and by time, and gives every exporter its own bounded queue of batches,
 /// exported one at a time off the actor's thread (results are piped back). A failed batch stays at the head of its
 /// queue and is retried with backoff until the exporter recovers, so a backend that is down or slow loses nothing
@@ -59,10 +65,18 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
     {
         switch (message)
         {
+            case EmitSpans e:
+                try
+                {
+                    Add(e.Trace);
+                }
+                finally
+                {
+                    _ctx.Tracker.Done();
+                }
+                break;
             case TraceSpans t:
-                _forming.Add(t);
-                _formingSpans += t.Spans.Length;
-                if (_formingSpans >= _ctx.Settings.BatchSize) CutBatch();
+                Add(t);
                 break;
             case Tick:
                 CutBatch();
@@ -75,6 +89,7 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
                 break;
             case ExportResult r:
                 OnExported(r);
+                Pump(_queues[r.Queue]);
                 AnswerFlushIfDrained();
                 break;
             case Retry r:
@@ -85,6 +100,13 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
                 Unhandled(message);
                 break;
         }
+    }
+
+    private void Add(TraceSpans t)
+    {
+        _forming.Add(t);
+        _formingSpans += t.Spans.Length;
+        if (_formingSpans >= _ctx.Settings.BatchSize) CutBatch();
     }
 
     private void CutBatch()
@@ -129,11 +151,20 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
 
     private void Pump(ExporterQueue q)
     {
-        if (q.InFlight || q.Pending.Count == 0 || (q.Failures > 0 && !q.RetryDue)) return;
-        q.InFlight = true;
-        q.RetryDue = false;
-        var batch = q.Pending.Peek();
-        ExportAsync(q.Exporter, q.Index, batch).PipeTo(Self);
+        // Exports complete off the actor; one that completes at once (an in-process exporter) is handled inline, so
+        // its next batch does not wait behind every message queued in the meantime.
+        while (!q.InFlight && q.Pending.Count > 0 && (q.Failures == 0 || q.RetryDue))
+        {
+            q.InFlight = true;
+            q.RetryDue = false;
+            var task = ExportAsync(q.Exporter, q.Index, q.Pending.Peek());
+            if (!task.IsCompleted)
+            {
+                task.PipeTo(Self);
+                return;
+            }
+            OnExported(task.Result);
+        }
     }
 
     private static async Task<ExportResult> ExportAsync(ISpanExporter exporter, int index, Batch batch)
@@ -161,7 +192,6 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
             if (--done.Remaining == 0) _ctx.Metrics.Exported(done.Spans);
             if (q.Failures >= _ctx.Settings.ExportAttempts) _log.Info("Exporter {0} recovered after {1} failed attempts", q.Exporter.Name, q.Failures);
             q.Failures = 0;
-            Pump(q);
             return;
         }
         q.Failures++;
