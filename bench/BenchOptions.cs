@@ -60,6 +60,16 @@ internal sealed record BenchOptions
     /// <summary>Watch and replicas modes: longest wait for a pass (events to arrive, drain), in seconds.</summary>
     public int TimeoutSeconds { get; init; } = 900;
 
+    /// <summary>The streaming pipeline settings every mode measures with (settle, passivate, batch, buffer, shards).</summary>
+    public KSpanActors.Pipeline.PipelineSettings PipelineSettings() => new()
+    {
+        SettleAfter = TimeSpan.FromMilliseconds(SettleMs),
+        PassivateAfter = TimeSpan.FromMilliseconds(PassivateMs),
+        BatchSize = BatchSize,
+        MaxBufferedSpans = Math.Max(200_000, BatchSize * 8),
+        Shards = Shards,
+    };
+
     public static BenchOptions Parse(string[] args)
     {
         var o = new BenchOptions();

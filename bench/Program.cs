@@ -121,14 +121,7 @@ GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.Compa
 GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
 
 // ---- 3. The pipeline ----
-var settings = new PipelineSettings
-{
-    SettleAfter = TimeSpan.FromMilliseconds(options.SettleMs),
-    PassivateAfter = TimeSpan.FromMilliseconds(options.PassivateMs),
-    BatchSize = options.BatchSize,
-    MaxBufferedSpans = Math.Max(200_000, options.BatchSize * 8),
-    Shards = options.Shards,
-};
+var settings = options.PipelineSettings();
 var exporter = new CountingOtlpJsonExporter();
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 await using var runtime = await PipelineRuntime.StartAsync(settings, [exporter], loggerFactory);

@@ -26,12 +26,7 @@ internal static class SoakBench
         var objects = options.Objects;
         using var sampler = new ProcessSampler();
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        var settings = new PipelineSettings
-        {
-            SettleAfter = TimeSpan.FromMilliseconds(options.SettleMs),
-            PassivateAfter = TimeSpan.FromMilliseconds(options.PassivateMs),
-            BatchSize = options.BatchSize,
-        };
+        var settings = options.PipelineSettings();
         var exporter = new NullExporter();
         await using var runtime = await PipelineRuntime.StartAsync(settings, [exporter], loggers);
 

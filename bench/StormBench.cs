@@ -26,12 +26,7 @@ internal static class StormBench
         using var sampler = new ProcessSampler();
         var exporter = new LagExporter();
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        var settings = new PipelineSettings
-        {
-            SettleAfter = TimeSpan.FromMilliseconds(options.SettleMs),
-            PassivateAfter = TimeSpan.FromMilliseconds(options.PassivateMs),
-            BatchSize = options.BatchSize,
-        };
+        var settings = options.PipelineSettings();
         await using var runtime = await PipelineRuntime.StartAsync(settings, [exporter], loggers);
         var t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000L;
         long peakInFlight = 0;

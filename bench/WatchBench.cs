@@ -35,14 +35,7 @@ internal static class WatchBench
             Console.WriteLine(string.Create(culture,
                 $"fake API server: {server.Url} (HTTP/1.1), flush every {options.FlushLines} lines, {options.KindChannel:N0} documents queued per kind; kubeconfig {kubeconfig}"));
 
-            var settings = new PipelineSettings
-            {
-                SettleAfter = TimeSpan.FromMilliseconds(options.SettleMs),
-                PassivateAfter = TimeSpan.FromMilliseconds(options.PassivateMs),
-                BatchSize = options.BatchSize,
-                MaxBufferedSpans = Math.Max(200_000, options.BatchSize * 8),
-                Shards = options.Shards,
-            };
+            var settings = options.PipelineSettings();
             var exporter = new CountingOtlpJsonExporter();
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
             var catalog = new WatchCatalog([new ClusterSource { Name = ClusterName, Kubeconfig = kubeconfig, Context = ClusterName }], new WatchSettings(), loggers);
