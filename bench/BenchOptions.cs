@@ -23,18 +23,21 @@ internal sealed record BenchOptions
     /// <summary>Idle ObjectActors and NameIndexes stop after this long, so memory follows live objects.</summary>
     public int PassivateMs { get; init; } = 3_000;
 
-    public int BatchSize { get; init; } = 8_192;
+    public int BatchSize { get; init; } = 2_048;
 
     public int Shards { get; init; } = 100;
 
     /// <summary>Threads decoding and feeding concurrently (as watch loops do, one per resource).</summary>
     public int Decoders { get; init; } = 2;
 
-    /// <summary>Tracked messages in flight before FeedAsync waits.</summary>
-    public long MaxInFlight { get; init; } = 20_000;
+    /// <summary>
+    /// Tracked messages in flight before the decoders wait. Small on purpose: a message that waits in a mailbox longer
+    /// than a gen0 collection survives it and is copied (twice, to gen2): queueing costs garbage-collection time.
+    /// </summary>
+    public long MaxInFlight { get; init; } = 4_000;
 
-    /// <summary>Documents buffered between the producer thread and the feeding loop.</summary>
-    public int ChannelCapacity { get; init; } = 8_192;
+    /// <summary>Batches (~300 documents in one pooled slab each) buffered between the producer thread and the decoders.</summary>
+    public int ChannelCapacity { get; init; } = 4;
 
     /// <summary>Event decodes in the decode-only pass.</summary>
     public int DecodeSample { get; init; } = 200_000;

@@ -19,6 +19,34 @@ internal readonly record struct InputDoc(string Cluster, SourceDocument Document
 /// documents (checked by hashing the first documents), read back sequentially like a replay reads a capture.
 /// Record: int32 json length, byte deleted, 3 x (uint8 length + UTF-8) cluster/kind/apiVersion, json.
 /// </summary>
+/// <summary>Documents whose JSON shares one pooled slab; dispose after decoding them.</summary>
+internal sealed class InputBatch(int slabBytes, int maxDocs) : IDisposable
+{
+    private byte[]? _slab = System.Buffers.ArrayPool<byte>.Shared.Rent(slabBytes);
+    private readonly InputDoc[] _docs = new InputDoc[maxDocs];
+    private int _used;
+
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<InputDoc> Docs => _docs.AsSpan(0, Count);
+
+    public bool Fits(int length) => Count < _docs.Length && _used + length <= _slab!.Length;
+
+    public Memory<byte> Take(int length)
+    {
+        var m = _slab.AsMemory(_used, length);
+        _used += length;
+        return m;
+    }
+
+    public void Add(InputDoc doc) => _docs[Count++] = doc;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _slab, null) is { } slab) System.Buffers.ArrayPool<byte>.Shared.Return(slab);
+    }
+}
+
 internal static class InputFile
 {
     private const int FingerprintDocuments = 2_000;
@@ -117,6 +145,42 @@ internal static class InputFile
             f.ReadExactly(json);
             yield return new InputDoc(cluster, new SourceDocument(kind, api.Length == 0 ? null : api, json, "bench", deleted));
         }
+    }
+
+    /// <summary>
+    /// Reads the documents back in batches whose JSON lies in one pooled slab (as a stream reader hands on lines from its
+    /// buffer): no array per document. Each batch must be disposed once its documents were decoded (the slab goes back
+    /// to the pool). A document larger than a slab gets a slab of its own.
+    /// </summary>
+    public static IEnumerable<InputBatch> ReadBatches(string path, int slabBytes = 256 * 1024, int maxDocs = 512)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        var header = new byte[16];
+        f.ReadExactly(header);
+        var strings = new StringTable();
+        var small = new byte[4 + 1 + 3 * 256];
+        var batch = new InputBatch(slabBytes, maxDocs);
+        while (true)
+        {
+            var got = f.ReadAtLeast(small.AsSpan(0, 5), 5, throwOnEndOfStream: false);
+            if (got == 0) break;
+            if (got < 5) throw new EndOfStreamException("truncated record header");
+            var length = BinaryPrimitives.ReadInt32LittleEndian(small);
+            var deleted = small[4] == 1;
+            var cluster = strings.Read(f, small);
+            var kind = strings.Read(f, small);
+            var api = strings.Read(f, small);
+            if (!batch.Fits(length))
+            {
+                yield return batch;
+                batch = new InputBatch(Math.Max(slabBytes, length), maxDocs);
+            }
+            var json = batch.Take(length);
+            f.ReadExactly(json.Span);
+            batch.Add(new InputDoc(cluster, new SourceDocument(kind, api.Length == 0 ? null : api, json, "bench", deleted)));
+        }
+        if (batch.Count > 0) yield return batch;
+        else batch.Dispose();
     }
 
     /// <summary>The few distinct cluster/kind/apiVersion strings, read once each (a source knows them, it does not re-allocate them).</summary>

@@ -107,83 +107,24 @@ internal static class ReplicasBench
         IReadOnlyList<PipelineRuntime> nodes, PipelineTracker tracker, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout)
     {
         using var stop = new CancellationTokenSource(timeout);
-        var channel = Channel.CreateBounded<InputDoc>(new BoundedChannelOptions(options.ChannelCapacity)
-        {
-            SingleReader = false,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        var producer = new Thread(() =>
-        {
-            try
-            {
-                var writer = channel.Writer;
-                foreach (var item in InputFile.Read(inputPath))
-                {
-                    while (!writer.TryWrite(item))
-                    {
-                        if (!writer.WaitToWriteAsync(stop.Token).AsTask().GetAwaiter().GetResult()) return;
-                    }
-                }
-                writer.Complete();
-            }
-            catch (Exception e)
-            {
-                channel.Writer.TryComplete(e);
-            }
-        })
-        { IsBackground = true, Name = "bench-producer" };
-
-        long fed = 0, events = 0, errors = 0;
-        var maxInFlight = nodes[0].MaxInFlight;
+        var maxInFlight = nodes[0].MaxInFlight; // remote hops need more in flight than one node
         var start = Instant.Now(sampler);
-        producer.Start();
-        var workers = Enumerable.Range(0, options.Decoders).Select(worker =>
-        {
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
+        var input = InputPump.Start(inputPath, options.ChannelCapacity, stop.Token);
+        var next = 0;
+        var stats = await InputPump.DecodeAsync(
+            input,
+            options.Decoders,
+            (fact, _) => nodes[(int)((uint)Interlocked.Increment(ref next) % (uint)nodes.Count)].Feed(fact), // round-robin over the nodes
+            () =>
             {
-                long myFed = 0, myEvents = 0, myErrors = 0;
-                Exception? failure = null;
-                var next = worker;
-                try
+                while (tracker.InFlight > maxInFlight)
                 {
-                    var reader = channel.Reader;
-                    while (reader.TryPeek(out _) || reader.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult())
-                    {
-                        while (reader.TryRead(out var input))
-                        {
-                            if (!KubeDecoder.TryDecode(input.Cluster, input.Document, out var decoded, out _))
-                            {
-                                myErrors++;
-                                continue;
-                            }
-                            while (tracker.InFlight > maxInFlight)
-                            {
-                                stop.Token.ThrowIfCancellationRequested();
-                                Thread.Sleep(1); // back-pressure
-                            }
-                            nodes[next++ % nodes.Count].Feed(decoded);
-                            myFed++;
-                            if (input.IsEvent) myEvents++;
-                        }
-                    }
+                    stop.Token.ThrowIfCancellationRequested();
+                    Thread.Sleep(1); // back-pressure
                 }
-                catch (Exception e)
-                {
-                    failure = e;
-                }
-                Interlocked.Add(ref fed, myFed);
-                Interlocked.Add(ref events, myEvents);
-                Interlocked.Add(ref errors, myErrors);
-                if (failure is null) done.SetResult();
-                else done.SetException(failure);
-            })
-            { IsBackground = true, Name = $"bench-decoder-{worker}" };
-            thread.Start();
-            return done.Task;
-        }).ToArray();
-        await Task.WhenAll(workers);
+            },
+            cancel: stop.Token);
+        long fed = stats.Sum(s => s.Fed), events = stats.Sum(s => s.Events), errors = stats.Sum(s => s.Errors);
         var fedDone = Stopwatch.GetTimestamp();
         await PipelineRuntime.DrainAsync(nodes, stop.Token);
         var end = Instant.Now(sampler);

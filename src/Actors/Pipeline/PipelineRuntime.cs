@@ -40,7 +40,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
     public ActorSystem System { get; }
 
     /// <summary>Limit of tracked messages in flight before <see cref="FeedAsync"/> waits (back-pressure for fast sources).</summary>
-    public long MaxInFlight { get; init; } = 20_000;
+    public long MaxInFlight { get; set; } = 20_000;
 
     public static async Task<PipelineRuntime> StartAsync(
         PipelineSettings settings,
