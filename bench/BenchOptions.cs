@@ -25,6 +25,13 @@ internal sealed record BenchOptions
 
     public int BatchSize { get; init; } = 2_048;
 
+    /// <summary>
+    /// How long names and routes are kept after their last use. The service keeps them 2 hours; the benchmark compresses
+    /// hours of a fleet into seconds (settle 500 ms, passivation 3 s), so it scales this down the same way: otherwise the
+    /// name index would hold every object of the run, history rather than live objects.
+    /// </summary>
+    public int NameRetentionSeconds { get; init; } = 10;
+
     public int Shards { get; init; } = 100;
 
     /// <summary>Threads decoding and feeding concurrently (as watch loops do, one per resource).</summary>
@@ -69,6 +76,7 @@ internal sealed record BenchOptions
         SettleAfter = TimeSpan.FromMilliseconds(SettleMs),
         PassivateAfter = TimeSpan.FromMilliseconds(PassivateMs),
         BatchSize = BatchSize,
+        NameRetention = TimeSpan.FromSeconds(NameRetentionSeconds),
         MaxBufferedSpans = Math.Max(200_000, BatchSize * 8),
         Shards = Shards,
     };
@@ -94,6 +102,7 @@ internal sealed record BenchOptions
                 "--settle-ms" => o with { SettleMs = checked((int)Long()) },
                 "--passivate-ms" => o with { PassivateMs = checked((int)Long()) },
                 "--batch" => o with { BatchSize = checked((int)Long()) },
+                "--name-retention-s" => o with { NameRetentionSeconds = checked((int)Long()) },
                 "--shards" => o with { Shards = checked((int)Long()) },
                 "--decoders" => o with { Decoders = checked((int)Long()) },
                 "--max-in-flight" => o with { MaxInFlight = Long() },
@@ -106,7 +115,7 @@ internal sealed record BenchOptions
                 "--flush-lines" => o with { FlushLines = checked((int)Long()) },
                 "--kind-channel" => o with { KindChannel = checked((int)Long()) },
                 "--timeout-s" => o with { TimeoutSeconds = checked((int)Long()) },
-                _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas --events --objects --settle-ms --passivate-ms --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --hold-ms --flush-lines --kind-channel --timeout-s"),
+                _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas --events --objects --settle-ms --passivate-ms --name-retention-s --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --hold-ms --flush-lines --kind-channel --timeout-s"),
             };
         }
         if (o.Mode is not ("pipeline" or "watch" or "replicas" or "storm" or "soak")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch, replicas, storm or soak");

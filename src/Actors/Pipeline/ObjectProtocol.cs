@@ -24,17 +24,16 @@ public interface INameMessage : IKSpanMessage, ITracked
 
 internal static class EntityIds
 {
-    private const int MaxCachedIds = 200_000;
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Cluster, string Uid), string> ObjectIds = new();
+    /// <summary>Ids of the objects messaged within the last minute (at most 2 x 50,000): the active ones, not all ever seen.</summary>
+    private static readonly RecentCache<(string Cluster, string Uid), string> ObjectIds = new(50_000, TimeSpan.FromMinutes(1));
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> NameIds = new(StringComparer.Ordinal);
 
     /// <summary>"cluster/uid", shared: every message to an object would otherwise allocate its id again.</summary>
     public static string Object(string cluster, string uid)
     {
-        if (ObjectIds.TryGetValue((cluster, uid), out var id)) return id;
-        if (ObjectIds.Count >= MaxCachedIds) ObjectIds.Clear();
+        if (ObjectIds.TryGet((cluster, uid), out var id)) return id;
         id = string.Concat(cluster, "/", uid);
-        ObjectIds.TryAdd((cluster, uid), id);
+        ObjectIds.Set((cluster, uid), id);
         return id;
     }
 

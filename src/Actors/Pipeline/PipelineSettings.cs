@@ -97,7 +97,7 @@ public sealed class PipelineContext(PipelineSettings settings, PipelineMetrics m
     /// lets a source send an object's ordinary events straight to the actor that assembles them, one sharded hop
     /// instead of two. Only a shortcut: a miss takes the normal path. Bounded (cleared when full).
     /// </summary>
-    public RouteCache Routes { get; } = new();
+    public RouteCache Routes { get; } = new(settings.NameRetention);
 
     /// <summary>
     /// Root spans this process exported (with when), so an ObjectActor recreated after passivation by a late event
@@ -109,19 +109,24 @@ public sealed class PipelineContext(PipelineSettings settings, PipelineMetrics m
     public Watch.WatchCatalog? Watch { get; init; }
 }
 
-/// <summary>(cluster, object uid) → its top-level object, learned from TopIs. Thread-safe, bounded.</summary>
-public sealed class RouteCache
+/// <summary>
+/// (cluster, object uid) → its top-level object, learned from TopIs. Thread-safe; holds the routes used within the last
+/// name-retention period (at most 2 x 250,000), so it follows activity, not history.
+/// </summary>
+public sealed class RouteCache(TimeSpan retention)
 {
-    private const int MaxEntries = 500_000;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Cluster, string Uid), (string TopUid, Tracing.ObjectRef Top)> _routes = new();
+    private readonly RecentCache<(string Cluster, string Uid), (string TopUid, Tracing.ObjectRef Top)> _routes = new(250_000, retention / 2);
 
-    public void Learn(string cluster, string uid, string topUid, Tracing.ObjectRef top)
+    public RouteCache()
+        : this(TimeSpan.FromHours(2))
     {
-        if (_routes.Count >= MaxEntries) _routes.Clear();
-        _routes[(cluster, uid)] = (topUid, top);
     }
 
-    public bool TryGet(string cluster, string uid, out (string TopUid, Tracing.ObjectRef Top) top) => _routes.TryGetValue((cluster, uid), out top);
+    public int Count => _routes.Count;
+
+    public void Learn(string cluster, string uid, string topUid, Tracing.ObjectRef top) => _routes.Set((cluster, uid), (topUid, top));
+
+    public bool TryGet(string cluster, string uid, out (string TopUid, Tracing.ObjectRef Top) top) => _routes.TryGet((cluster, uid), out top);
 }
 
 /// <summary>Root span ids exported by this process, kept for a day. Thread-safe.</summary>

@@ -20,7 +20,43 @@ internal static class OtlpJson
         Indented = false,
         // A file for tools, not HTML: keep non-ASCII text readable; quotes and control characters are still escaped.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // The structure is fixed by this class (and tested): the writer need not track it. Values are still escaped.
+        SkipValidation = true,
     };
+
+    // Property names, encoded once (no escaping check and no transcoding per span).
+    private static readonly JsonEncodedText ResourceSpans = JsonEncodedText.Encode("resourceSpans");
+    private static readonly JsonEncodedText Resource = JsonEncodedText.Encode("resource");
+    private static readonly JsonEncodedText Attributes = JsonEncodedText.Encode("attributes");
+    private static readonly JsonEncodedText ScopeSpans = JsonEncodedText.Encode("scopeSpans");
+    private static readonly JsonEncodedText Scope = JsonEncodedText.Encode("scope");
+    private static readonly JsonEncodedText Spans = JsonEncodedText.Encode("spans");
+    private static readonly JsonEncodedText NameKey = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
+    private static readonly JsonEncodedText TraceIdKey = JsonEncodedText.Encode("traceId");
+    private static readonly JsonEncodedText SpanIdKey = JsonEncodedText.Encode("spanId");
+    private static readonly JsonEncodedText ParentSpanIdKey = JsonEncodedText.Encode("parentSpanId");
+    private static readonly JsonEncodedText KindKey = JsonEncodedText.Encode("kind");
+    private static readonly JsonEncodedText StartKey = JsonEncodedText.Encode("startTimeUnixNano");
+    private static readonly JsonEncodedText EndKey = JsonEncodedText.Encode("endTimeUnixNano");
+    private static readonly JsonEncodedText StatusKey = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText CodeKey = JsonEncodedText.Encode("code");
+    private static readonly JsonEncodedText MessageKey = JsonEncodedText.Encode("message");
+    private static readonly JsonEncodedText KeyKey = JsonEncodedText.Encode("key");
+    private static readonly JsonEncodedText ValueKey = JsonEncodedText.Encode("value");
+    private static readonly JsonEncodedText StringValueKey = JsonEncodedText.Encode("stringValue");
+    private static readonly JsonEncodedText IntValueKey = JsonEncodedText.Encode("intValue");
+
+    /// <summary>Attribute keys (a few dozen constants), encoded once each; bounded in case of an unexpected flood.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonEncodedText> Keys = new(StringComparer.Ordinal);
+
+    private static JsonEncodedText EncodedKey(string key)
+    {
+        if (Keys.TryGetValue(key, out var encoded)) return encoded;
+        encoded = JsonEncodedText.Encode(key, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        if (Keys.Count < 1024) Keys.TryAdd(key, encoded);
+        return encoded;
+    }
 
     /// <summary>Writes the JSON object (no newline) into <paramref name="output"/>.</summary>
     public static void Write(IBufferWriter<byte> output, IReadOnlyList<TraceSpans> batch)
@@ -75,12 +111,12 @@ internal static class OtlpJson
         }
 
         w.WriteStartObject();
-        w.WriteStartArray("resourceSpans");
+        w.WriteStartArray(ResourceSpans);
         foreach (var resource in order)
         {
             w.WriteStartObject();
-            w.WriteStartObject("resource");
-            w.WriteStartArray("attributes");
+            w.WriteStartObject(Resource);
+            w.WriteStartArray(Attributes);
             foreach (var (key, value) in OtlpRequestBuilder.ResourceAttributes(resource))
             {
                 WriteAttribute(w, key, value, 0);
@@ -88,13 +124,13 @@ internal static class OtlpJson
             w.WriteEndArray();
             w.WriteEndObject();
 
-            w.WriteStartArray("scopeSpans");
+            w.WriteStartArray(ScopeSpans);
             w.WriteStartObject();
-            w.WriteStartObject("scope");
-            w.WriteString("name", OtlpRequestBuilder.ScopeName);
-            if (OtlpRequestBuilder.ScopeVersion.Length > 0) w.WriteString("version", OtlpRequestBuilder.ScopeVersion);
+            w.WriteStartObject(Scope);
+            w.WriteString(NameKey, OtlpRequestBuilder.ScopeName);
+            if (OtlpRequestBuilder.ScopeVersion.Length > 0) w.WriteString(Version, OtlpRequestBuilder.ScopeVersion);
             w.WriteEndObject();
-            w.WriteStartArray("spans");
+            w.WriteStartArray(Spans);
             foreach (var span in groups[resource])
             {
                 WriteSpan(w, span);
@@ -111,18 +147,17 @@ internal static class OtlpJson
 
     private static void WriteSpan(Utf8JsonWriter w, SpanRecord span)
     {
-        Span<char> hex = stackalloc char[32];
         w.WriteStartObject();
-        WriteHex(w, "traceId", hex, span.TraceId.Hi, span.TraceId.Lo);
-        WriteHex(w, "spanId", hex[..16], span.SpanId.Value);
-        if (!span.ParentSpanId.IsNone) WriteHex(w, "parentSpanId", hex[..16], span.ParentSpanId.Value);
-        w.WriteString("name", span.Name);
-        w.WriteNumber("kind", 1); // SPAN_KIND_INTERNAL
-        WriteUInt64String(w, "startTimeUnixNano", OtlpRequestBuilder.Nanos(span.StartNs));
-        WriteUInt64String(w, "endTimeUnixNano", OtlpRequestBuilder.Nanos(span.EndNs));
+        WriteHex(w, TraceIdKey, span.TraceId.Hi, span.TraceId.Lo);
+        WriteHex(w, SpanIdKey, span.SpanId.Value);
+        if (!span.ParentSpanId.IsNone) WriteHex(w, ParentSpanIdKey, span.ParentSpanId.Value);
+        w.WriteString(NameKey, span.Name);
+        w.WriteNumber(KindKey, 1); // SPAN_KIND_INTERNAL
+        WriteUInt64String(w, StartKey, OtlpRequestBuilder.Nanos(span.StartNs));
+        WriteUInt64String(w, EndKey, OtlpRequestBuilder.Nanos(span.EndNs));
         if (!span.Attributes.IsDefaultOrEmpty)
         {
-            w.WriteStartArray("attributes");
+            w.WriteStartArray(Attributes);
             foreach (var a in span.Attributes)
             {
                 WriteAttribute(w, a.Key, a.StringValue, a.IntValue);
@@ -132,14 +167,14 @@ internal static class OtlpJson
         switch (span.Status)
         {
             case SpanStatus.Error:
-                w.WriteStartObject("status");
-                w.WriteNumber("code", 2); // STATUS_CODE_ERROR
-                if (!string.IsNullOrEmpty(span.StatusMessage)) w.WriteString("message", span.StatusMessage);
+                w.WriteStartObject(StatusKey);
+                w.WriteNumber(CodeKey, 2); // STATUS_CODE_ERROR
+                if (!string.IsNullOrEmpty(span.StatusMessage)) w.WriteString(MessageKey, span.StatusMessage);
                 w.WriteEndObject();
                 break;
             case SpanStatus.Ok:
-                w.WriteStartObject("status");
-                w.WriteNumber("code", 1); // STATUS_CODE_OK
+                w.WriteStartObject(StatusKey);
+                w.WriteNumber(CodeKey, 1); // STATUS_CODE_OK
                 w.WriteEndObject();
                 break;
         }
@@ -150,33 +185,50 @@ internal static class OtlpJson
     private static void WriteAttribute(Utf8JsonWriter w, string key, string? stringValue, long intValue)
     {
         w.WriteStartObject();
-        w.WriteString("key", key);
-        w.WriteStartObject("value");
+        w.WriteString(KeyKey, EncodedKey(key));
+        w.WriteStartObject(ValueKey);
         if (stringValue is not null)
         {
-            w.WriteString("stringValue", stringValue);
+            w.WriteString(StringValueKey, stringValue);
         }
         else
         {
-            Span<char> digits = stackalloc char[20];
-            intValue.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture);
-            w.WriteString("intValue", digits[..n]);
+            // "123": digits need no escaping, so the quoted value is written as it is.
+            Span<byte> quoted = stackalloc byte[22];
+            quoted[0] = (byte)'"';
+            intValue.TryFormat(quoted[1..], out var n, default, CultureInfo.InvariantCulture);
+            quoted[n + 1] = (byte)'"';
+            w.WritePropertyName(IntValueKey);
+            w.WriteRawValue(quoted[..(n + 2)], skipInputValidation: true);
         }
         w.WriteEndObject();
         w.WriteEndObject();
     }
 
-    private static void WriteUInt64String(Utf8JsonWriter w, string name, ulong value)
+    private static void WriteUInt64String(Utf8JsonWriter w, JsonEncodedText name, ulong value)
     {
-        Span<char> digits = stackalloc char[20];
-        value.TryFormat(digits, out var n, default, CultureInfo.InvariantCulture);
-        w.WriteString(name, digits[..n]);
+        Span<byte> quoted = stackalloc byte[22];
+        quoted[0] = (byte)'"';
+        value.TryFormat(quoted[1..], out var n, default, CultureInfo.InvariantCulture);
+        quoted[n + 1] = (byte)'"';
+        w.WritePropertyName(name);
+        w.WriteRawValue(quoted[..(n + 2)], skipInputValidation: true);
     }
 
-    private static void WriteHex(Utf8JsonWriter w, string name, Span<char> buffer, ulong first, ulong? second = null)
+    /// <summary>An id as lowercase hex: 16 digits per 64-bit half, written raw (hex needs no escaping).</summary>
+    private static void WriteHex(Utf8JsonWriter w, JsonEncodedText name, ulong first, ulong? second = null)
     {
-        first.TryFormat(buffer, out _, "x16", CultureInfo.InvariantCulture);
-        if (second is { } lo) lo.TryFormat(buffer[16..], out _, "x16", CultureInfo.InvariantCulture);
-        w.WriteString(name, buffer);
+        Span<byte> quoted = stackalloc byte[34];
+        quoted[0] = (byte)'"';
+        first.TryFormat(quoted.Slice(1, 16), out _, "x16", CultureInfo.InvariantCulture);
+        var end = 17;
+        if (second is { } lo)
+        {
+            lo.TryFormat(quoted.Slice(17, 16), out _, "x16", CultureInfo.InvariantCulture);
+            end = 33;
+        }
+        quoted[end] = (byte)'"';
+        w.WritePropertyName(name);
+        w.WriteRawValue(quoted[..(end + 1)], skipInputValidation: true);
     }
 }
