@@ -77,6 +77,7 @@ internal sealed record BenchOptions
         PassivateAfter = TimeSpan.FromMilliseconds(PassivateMs),
         BatchSize = BatchSize,
         NameRetention = TimeSpan.FromSeconds(NameRetentionSeconds),
+        MaxInFlight = MaxInFlight,
         MaxBufferedSpans = Math.Max(200_000, BatchSize * 8),
         Shards = Shards,
     };

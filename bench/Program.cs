@@ -43,6 +43,8 @@ if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null && Environme
     }
     foreach (var a in args) start.ArgumentList.Add(a);
     start.Environment["DOTNET_GCgen0size"] = "0x2000000";
+    // The watch mode hosts the fake API server in the same process (its queues, Kestrel's buffers and HTTP): 512 MB.
+    if (args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "watch") start.Environment["DOTNET_GCHeapHardLimit"] = "0x20000000";
     using var child = Process.Start(start)!;
     await child.WaitForExitAsync();
     return child.ExitCode;
@@ -128,7 +130,6 @@ var settings = options.PipelineSettings();
 var exporter = new CountingOtlpJsonExporter();
 using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 await using var runtime = await PipelineRuntime.StartAsync(settings, [exporter], loggerFactory);
-runtime.MaxInFlight = options.MaxInFlight;
 var registry = ActorRegistry.For(runtime.System);
 var objectRegion = registry.Get<ObjectRegion>();
 var nameRegion = registry.Get<NameRegion>();

@@ -49,6 +49,7 @@ internal static class ReplicasBench
         BatchSize = options.BatchSize,
         MaxBufferedSpans = Math.Max(200_000, options.BatchSize * 8),
         Shards = options.Shards,
+        MaxInFlight = 20_000, // remote hops need more in flight than one node
         Hostname = "127.0.0.1",
         Port = 0,
         SeedNodes = seeds,
@@ -107,7 +108,7 @@ internal static class ReplicasBench
         IReadOnlyList<PipelineRuntime> nodes, PipelineTracker tracker, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout)
     {
         using var stop = new CancellationTokenSource(timeout);
-        var maxInFlight = nodes[0].MaxInFlight; // remote hops need more in flight than one node
+        var maxInFlight = nodes[0].MaxInFlight;
         var start = Instant.Now(sampler);
         var input = InputPump.Start(inputPath, options.ChannelCapacity, stop.Token);
         var next = 0;

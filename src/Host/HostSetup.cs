@@ -43,6 +43,7 @@ internal static class HostSetup
                 BatchInterval = section.GetValue("BatchInterval", defaults.BatchInterval),
                 MaxBufferedSpans = section.GetValue("MaxBufferedSpans", defaults.MaxBufferedSpans),
                 ExportAttempts = section.GetValue("ExportAttempts", defaults.ExportAttempts),
+                MaxInFlight = section.GetValue("MaxInFlight", defaults.MaxInFlight),
                 MaxOwnerDepth = section.GetValue("MaxOwnerDepth", defaults.MaxOwnerDepth),
                 Hostname = section["Hostname"] ?? defaults.Hostname,
                 Port = section.GetValue("Port", defaults.Port),

@@ -39,8 +39,8 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     public ActorSystem System { get; }
 
-    /// <summary>Limit of tracked messages in flight before <see cref="FeedAsync"/> waits (back-pressure for fast sources).</summary>
-    public long MaxInFlight { get; set; } = 20_000;
+    /// <summary>Limit of tracked messages in flight before <see cref="FeedAsync"/> waits (back-pressure for fast sources); from <see cref="PipelineSettings.MaxInFlight"/>.</summary>
+    public long MaxInFlight => Context.Settings.MaxInFlight;
 
     public static async Task<PipelineRuntime> StartAsync(
         PipelineSettings settings,

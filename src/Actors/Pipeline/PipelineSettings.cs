@@ -27,6 +27,13 @@ public sealed record PipelineSettings
     /// <summary>Spans held while exporters are slow or down; beyond it the oldest are dropped and counted (KSpan__Pipeline__MaxBufferedSpans).</summary>
     public int MaxBufferedSpans { get; init; } = 200_000;
 
+    /// <summary>
+    /// Facts and hand-offs in flight between the sources and the actors before a source waits (KSpan__Pipeline__MaxInFlight):
+    /// a watch stream read faster than the actors keep up is read more slowly (the API server buffers), instead of
+    /// growing mailboxes until the process runs out of memory.
+    /// </summary>
+    public long MaxInFlight { get; init; } = 20_000;
+
     /// <summary>Attempts per batch and exporter before the batch is dropped and counted (KSpan__Pipeline__ExportAttempts).</summary>
     public int ExportAttempts { get; init; } = 3;
 
@@ -74,6 +81,7 @@ public sealed record PipelineSettings
         if (BatchSize < 1) yield return "KSpan:Pipeline:BatchSize must be at least 1";
         if (BatchInterval <= TimeSpan.Zero) yield return "KSpan:Pipeline:BatchInterval must be positive";
         if (MaxBufferedSpans < BatchSize) yield return "KSpan:Pipeline:MaxBufferedSpans must be at least BatchSize";
+        if (MaxInFlight < 1) yield return "KSpan:Pipeline:MaxInFlight must be at least 1";
         if (ExportAttempts < 1) yield return "KSpan:Pipeline:ExportAttempts must be at least 1";
         if (MaxOwnerDepth < 2) yield return "KSpan:Pipeline:MaxOwnerDepth must be at least 2";
         if (Port is < 0 or > 65535) yield return "KSpan:Pipeline:Port must be 0-65535";

@@ -57,6 +57,9 @@ internal static class StableHash
         new(NonZero(Mix(Add(Add(Add(FnvOffset, cluster), eventUid), count))));
 
     /// <summary>Bucket hash of an object name.</summary>
+    /// <summary>A 64-bit key for one string (an Event uid) where holding the string itself would cost memory.</summary>
+    public static ulong Of(string value) => Mix(Add(FnvOffset, value));
+
     public static ulong Name(string kind, string ns, string name) => Mix(Add(Add(Add(FnvOffset, kind), ns), name));
 
     /// <summary>Span id of the synthetic root of a change.</summary>

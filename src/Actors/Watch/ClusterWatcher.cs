@@ -157,7 +157,7 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
         IReadOnlyList<string?> namespaces = settings.Namespaces.Count == 0 ? [null] : [.. settings.Namespaces];
 
         var router = new FactRouter(_ctx, _registry.Get<ObjectRegion>(), _registry.Get<NameRegion>());
-        var sink = new PipelineWatchSink(router.Route, _ctx.Metrics, _catalog.Occurrences(_cluster), settings, _catalog.Status, log);
+        var sink = new PipelineWatchSink(router.Route, _ctx.Tracker, _ctx.Settings.MaxInFlight, _ctx.Metrics, _catalog.Occurrences(_cluster), settings, _catalog.Status, log);
         var loops = new List<Task>();
         foreach (var resource in resources)
         {

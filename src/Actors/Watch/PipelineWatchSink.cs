@@ -8,6 +8,8 @@ namespace KSpanActors.Watch;
 /// <summary>Decodes what a watch loop reads, drops occurrences already passed on and excluded namespaces, and routes the rest.</summary>
 internal sealed class PipelineWatchSink(
     Action<IFact> route,
+    PipelineTracker tracker,
+    long maxInFlight,
     PipelineMetrics metrics,
     OccurrenceFilter occurrences,
     WatchSettings settings,
@@ -42,6 +44,13 @@ internal sealed class PipelineWatchSink(
         status.Listed(cluster, resource.ToString() + (ns is null ? "" : " " + ns));
         log.Log(relist ? LogLevel.Information : LogLevel.Debug, "Cluster {Cluster}: {Relist} {Resource}{Ns}: {Items} items",
             cluster, relist ? "relisted" : "listed", resource, ns is null ? "" : " in " + ns, items);
+    }
+
+    public async ValueTask WaitForRoomAsync(CancellationToken ct)
+    {
+        // Polled, not signalled: the wait is rare and short (actors drain thousands of messages per millisecond), and a
+        // signal would cost every message a check. The stream stays open meanwhile; the API server buffers.
+        while (tracker.InFlight > maxInFlight) await Task.Delay(1, ct).ConfigureAwait(false);
     }
 
     public void OnProblem(string cluster, WatchedResource resource, string kind) => metrics.WatchProblem(cluster, resource.Plural, kind);

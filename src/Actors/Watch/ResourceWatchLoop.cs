@@ -17,6 +17,9 @@ public interface IWatchSink
 
     /// <summary>Something went wrong and the loop recovers: kind is "watch-restart", "relist", "malformed", "unauthorized", "error".</summary>
     void OnProblem(string cluster, WatchedResource resource, string kind);
+
+    /// <summary>Completes when the sink can take more documents (back-pressure: the loop reads on only then).</summary>
+    ValueTask WaitForRoomAsync(CancellationToken ct) => ValueTask.CompletedTask;
 }
 
 /// <summary>
@@ -84,6 +87,13 @@ internal sealed class ResourceWatchLoop(
                 sink.OnProblem(cluster, resource, "watch-restart");
                 log.LogWarning("{Where}: {Error}; retrying", Where, OneLine(e.Message));
             }
+            catch (Exception e)
+            {
+                // Anything else (a bug, memory exhausted for a moment) must not end this resource's watch silently while
+                // the other loops go on: log it with the exception, count it, and resume from the last resourceVersion.
+                sink.OnProblem(cluster, resource, "error");
+                log.LogError(e, "{Where}: unexpected {Type}: {Error}; retrying", Where, e.GetType().Name, OneLine(e.Message));
+            }
 
             var delay = _backoff.Next();
             log.LogDebug("{Where}: waiting {Delay} before retry {N}", Where, delay, _backoff.Failures);
@@ -133,6 +143,7 @@ internal sealed class ResourceWatchLoop(
                 sink.OnDocument(cluster, resource, new SourceDocument(resource.Kind, resource.ApiVersion, item, $"{cluster} list {resource.Plural} item {items}"), fromList: true);
             }
             cont = page.Continue;
+            await sink.WaitForRoomAsync(ct).ConfigureAwait(false); // one page (PageSize items) at a time
         }
         while (cont is not null);
         _resourceVersion = listRv;
@@ -188,6 +199,7 @@ internal sealed class ResourceWatchLoop(
                         new SourceDocument(resource.Kind, resource.ApiVersion, evt.Object, $"{cluster} watch {resource.Plural} rv {evt.ResourceVersion}", evt.Type == "DELETED"),
                         fromList: false);
                     if (evt.ResourceVersion is not null) _resourceVersion = evt.ResourceVersion;
+                    await sink.WaitForRoomAsync(ct).ConfigureAwait(false);
                     break;
                 default:
                     sink.OnProblem(cluster, resource, "malformed");
