@@ -43,11 +43,17 @@ internal static class SoakBench
         var samples = new List<(double Seconds, long Bytes)>();
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
+        // What stays: the live heap, measured by a full blocking collection every 5 s (GC.GetTotalMemory(true); it costs
+        // the run a little throughput). The working set only follows the GC's budget, which lets the heap grow toward its
+        // cap before a full collection is worth it; the live heap answers "does memory grow with history?".
+        var liveAfterGen2 = new List<(double Seconds, long Bytes)>();
         var sampling = Task.Run(async () =>
         {
+            var tick = 0;
             while (!stop.IsCancellationRequested)
             {
                 samples.Add((clock.Elapsed.TotalSeconds, sampler.Current()));
+                if (++tick % 5 == 0) liveAfterGen2.Add((clock.Elapsed.TotalSeconds, GC.GetTotalMemory(forceFullCollection: true)));
                 try
                 {
                     await Task.Delay(1000, stop.Token);
@@ -99,7 +105,19 @@ internal static class SoakBench
         var firstHalf = PeakOf(samples.Take(half));
         var secondHalf = PeakOf(samples.Skip(half));
         var growth = firstHalf == 0 ? 0 : (secondHalf - firstHalf) / (double)firstHalf;
+        // Live heap after full collections: the median of the second quarter of the run against the last quarter.
+        static double Median(IEnumerable<long> v)
+        {
+            var a = v.OrderBy(x => x).ToArray();
+            return a.Length == 0 ? 0 : a[a.Length / 2];
+        }
+        var q = seconds / 4;
+        var liveEarly = Median(liveAfterGen2.Where(x => x.Seconds >= q && x.Seconds < 2 * q).Select(x => x.Bytes));
+        var liveLate = Median(liveAfterGen2.Where(x => x.Seconds >= 3 * q).Select(x => x.Bytes));
+        var liveGrowth = liveEarly == 0 ? 0 : (liveLate - liveEarly) / liveEarly;
+        var liveAtEnd = GC.GetTotalMemory(forceFullCollection: true);
         var m = runtime.Metrics;
+        Console.WriteLine(string.Create(culture, $"live heap (full collection every 5 s, {liveAfterGen2.Count} samples): second quarter median {liveEarly / 1e6:N0} MB, last quarter median {liveLate / 1e6:N0} MB ({liveGrowth:P0}); after the drain and a full GC {liveAtEnd / 1e6:N0} MB; samples: {string.Join(" ", liveAfterGen2.Select(x => (x.Bytes / 1e6).ToString("N0", culture)))}"));
         Console.WriteLine(string.Create(culture, $"soak: {fed:N0} events through {families * 10:N0} objects ({families:N0} Deployments, {families:N0} ReplicaSets, {pods:N0} pods; {round:N0} rounds of probe failures) in {seconds:N0} s = {fed / seconds:N0} events/s"));
         Console.WriteLine(string.Create(culture, $"working set: peak first half {firstHalf / 1e6:N0} MB, peak second half {secondHalf / 1e6:N0} MB ({growth:P0}), overall peak {sampler.PeakBytes / 1e6:N0} MB; samples every second:"));
         Console.WriteLine("  " + string.Join(" ", samples.Where((_, i) => i % Math.Max(1, samples.Count / 30) == 0).Select(s => (s.Bytes / 1e6).ToString("N0", culture))));
@@ -114,6 +132,9 @@ internal static class SoakBench
             ["peak_working_set_first_half_mb"] = Math.Round(firstHalf / (1024.0 * 1024.0), 1),
             ["peak_working_set_second_half_mb"] = Math.Round(secondHalf / (1024.0 * 1024.0), 1),
             ["peak_working_set_mb"] = Math.Round(sampler.PeakBytes / (1024.0 * 1024.0), 1),
+            ["live_heap_second_quarter_mb"] = Math.Round(liveEarly / (1024.0 * 1024.0), 1),
+            ["live_heap_last_quarter_mb"] = Math.Round(liveLate / (1024.0 * 1024.0), 1),
+            ["live_heap_growth"] = Math.Round(liveGrowth, 3),
             ["spans_exported"] = m.SpansExported,
             ["spans_dropped"] = m.SpansDropped,
         };

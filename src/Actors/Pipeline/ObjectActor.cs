@@ -26,7 +26,8 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private const string SettleTimer = "settle";
     private const string IdleTimer = "idle";
     private const int MaxRetainedActions = 2048;
-    private const int MaxRememberedSpans = 8192;
+    private const int MaxRememberedSpans = 512;
+    private const int BusyExportPeriods = 3;
     private TimeSpan _idleAfter;
     private long _lastMessage = System.Diagnostics.Stopwatch.GetTimestamp();
     private long _dirtySince;
@@ -143,8 +144,10 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                     var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
                     // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
                     var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop || _owner is not null ? settle : settle * 4) : TimeSpan.Zero;
-                    // An object that is never quiet (a crash loop) still exports, at least every ten settle periods.
-                    var overdue = _isTop && _dirty && System.Diagnostics.Stopwatch.GetElapsedTime(_dirtySince) >= wait * 10;
+                    // An object that is never quiet (a crash loop) still exports, at least every three settle periods:
+                    // what it holds meanwhile (every fact since its last export) is bounded by its event rate times
+                    // that. Spans exported early stay under the same root (roots and span ids are remembered).
+                    var overdue = _isTop && _dirty && System.Diagnostics.Stopwatch.GetElapsedTime(_dirtySince) >= wait * BusyExportPeriods;
                     if (quiet < wait && !overdue)
                     {
                         Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, wait - quiet);
@@ -411,9 +414,12 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         }
         if (emitted.Count > MaxRememberedSpans)
         {
-            // Roots are remembered per process (Roots); the retained actions must not be exported again.
-            emitted.Clear();
-            foreach (var e in _family.Occurrences.Values) emitted.Add(StableHash.Event(_cluster, e.EventUid, e.Count).Value);
+            // Roots are remembered per process (Roots); the retained actions must not be exported again. Occurrences
+            // forgotten above cannot come back from a watch (its OccurrenceFilter passes each one once), so a window of
+            // recent ids is enough. A new set, not Clear(): a cleared HashSet keeps its grown arrays.
+            var retained = new HashSet<ulong>();
+            foreach (var e in _family.Occurrences.Values) retained.Add(StableHash.Event(_cluster, e.EventUid, e.Count).Value);
+            _emitted = retained;
         }
     }
 
