@@ -43,7 +43,7 @@ internal static class SoakBench
         var samples = new List<(double Seconds, long Bytes)>();
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
-        // What stays: the live heap, measured by a full blocking collection every 5 s (GC.GetTotalMemory(true); it costs
+        // What stays: the live heap, measured by a full blocking collection every 2 s (GC.GetTotalMemory(true); it costs
         // the run a little throughput). The working set only follows the GC's budget, which lets the heap grow toward its
         // cap before a full collection is worth it; the live heap answers "does memory grow with history?".
         var liveAfterGen2 = new List<(double Seconds, long Bytes)>();
@@ -53,7 +53,7 @@ internal static class SoakBench
             while (!stop.IsCancellationRequested)
             {
                 samples.Add((clock.Elapsed.TotalSeconds, sampler.Current()));
-                if (++tick % 5 == 0) liveAfterGen2.Add((clock.Elapsed.TotalSeconds, GC.GetTotalMemory(forceFullCollection: true)));
+                if (++tick % 2 == 0) liveAfterGen2.Add((clock.Elapsed.TotalSeconds, GC.GetTotalMemory(forceFullCollection: true)));
                 try
                 {
                     await Task.Delay(1000, stop.Token);
@@ -117,11 +117,11 @@ internal static class SoakBench
         var liveGrowth = liveEarly == 0 ? 0 : (liveLate - liveEarly) / liveEarly;
         var liveAtEnd = GC.GetTotalMemory(forceFullCollection: true);
         var m = runtime.Metrics;
-        Console.WriteLine(string.Create(culture, $"live heap (full collection every 5 s, {liveAfterGen2.Count} samples): second quarter median {liveEarly / 1e6:N0} MB, last quarter median {liveLate / 1e6:N0} MB ({liveGrowth:P0}); after the drain and a full GC {liveAtEnd / 1e6:N0} MB; samples: {string.Join(" ", liveAfterGen2.Select(x => (x.Bytes / 1e6).ToString("N0", culture)))}"));
+        Console.WriteLine(string.Create(culture, $"live heap (full collection every 2 s, {liveAfterGen2.Count} samples): second quarter median {liveEarly / 1e6:N0} MB, last quarter median {liveLate / 1e6:N0} MB ({liveGrowth:P0}); after the drain and a full GC {liveAtEnd / 1e6:N0} MB; samples: {string.Join(" ", liveAfterGen2.Select(x => (x.Bytes / 1e6).ToString("N0", culture)))}"));
         Console.WriteLine(string.Create(culture, $"soak: {fed:N0} events through {families * 10:N0} objects ({families:N0} Deployments, {families:N0} ReplicaSets, {pods:N0} pods; {round:N0} rounds of probe failures) in {seconds:N0} s = {fed / seconds:N0} events/s"));
         Console.WriteLine(string.Create(culture, $"working set: peak first half {firstHalf / 1e6:N0} MB, peak second half {secondHalf / 1e6:N0} MB ({growth:P0}), overall peak {sampler.PeakBytes / 1e6:N0} MB; samples every second:"));
         Console.WriteLine("  " + string.Join(" ", samples.Where((_, i) => i % Math.Max(1, samples.Count / 30) == 0).Select(s => (s.Bytes / 1e6).ToString("N0", culture))));
-        Console.WriteLine(string.Create(culture, $"spans: {m.SpansExported:N0} exported, {m.SpansDropped:N0} dropped"));
+        Console.WriteLine(string.Create(culture, $"spans: {m.SpansExported:N0} exported, {m.SpansDropped:N0} dropped; orphans {m.Orphans:N0}"));
         var result = new JsonObject
         {
             ["mode"] = "soak",
@@ -137,6 +137,7 @@ internal static class SoakBench
             ["live_heap_growth"] = Math.Round(liveGrowth, 3),
             ["spans_exported"] = m.SpansExported,
             ["spans_dropped"] = m.SpansDropped,
+            ["orphans"] = m.Orphans,
         };
         Console.WriteLine(result.ToJsonString());
         return 0;

@@ -31,6 +31,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private TimeSpan _idleAfter;
     private long _lastMessage = System.Diagnostics.Stopwatch.GetTimestamp();
     private long _dirtySince;
+    private long _pendingSince;
 
     private readonly PipelineContext _ctx;
     private readonly IActorRegistry _registry;
@@ -148,6 +149,10 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                     // what it holds meanwhile (every fact since its last export) is bounded by its event rate times
                     // that. Spans exported early stay under the same root (roots and span ids are remembered).
                     var overdue = _isTop && _dirty && System.Diagnostics.Stopwatch.GetElapsedTime(_dirtySince) >= wait * BusyExportPeriods;
+                    // Likewise an object whose owner is still unknown decides once its oldest waiting fact has waited
+                    // the orphan period, quiet or not: a busy orphan (a pod recreated by its events after its owner's
+                    // name was forgotten) would otherwise hold every fact it is sent.
+                    overdue |= !_isTop && _owner is null && _pending is { Count: > 0 } && System.Diagnostics.Stopwatch.GetElapsedTime(_pendingSince) >= wait;
                     if (quiet < wait && !overdue)
                     {
                         Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, wait - quiet);
@@ -214,7 +219,12 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         else if (_owner is { } owner) Forward(owner, fact, path);
         else
         {
-            (_pending ??= []).Add((fact, path));
+            if (_pending is null)
+            {
+                _pending = [];
+                _pendingSince = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+            _pending.Add((fact, path));
             if (_object is null && !_askedOwner && _identity is { } id)
             {
                 _askedOwner = true;
