@@ -134,7 +134,7 @@ var registry = ActorRegistry.For(runtime.System);
 var objectRegion = registry.Get<ObjectRegion>();
 var nameRegion = registry.Get<NameRegion>();
 Console.WriteLine(string.Create(culture,
-    $"pipeline: settle {options.SettleMs} ms, passivate {options.PassivateMs} ms, batch {options.BatchSize}, shards {options.Shards}, max in flight {runtime.MaxInFlight}; working set at start {sampler.Current() / 1e6:N0} MB"));
+    $"pipeline: settle {options.SettleMs} ms, passivate {options.PassivateMs} ms, batch {options.BatchSize}, shards {options.Shards}, max in flight {runtime.MaxInFlight}; working set at start {sampler.Current() / 1e6:N0} MB (GC heap {GC.GetGCMemoryInfo().HeapSizeBytes / 1e6:N0} MB, committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1e6:N0} MB)"));
 
 long fed = 0, eventsFed = 0, objectsFed = 0, decodeErrors = 0;
 long decodeTicks = 0, feedTicks = 0, starveTicks = 0;
