@@ -137,4 +137,30 @@ public sealed class OtlpJsonTests
         Assert.Equal(2, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.EndsWith("\n", text);
     }
+
+    [Theory]
+    [InlineData("plain text", "plain text")]
+    [InlineData("a \"quoted\" \\ path", "a \"quoted\" \\ path")]
+    [InlineData("line\nbreak\u0001", "line\nbreak\u0001")]
+    [InlineData("ünïcödé 日本 🎉", "ünïcödé 日本 🎉")]
+    public void Every_string_value_reads_back(string message, string expected) => AssertWrittenAs(message, expected);
+
+    [Fact]
+    public void A_lone_surrogate_becomes_a_replacement_character_instead_of_failing_the_batch() =>
+        AssertWrittenAs("lone " + (char)0xD800 + " surrogate", "lone \uFFFD surrogate"); // theory data would not carry it intact
+
+    private static void AssertWrittenAs(string message, string expected)
+    {
+        var resource = new KSpanActors.Model.SpanResource("kubelet", null, "c", null);
+        var span = new KSpanActors.Model.SpanRecord(new KSpanActors.Model.TraceId(1, 2), new KSpanActors.Model.SpanId(3), KSpanActors.Model.SpanId.None,
+            "Pod.BackOff", 10, 20, KSpanActors.Model.SpanStatus.Error, message, resource, [KSpanActors.Model.SpanAttribute.Of("k8s.event.message", message)]);
+
+        using var doc = JsonDocument.Parse(OtlpJson.ToJson([new KSpanActors.Model.TraceSpans(span.TraceId, [span])]));
+        var written = doc.RootElement.GetProperty("resourceSpans")[0].GetProperty("scopeSpans")[0].GetProperty("spans")[0];
+
+        Assert.Equal(expected, written.GetProperty("status").GetProperty("message").GetString());
+        Assert.Equal(expected, written.GetProperty("attributes")[0].GetProperty("value").GetProperty("stringValue").GetString());
+        Assert.Equal("00000000000000010000000000000002", written.GetProperty("traceId").GetString());
+        Assert.Equal("10", written.GetProperty("startTimeUnixNano").GetString());
+    }
 }

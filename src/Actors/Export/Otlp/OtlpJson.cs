@@ -1,5 +1,6 @@
 using System.Buffers;
-using System.Globalization;
+using System.Buffers.Text;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using KSpanActors.Model;
@@ -13,85 +14,24 @@ namespace KSpanActors.Export.Otlp;
 /// 64-bit integers (times, intValue) as decimal strings, enums as integers, <c>parentSpanId</c> omitted on roots
 /// and <c>status</c> omitted when unset. Grouping by resource is the same as <see cref="OtlpRequestBuilder"/>.
 /// </summary>
+/// <remarks>
+/// This is on the hot path (every span is encoded once per file exporter), so the fixed structure is written as
+/// pre-encoded UTF-8 fragments straight into the buffer, not through <see cref="Utf8JsonWriter"/>: only string
+/// values need encoding, and a value of printable ASCII without quote or backslash (nearly all of them) is copied
+/// as it is. Any other value is escaped by the same encoder as before (<see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/>:
+/// non-ASCII text stays readable; quotes and control characters are escaped), so the output is unchanged.
+/// </remarks>
 internal static class OtlpJson
 {
-    private static readonly JsonWriterOptions WriterOptions = new()
-    {
-        Indented = false,
-        // A file for tools, not HTML: keep non-ASCII text readable; quotes and control characters are still escaped.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        // The structure is fixed by this class (and tested): the writer need not track it. Values are still escaped.
-        SkipValidation = true,
-    };
+    /// <summary>Printable ASCII that JSON strings carry unescaped.</summary>
+    private static readonly SearchValues<char> Plain = SearchValues.Create(
+        " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
-    // Property names, encoded once (no escaping check and no transcoding per span).
-    private static readonly JsonEncodedText ResourceSpans = JsonEncodedText.Encode("resourceSpans");
-    private static readonly JsonEncodedText Resource = JsonEncodedText.Encode("resource");
-    private static readonly JsonEncodedText Attributes = JsonEncodedText.Encode("attributes");
-    private static readonly JsonEncodedText ScopeSpans = JsonEncodedText.Encode("scopeSpans");
-    private static readonly JsonEncodedText Scope = JsonEncodedText.Encode("scope");
-    private static readonly JsonEncodedText Spans = JsonEncodedText.Encode("spans");
-    private static readonly JsonEncodedText NameKey = JsonEncodedText.Encode("name");
-    private static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
-    private static readonly JsonEncodedText TraceIdKey = JsonEncodedText.Encode("traceId");
-    private static readonly JsonEncodedText SpanIdKey = JsonEncodedText.Encode("spanId");
-    private static readonly JsonEncodedText ParentSpanIdKey = JsonEncodedText.Encode("parentSpanId");
-    private static readonly JsonEncodedText KindKey = JsonEncodedText.Encode("kind");
-    private static readonly JsonEncodedText StartKey = JsonEncodedText.Encode("startTimeUnixNano");
-    private static readonly JsonEncodedText EndKey = JsonEncodedText.Encode("endTimeUnixNano");
-    private static readonly JsonEncodedText StatusKey = JsonEncodedText.Encode("status");
-    private static readonly JsonEncodedText CodeKey = JsonEncodedText.Encode("code");
-    private static readonly JsonEncodedText MessageKey = JsonEncodedText.Encode("message");
-    private static readonly JsonEncodedText KeyKey = JsonEncodedText.Encode("key");
-    private static readonly JsonEncodedText ValueKey = JsonEncodedText.Encode("value");
-    private static readonly JsonEncodedText StringValueKey = JsonEncodedText.Encode("stringValue");
-    private static readonly JsonEncodedText IntValueKey = JsonEncodedText.Encode("intValue");
-
-    /// <summary>Attribute keys (a few dozen constants), encoded once each; bounded in case of an unexpected flood.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonEncodedText> Keys = new(StringComparer.Ordinal);
-
-    private static JsonEncodedText EncodedKey(string key)
-    {
-        if (Keys.TryGetValue(key, out var encoded)) return encoded;
-        encoded = JsonEncodedText.Encode(key, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        if (Keys.Count < 1024) Keys.TryAdd(key, encoded);
-        return encoded;
-    }
+    /// <summary>Attribute keys (a few dozen constants) as their <c>{"key":"...","value":{</c> prefix, built once each.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> KeyPrefixes = new(StringComparer.Ordinal);
 
     /// <summary>Writes the JSON object (no newline) into <paramref name="output"/>.</summary>
     public static void Write(IBufferWriter<byte> output, IReadOnlyList<TraceSpans> batch)
-    {
-        using var writer = new Utf8JsonWriter(output, WriterOptions);
-        Write(writer, batch);
-    }
-
-    /// <summary>The batch as one line of UTF-8 JSON, ending with '\n'.</summary>
-    public static byte[] ToLine(IReadOnlyList<TraceSpans> batch)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        Write(buffer, batch);
-        buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    /// <summary>The batch as one JSON string (no newline).</summary>
-    public static string ToJson(IReadOnlyList<TraceSpans> batch)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        Write(buffer, batch);
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    /// <summary>Appends the batch to <paramref name="stream"/> as one line ending with '\n'.</summary>
-    public static async Task WriteLineAsync(Stream stream, IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken = default)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        Write(buffer, batch);
-        buffer.Write("\n"u8);
-        await stream.WriteAsync(buffer.WrittenMemory, cancellationToken);
-    }
-
-    private static void Write(Utf8JsonWriter w, IReadOnlyList<TraceSpans> batch)
     {
         // Group by resource, keeping the order in which resources first appear.
         var groups = new Dictionary<SpanResource, List<SpanRecord>>();
@@ -110,125 +50,252 @@ internal static class OtlpJson
             }
         }
 
-        w.WriteStartObject();
-        w.WriteStartArray(ResourceSpans);
-        foreach (var resource in order)
+        var w = new Writer(output);
+        w.Raw("{\"resourceSpans\":["u8);
+        for (var r = 0; r < order.Count; r++)
         {
-            w.WriteStartObject();
-            w.WriteStartObject(Resource);
-            w.WriteStartArray(Attributes);
+            var resource = order[r];
+            if (r > 0) w.Raw(","u8);
+            w.Raw("{\"resource\":{\"attributes\":["u8);
+            var firstAttribute = true;
             foreach (var (key, value) in OtlpRequestBuilder.ResourceAttributes(resource))
             {
-                WriteAttribute(w, key, value, 0);
+                if (!firstAttribute) w.Raw(","u8);
+                firstAttribute = false;
+                WriteAttribute(ref w, key, value, 0);
             }
-            w.WriteEndArray();
-            w.WriteEndObject();
-
-            w.WriteStartArray(ScopeSpans);
-            w.WriteStartObject();
-            w.WriteStartObject(Scope);
-            w.WriteString(NameKey, OtlpRequestBuilder.ScopeName);
-            if (OtlpRequestBuilder.ScopeVersion.Length > 0) w.WriteString(Version, OtlpRequestBuilder.ScopeVersion);
-            w.WriteEndObject();
-            w.WriteStartArray(Spans);
-            foreach (var span in groups[resource])
+            w.Raw("]},\"scopeSpans\":[{\"scope\":{\"name\":"u8);
+            w.String(OtlpRequestBuilder.ScopeName);
+            if (OtlpRequestBuilder.ScopeVersion.Length > 0)
             {
-                WriteSpan(w, span);
+                w.Raw(",\"version\":"u8);
+                w.String(OtlpRequestBuilder.ScopeVersion);
             }
-            w.WriteEndArray();
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
+            w.Raw("},\"spans\":["u8);
+            var spans = groups[resource];
+            for (var i = 0; i < spans.Count; i++)
+            {
+                if (i > 0) w.Raw(","u8);
+                WriteSpan(ref w, spans[i]);
+            }
+            w.Raw("]}]}"u8);
         }
-        w.WriteEndArray();
-        w.WriteEndObject();
+        w.Raw("]}"u8);
         w.Flush();
     }
 
-    private static void WriteSpan(Utf8JsonWriter w, SpanRecord span)
+    /// <summary>The batch as one line of UTF-8 JSON, ending with '\n'.</summary>
+    public static byte[] ToLine(IReadOnlyList<TraceSpans> batch)
     {
-        w.WriteStartObject();
-        WriteHex(w, TraceIdKey, span.TraceId.Hi, span.TraceId.Lo);
-        WriteHex(w, SpanIdKey, span.SpanId.Value);
-        if (!span.ParentSpanId.IsNone) WriteHex(w, ParentSpanIdKey, span.ParentSpanId.Value);
-        w.WriteString(NameKey, span.Name);
-        w.WriteNumber(KindKey, 1); // SPAN_KIND_INTERNAL
-        WriteUInt64String(w, StartKey, OtlpRequestBuilder.Nanos(span.StartNs));
-        WriteUInt64String(w, EndKey, OtlpRequestBuilder.Nanos(span.EndNs));
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        Write(buffer, batch);
+        buffer.Write("\n"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The batch as one JSON string (no newline).</summary>
+    public static string ToJson(IReadOnlyList<TraceSpans> batch)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        Write(buffer, batch);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>Appends the batch to <paramref name="stream"/> as one line ending with '\n'.</summary>
+    public static async Task WriteLineAsync(Stream stream, IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken = default)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        Write(buffer, batch);
+        buffer.Write("\n"u8);
+        await stream.WriteAsync(buffer.WrittenMemory, cancellationToken);
+    }
+
+    private static void WriteSpan(ref Writer w, SpanRecord span)
+    {
+        w.Raw("{\"traceId\":"u8);
+        w.Hex(span.TraceId.Hi, span.TraceId.Lo);
+        w.Raw(",\"spanId\":"u8);
+        w.Hex(span.SpanId.Value);
+        if (!span.ParentSpanId.IsNone)
+        {
+            w.Raw(",\"parentSpanId\":"u8);
+            w.Hex(span.ParentSpanId.Value);
+        }
+        w.Raw(",\"name\":"u8);
+        w.String(span.Name);
+        w.Raw(",\"kind\":1,\"startTimeUnixNano\":"u8); // SPAN_KIND_INTERNAL
+        w.QuotedNumber(OtlpRequestBuilder.Nanos(span.StartNs));
+        w.Raw(",\"endTimeUnixNano\":"u8);
+        w.QuotedNumber(OtlpRequestBuilder.Nanos(span.EndNs));
         if (!span.Attributes.IsDefaultOrEmpty)
         {
-            w.WriteStartArray(Attributes);
+            w.Raw(",\"attributes\":["u8);
+            var first = true;
             foreach (var a in span.Attributes)
             {
-                WriteAttribute(w, a.Key, a.StringValue, a.IntValue);
+                if (!first) w.Raw(","u8);
+                first = false;
+                WriteAttribute(ref w, a.Key, a.StringValue, a.IntValue);
             }
-            w.WriteEndArray();
+            w.Raw("]"u8);
         }
         switch (span.Status)
         {
             case SpanStatus.Error:
-                w.WriteStartObject(StatusKey);
-                w.WriteNumber(CodeKey, 2); // STATUS_CODE_ERROR
-                if (!string.IsNullOrEmpty(span.StatusMessage)) w.WriteString(MessageKey, span.StatusMessage);
-                w.WriteEndObject();
+                w.Raw(",\"status\":{\"code\":2"u8); // STATUS_CODE_ERROR
+                if (!string.IsNullOrEmpty(span.StatusMessage))
+                {
+                    w.Raw(",\"message\":"u8);
+                    w.String(span.StatusMessage);
+                }
+                w.Raw("}"u8);
                 break;
             case SpanStatus.Ok:
-                w.WriteStartObject(StatusKey);
-                w.WriteNumber(CodeKey, 1); // STATUS_CODE_OK
-                w.WriteEndObject();
+                w.Raw(",\"status\":{\"code\":1}"u8); // STATUS_CODE_OK
                 break;
         }
-        w.WriteEndObject();
+        w.Raw("}"u8);
     }
 
     /// <summary>A key/value attribute: a string value when <paramref name="stringValue"/> is set, else an int64 as a string.</summary>
-    private static void WriteAttribute(Utf8JsonWriter w, string key, string? stringValue, long intValue)
+    private static void WriteAttribute(ref Writer w, string key, string? stringValue, long intValue)
     {
-        w.WriteStartObject();
-        w.WriteString(KeyKey, EncodedKey(key));
-        w.WriteStartObject(ValueKey);
+        w.Raw(KeyPrefix(key));
         if (stringValue is not null)
         {
-            w.WriteString(StringValueKey, stringValue);
+            w.Raw("\"stringValue\":"u8);
+            w.String(stringValue);
         }
         else
         {
-            // "123": digits need no escaping, so the quoted value is written as it is.
-            Span<byte> quoted = stackalloc byte[22];
-            quoted[0] = (byte)'"';
-            intValue.TryFormat(quoted[1..], out var n, default, CultureInfo.InvariantCulture);
-            quoted[n + 1] = (byte)'"';
-            w.WritePropertyName(IntValueKey);
-            w.WriteRawValue(quoted[..(n + 2)], skipInputValidation: true);
+            w.Raw("\"intValue\":"u8);
+            w.QuotedNumber(intValue);
         }
-        w.WriteEndObject();
-        w.WriteEndObject();
+        w.Raw("}}"u8);
     }
 
-    private static void WriteUInt64String(Utf8JsonWriter w, JsonEncodedText name, ulong value)
+    private static byte[] KeyPrefix(string key)
     {
-        Span<byte> quoted = stackalloc byte[22];
-        quoted[0] = (byte)'"';
-        value.TryFormat(quoted[1..], out var n, default, CultureInfo.InvariantCulture);
-        quoted[n + 1] = (byte)'"';
-        w.WritePropertyName(name);
-        w.WriteRawValue(quoted[..(n + 2)], skipInputValidation: true);
+        if (KeyPrefixes.TryGetValue(key, out var prefix)) return prefix;
+        var buffer = new ArrayBufferWriter<byte>(64);
+        var w = new Writer(buffer);
+        w.Raw("{\"key\":"u8);
+        w.String(key);
+        w.Raw(",\"value\":{"u8);
+        w.Flush();
+        prefix = buffer.WrittenSpan.ToArray();
+        if (KeyPrefixes.Count < 1024) KeyPrefixes.TryAdd(key, prefix); // bounded in case of an unexpected flood of keys
+        return prefix;
     }
 
-    /// <summary>An id as lowercase hex: 16 digits per 64-bit half, written raw (hex needs no escaping).</summary>
-    private static void WriteHex(Utf8JsonWriter w, JsonEncodedText name, ulong first, ulong? second = null)
+    private static JsonEncodedText Encode(string value)
     {
-        Span<byte> quoted = stackalloc byte[34];
-        quoted[0] = (byte)'"';
-        first.TryFormat(quoted.Slice(1, 16), out _, "x16", CultureInfo.InvariantCulture);
-        var end = 17;
-        if (second is { } lo)
+        try
         {
-            lo.TryFormat(quoted.Slice(17, 16), out _, "x16", CultureInfo.InvariantCulture);
-            end = 33;
+            return JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         }
-        quoted[end] = (byte)'"';
-        w.WritePropertyName(name);
-        w.WriteRawValue(quoted[..(end + 1)], skipInputValidation: true);
+        catch (ArgumentException)
+        {
+            // Invalid UTF-16 (a lone surrogate, which a JSON "\ud800" escape in an Event decodes to): written as U+FFFD
+            // rather than failing the whole batch.
+            return JsonEncodedText.Encode(WithoutLoneSurrogates(value), JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        }
+    }
+
+    internal static string WithoutLoneSurrogates(string value) => string.Create(value.Length, value, static (dest, src) =>
+    {
+        for (var i = 0; i < src.Length; i++)
+        {
+            var c = src[i];
+            if (char.IsHighSurrogate(c) && i + 1 < src.Length && char.IsLowSurrogate(src[i + 1]))
+            {
+                dest[i] = c;
+                dest[i + 1] = src[++i];
+            }
+            else dest[i] = char.IsSurrogate(c) ? '\uFFFD' : c;
+        }
+    });
+
+    /// <summary>Appends UTF-8 to an <see cref="IBufferWriter{T}"/>, asking it for room a chunk at a time.</summary>
+    private ref struct Writer(IBufferWriter<byte> output)
+    {
+        private const int Chunk = 16 * 1024;
+        private Span<byte> _span;
+        private int _used;
+
+        public void Raw(ReadOnlySpan<byte> bytes)
+        {
+            Ensure(bytes.Length);
+            bytes.CopyTo(_span[_used..]);
+            _used += bytes.Length;
+        }
+
+        /// <summary>A JSON string: quoted, escaped as <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/> does.</summary>
+        public void String(string value)
+        {
+            if (!value.AsSpan().ContainsAnyExcept(Plain))
+            {
+                Ensure(value.Length + 2);
+                _span[_used++] = (byte)'"';
+                Encoding.ASCII.GetBytes(value, _span[_used..]);
+                _used += value.Length;
+                _span[_used++] = (byte)'"';
+                return;
+            }
+            var encoded = Encode(value).EncodedUtf8Bytes;
+            Ensure(encoded.Length + 2);
+            _span[_used++] = (byte)'"';
+            encoded.CopyTo(_span[_used..]);
+            _used += encoded.Length;
+            _span[_used++] = (byte)'"';
+        }
+
+        /// <summary>An integer as a JSON string ("123"), as OTLP/JSON writes 64-bit integers.</summary>
+        public void QuotedNumber(long value)
+        {
+            Ensure(22);
+            _span[_used++] = (byte)'"';
+            Utf8Formatter.TryFormat(value, _span[_used..], out var n);
+            _used += n;
+            _span[_used++] = (byte)'"';
+        }
+
+        public void QuotedNumber(ulong value)
+        {
+            Ensure(22);
+            _span[_used++] = (byte)'"';
+            Utf8Formatter.TryFormat(value, _span[_used..], out var n);
+            _used += n;
+            _span[_used++] = (byte)'"';
+        }
+
+        /// <summary>An id as quoted lowercase hex: 16 digits per 64-bit half.</summary>
+        public void Hex(ulong first, ulong? second = null)
+        {
+            Ensure(34);
+            _span[_used++] = (byte)'"';
+            Utf8Formatter.TryFormat(first, _span.Slice(_used, 16), out _, new StandardFormat('x', 16));
+            _used += 16;
+            if (second is { } lo)
+            {
+                Utf8Formatter.TryFormat(lo, _span.Slice(_used, 16), out _, new StandardFormat('x', 16));
+                _used += 16;
+            }
+            _span[_used++] = (byte)'"';
+        }
+
+        public void Flush()
+        {
+            if (_used > 0) output.Advance(_used);
+            _used = 0;
+            _span = default;
+        }
+
+        private void Ensure(int bytes)
+        {
+            if (_span.Length - _used >= bytes) return;
+            Flush();
+            _span = output.GetSpan(Math.Max(bytes, Chunk));
+        }
     }
 }
