@@ -15,7 +15,8 @@ namespace KSpanActors.Ingest;
 /// KubernetesClient models stop here. Never throws: a document that cannot be decoded gives false and a one-line error.
 /// Events are read into KubernetesClient's Corev1Event / Eventsv1Event; other objects only for their metadata, into
 /// <see cref="ObjectMetadata"/> (same serializer options, so the same time parsing, and the same documents rejected).
-/// Repeated low-cardinality strings of the facts come from <see cref="StringInterner.Shared"/>.
+/// Every string of the models is read through a cache of recent values (see CaptureKubeOptions), so repeated strings
+/// (kinds, namespaces, reasons, reporters, the names and uids of objects with several events) are shared.
 /// </summary>
 internal static class KubeDecoder
 {
@@ -29,7 +30,22 @@ internal static class KubeDecoder
     {
         JsonSerializerOptions? options = null;
         KubernetesJson.AddJsonOptions(o => options = o);
-        return options ?? throw new InvalidOperationException("KubernetesJson did not hand out its serializer options");
+        if (options is null) throw new InvalidOperationException("KubernetesJson did not hand out its serializer options");
+        // A copy with one converter more: strings of the models come from a cache of recent values (kinds, namespaces,
+        // reasons, reporters, hosts, the names and uids of objects with several events), so most of an Event's strings
+        // are not allocated again, and the facts of one object share them while they wait in its actor.
+        var interning = new JsonSerializerOptions(options);
+        interning.Converters.Add(new InterningStringConverter(StringInterner.Shared));
+        return interning;
+    }
+
+    /// <summary>Reads every string of a KubernetesClient model through a <see cref="StringInterner"/>.</summary>
+    private sealed class InterningStringConverter(StringInterner strings) : System.Text.Json.Serialization.JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? null : strings.InternString(ref reader);
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 
     /// <summary>Decodes one document. On success <paramref name="fact"/> is set; on failure <paramref name="error"/>.</summary>
@@ -166,22 +182,22 @@ internal static class KubeDecoder
             && annotations.TryGetValue("topLevelSpan", out var top)
             && string.Equals(top, "true", StringComparison.Ordinal);
 
-        var strings = StringInterner.Shared;
+        // The model's strings already come from the decoder's cache (InterningStringConverter): shared, not re-interned.
         fact = new EventObserved(
             cluster,
             uid,
             count,
             timeNs,
-            strings.Intern(NonEmpty(reason)) ?? "Unknown",
+            NonEmpty(reason) ?? "Unknown",
             message ?? "",
             string.Equals(type, "Warning", StringComparison.Ordinal),
-            strings.Intern(kind),
-            strings.Intern(NonEmpty(involved!.NamespaceProperty) ?? meta.NamespaceProperty) ?? "",
+            kind,
+            NonEmpty(involved!.NamespaceProperty) ?? meta.NamespaceProperty ?? "",
             name,
             NonEmpty(involved.Uid),
-            strings.Intern(NonEmpty(involved.FieldPath)),
-            strings.Intern(service),
-            strings.Intern(instance),
+            NonEmpty(involved.FieldPath),
+            service,
+            instance,
             topLevel);
         error = null;
         return true;

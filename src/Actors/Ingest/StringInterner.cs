@@ -6,7 +6,8 @@ namespace KSpanActors.Ingest;
 /// <summary>
 /// A bounded, thread-safe cache of strings for the few values that repeat across millions of facts (kinds,
 /// namespaces, reasons, reporters, field paths, managers...): equal values share one instance, and a value read from
-/// UTF-8 JSON that is already cached costs no allocation at all. Not for unique values (uids, names, messages).
+/// UTF-8 JSON that is already cached costs no allocation at all. KubeDecoder reads every model string through it:
+/// unique values (an Event's own uid, most messages) only pass through, values that recur stay while they recur.
 /// </summary>
 /// <remarks>
 /// A fixed table of slots, two candidate slots per hash; a miss on two full slots overwrites the first, so memory
@@ -22,7 +23,7 @@ internal sealed class StringInterner
     private readonly int _mask;
 
     /// <summary>The process-wide cache KubeDecoder uses.</summary>
-    public static StringInterner Shared { get; } = new(4096);
+    public static StringInterner Shared { get; } = new(16_384);
 
     /// <param name="slots">Table size; rounded up to a power of two, at least 2.</param>
     public StringInterner(int slots)
