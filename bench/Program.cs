@@ -45,7 +45,12 @@ if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null && Environme
     foreach (var a in args) start.ArgumentList.Add(a);
     start.Environment["DOTNET_GCgen0size"] = "0x2000000";
     // The watch mode hosts the fake API server in the same process (its queues, Kestrel's buffers and HTTP): 512 MB.
-    if (args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault() == "watch") start.Environment["DOTNET_GCHeapHardLimit"] = "0x20000000";
+    // The soak keeps 100,000 objects busy at once (about 0.5 GB live while it streams): 1 GB.
+    var mode = args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault();
+    if (Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is null && mode is "watch" or "soak")
+    {
+        start.Environment["DOTNET_GCHeapHardLimit"] = mode == "watch" ? "0x20000000" : "0x40000000";
+    }
     using var child = Process.Start(start)!;
     await child.WaitForExitAsync();
     return child.ExitCode;

@@ -84,6 +84,10 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
             _idleAfter = idle;
             Timers.StartSingleTimer(IdleTimer, IdleTick.Instance, idle);
         }
+        // Recreated after passivation (by a late event, a child's fact): start from the object as this process last saw
+        // it, so a top-level object knows at once that it is one (its trace goes on under the same root) and a child
+        // knows its owner, instead of waiting for an owner nobody will name.
+        if (_ctx.RecentObjects.TryGet((_cluster, _uid), out var known)) OnOwnObject(known);
     }
 
     protected override void OnReceive(object message)
@@ -263,7 +267,11 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
 
     private void OnOwnObject(ObjectObserved o)
     {
-        if (_object is null || o.Generation > _object.Generation || o.ResourceVersion >= _object.ResourceVersion) _object = o;
+        if (_object is null || o.Generation > _object.Generation || o.ResourceVersion >= _object.ResourceVersion)
+        {
+            _object = o;
+            _ctx.RecentObjects.Set((_cluster, _uid), o);
+        }
         _identity = new ObjectRef(o.Kind, o.Namespace, o.Name);
         if (!_registeredName && o.Owners.IsDefaultOrEmpty)
         {

@@ -108,6 +108,12 @@ public sealed class PipelineContext(PipelineSettings settings, PipelineMetrics m
     public RouteCache Routes { get; } = new(settings.NameRetention);
 
     /// <summary>
+    /// The latest snapshot of each object seen within the name-retention period (at most 2 x 250,000; the instances the
+    /// actors hold anyway): an ObjectActor recreated after passivation starts from it.
+    /// </summary>
+    internal RecentCache<(string Cluster, string Uid), Model.ObjectObserved> RecentObjects { get; } = new(250_000, settings.NameRetention / 2);
+
+    /// <summary>
     /// Root spans this process exported (with when), so an ObjectActor recreated after passivation by a late event
     /// does not export its trace's root a second time. Roots are few (one per change); entries expire after a day.
     /// </summary>

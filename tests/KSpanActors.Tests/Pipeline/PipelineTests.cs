@@ -1,3 +1,4 @@
+using Akka.Actor;
 using KSpanActors.Model;
 using KSpanActors.Pipeline;
 using KSpanActors.Tests.Support;
@@ -106,6 +107,50 @@ public class PipelineTests
         Assert.Equal(create.TraceId, late.TraceId);
         await runtime.FlushAsync();
         Assert.Equal(18, exporter.Spans.Count); // the re-observed e3 was not emitted twice
+    }
+
+    [Fact]
+    public async Task An_event_after_every_actor_passivated_still_joins_its_trace_under_the_same_root()
+    {
+        var (facts, _) = Scenarios.Rollout();
+        var exporter = new CapturingExporter();
+        await using var runtime = await PipelineRuntime.StartAsync(new PipelineSettings
+        {
+            SettleAfter = TimeSpan.FromMilliseconds(200),
+            PassivateAfter = TimeSpan.FromMilliseconds(800),
+            BatchInterval = TimeSpan.FromMilliseconds(100),
+        }, [exporter]);
+        foreach (var f in facts) runtime.Feed(f);
+        await AwaitAsync(() => exporter.Spans.Count == 17);
+        var objects = Akka.Hosting.ActorRegistry.For(runtime.System).Get<ObjectRegion>();
+        await AwaitAsync(async () =>
+        {
+            var stats = await objects.Ask<Akka.Cluster.Sharding.ShardRegionStats>(Akka.Cluster.Sharding.GetShardRegionStats.Instance, TimeSpan.FromSeconds(5));
+            return stats.Stats.Values.Sum() == 0; // every ObjectActor stopped: their state is gone
+        });
+
+        runtime.Feed(Ev("late", "Pod", "web-new-a", "p-new-a", "Unhealthy", "Readiness probe failed", "10:00:30", "kubelet", warning: true));
+        await AwaitAsync(() => exporter.Spans.Count == 18);
+        await runtime.FlushAsync();
+
+        var late = exporter.Spans.Single(s => s.Attribute("k8s.event.uid") == "late");
+        var create = exporter.Spans.Single(s => s.Attribute("k8s.event.uid") == "e2");
+        Assert.Equal(create.TraceId, late.TraceId);
+        // The retained controller actions (the pod's create) went with the old actors: the late span hangs under the
+        // trace's root, which was not exported again.
+        var root = Assert.Single(exporter.Spans, s => s.TraceId == late.TraceId && s.IsRoot);
+        Assert.Equal(root.SpanId, late.ParentSpanId);
+        Assert.Equal(18, exporter.Spans.Count);
+        Assert.Equal(0, runtime.Metrics.Orphans);
+    }
+
+    private static async Task AwaitAsync(Func<Task<bool>> condition)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            await Task.Delay(50, cts.Token);
+        }
     }
 
     private static async Task AwaitAsync(Func<bool> condition)
