@@ -32,6 +32,7 @@ public sealed class ConfigurationErrorTests
     [Theory]
     [InlineData("KSpan__Pipeline__BatchSize", "-5", "KSpan:Pipeline:BatchSize")]
     [InlineData("KSpan__Pipeline__MaxBufferedSpans", "-1", "KSpan:Pipeline:MaxBufferedSpans")]
+    [InlineData("KSpan__Pipeline__MaxInFlight", "0", "KSpan:Pipeline:MaxInFlight")]
     [InlineData("KSpan__Pipeline__SettleAfter", "not-a-time", "KSpan:Pipeline")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT")]
     public async Task A_bad_setting_stops_replay_with_a_message_naming_it(string variable, string value, string named)
