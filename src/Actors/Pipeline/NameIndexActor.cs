@@ -32,8 +32,23 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>
+    /// Props through a producer, not an expression: sharding creates an entity per object, and an expression tree is
+    /// built, walked and its constructor invoked by reflection on every creation.
+    /// </summary>
     public static Props Props(string entityId, PipelineContext ctx, IActorRegistry registry) =>
-        Akka.Actor.Props.Create(() => new NameIndexActor(entityId, ctx, registry));
+        Akka.Actor.Props.CreateBy(new Producer(entityId, ctx, registry));
+
+    private sealed class Producer(string entityId, PipelineContext ctx, IActorRegistry registry) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(NameIndexActor);
+
+        public ActorBase Produce() => new NameIndexActor(entityId, ctx, registry);
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
 
     /// <summary>Names untouched this long are forgotten (well beyond a settle period and Kubernetes' Event TTL).</summary>
     private TimeSpan Retention => _ctx.Settings.NameRetention;

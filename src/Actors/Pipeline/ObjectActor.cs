@@ -70,8 +70,23 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <summary>
+    /// Props through a producer, not an expression: sharding creates an entity per object, and an expression tree is
+    /// built, walked and its constructor invoked by reflection on every creation.
+    /// </summary>
     public static Props Props(string entityId, PipelineContext ctx, IActorRegistry registry) =>
-        Akka.Actor.Props.Create(() => new ObjectActor(entityId, ctx, registry));
+        Akka.Actor.Props.CreateBy(new Producer(entityId, ctx, registry));
+
+    private sealed class Producer(string entityId, PipelineContext ctx, IActorRegistry registry) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(ObjectActor);
+
+        public ActorBase Produce() => new ObjectActor(entityId, ctx, registry);
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
 
     protected override void PreStart()
     {
