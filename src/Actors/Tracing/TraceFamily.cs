@@ -56,6 +56,9 @@ internal sealed class TraceFamily
     public void Forget(IEnumerable<OccurrenceKey> keys)
     {
         foreach (var k in keys) _occurrences.Remove(k);
+        // A burst (a rollout's hundreds of events) grew the table; a dictionary never shrinks by itself, and this one
+        // lives as long as its actor.
+        if (_occurrences.Count < 32 && _occurrences.EnsureCapacity(0) > 128) _occurrences.TrimExcess();
     }
 
     private bool AddEvent(EventObserved e) => _occurrences.TryAdd(new OccurrenceKey(e.EventUid, e.Count), e);
