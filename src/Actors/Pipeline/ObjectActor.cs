@@ -21,10 +21,8 @@ public sealed class SpanEmitterActor;
 /// unknown (deleted pods, ReplicaSets of a past rollout) asks the name index who created it; if nobody did, it
 /// becomes a top-level object of its own: an event is never dropped.
 /// </summary>
-internal sealed class ObjectActor : UntypedActor, IWithTimers
+internal sealed class ObjectActor : UntypedActor
 {
-    private const string SettleTimer = "settle";
-    private const string IdleTimer = "idle";
     private const int MaxRetainedActions = 2048;
     private const int MaxRememberedSpans = 512;
     private const int BusyExportPeriods = 3;
@@ -32,6 +30,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private long _lastMessage = System.Diagnostics.Stopwatch.GetTimestamp();
     private long _dirtySince;
     private long _pendingSince;
+    private bool _settleArmed;
 
     private readonly PipelineContext _ctx;
     private readonly IActorRegistry _registry;
@@ -68,8 +67,6 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         (_cluster, _uid) = EntityIds.Split(entityId);
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
     /// <summary>
     /// Props through a producer, not an expression: sharding creates an entity per object, and an expression tree is
     /// built, walked and its constructor invoked by reflection on every creation.
@@ -97,7 +94,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         if (_ctx.Settings.PassivateAfter is { } idle)
         {
             _idleAfter = idle;
-            Timers.StartSingleTimer(IdleTimer, IdleTick.Instance, idle);
+            Tick(IdleTick.Instance, idle);
         }
         // Recreated after passivation (by a late event, a child's fact): start from the object as this process last saw
         // it, so a top-level object knows at once that it is one (its trace goes on under the same root) and a child
@@ -147,7 +144,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                     var idleFor = System.Diagnostics.Stopwatch.GetElapsedTime(_lastMessage);
                     if (idleFor < _idleAfter)
                     {
-                        Timers.StartSingleTimer(IdleTimer, IdleTick.Instance, _idleAfter - idleFor);
+                        Tick(IdleTick.Instance, _idleAfter - idleFor);
                         break;
                     }
                     // Idle: ask the shard to stop this entity (messages that arrive meanwhile are buffered by the shard).
@@ -156,11 +153,14 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                         if (_dirty) Emit();
                         Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(StopIdle.Instance));
                     }
+                    else Tick(IdleTick.Instance, _idleAfter); // still waiting for its owner: look again one idle period later
                     break;
                 case StopIdle:
                     Context.Stop(Self);
                     break;
                 case SettleTick:
+                    _settleArmed = false;
+                    if (!_isTop && _owner is not null) break; // a child that found its owner has nothing to settle
                     var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
                     // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
                     var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop || _owner is not null ? settle : settle * 4) : TimeSpan.Zero;
@@ -174,7 +174,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
                     overdue |= !_isTop && _owner is null && _pending is { Count: > 0 } && System.Diagnostics.Stopwatch.GetElapsedTime(_pendingSince) >= wait;
                     if (quiet < wait && !overdue)
                     {
-                        Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, wait - quiet);
+                        ArmSettle(wait - quiet);
                         break;
                     }
                     DecideTopIfUndecided("no owner found within the settle period");
@@ -337,7 +337,6 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
             foreach (var (fact, path) in _pending) Forward(owner, fact, path);
             _pending = null;
         }
-        Timers.Cancel(SettleTimer);
         // A child only relays to its owner and holds little: it can go idle sooner than a top-level object, which
         // keeps its family (late events) for the full passivation period.
         if (_ctx.Settings.PassivateAfter is { } idle && _ctx.Settings.SettleAfter is { } settle)
@@ -398,7 +397,7 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
     private void ScheduleSettle()
     {
         _lastActivity = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (_ctx.Settings.SettleAfter is { } settle && !Timers.IsTimerActive(SettleTimer)) Timers.StartSingleTimer(SettleTimer, SettleTick.Instance, settle);
+        if (_ctx.Settings.SettleAfter is { } settle && !_settleArmed) ArmSettle(settle);
     }
 
     private void Emit()
@@ -527,12 +526,28 @@ internal sealed class ObjectActor : UntypedActor, IWithTimers
         target.Tell(message, Self);
     }
 
-    private sealed class IdleTick
+    /// <summary>
+    /// The settle and idle ticks are scheduled once each, not through IWithTimers: an entity per object made its own
+    /// timer table and a cancellable timer per start. A tick that arrives late or after a change of plan is harmless:
+    /// each handler looks at the clock again. After the actor stopped, it goes to dead letters unlogged.
+    /// A tick pending when the actor stops stays scheduled until it is due (at most one idle period, one per actor).
+    /// </summary>
+#pragma warning disable AK1004 // single-shot ticks, at most one of each kind pending per actor (see above); measured cheaper than IWithTimers
+    private void Tick(object tick, TimeSpan delay) => Context.System.Scheduler.ScheduleTellOnce(delay, Self, tick, ActorRefs.NoSender);
+#pragma warning restore AK1004
+
+    private void ArmSettle(TimeSpan delay)
+    {
+        _settleArmed = true;
+        Tick(SettleTick.Instance, delay);
+    }
+
+    private sealed class IdleTick : Akka.Event.IDeadLetterSuppression
     {
         public static readonly IdleTick Instance = new();
     }
 
-    private sealed class SettleTick
+    private sealed class SettleTick : Akka.Event.IDeadLetterSuppression
     {
         public static readonly SettleTick Instance = new();
     }
