@@ -31,7 +31,7 @@ using Microsoft.Extensions.Logging;
 
 // GC for 2 cores and a 500 MB budget: runtimeconfig.template.json asks for server GC with one heap per core (collections
 // run on both cores instead of stopping everything while one thread collects: +15% events/s, measured) and without
-// dynamic adaptation, and caps the heap (352 MB). A 32 MB gen0 budget per heap (far fewer collections at this
+// dynamic adaptation, and caps the heap (336 MiB: the runtime, JIT code and loaded assemblies take ~110 MB more). A 32 MB gen0 budget per heap (far fewer collections at this
 // allocation rate) can only be set through the environment, so the benchmark relaunches itself once with it. Idle
 // thread-pool workers do not spin before sleeping (UnfairSemaphoreSpinLimit 0): on 2 cores a spinning worker takes
 // the core an actor or a decoder needs.
