@@ -126,6 +126,47 @@ internal static class InputFile
     /// <summary>Reads the documents back, each JSON in a fresh array (as a watch or a file reader would hand it on).</summary>
     public static IEnumerable<InputDoc> Read(string path)
     {
+        foreach (var (f, r) in Records(path))
+        {
+            var json = new byte[r.Length];
+            f.ReadExactly(json);
+            yield return r.Doc(json);
+        }
+    }
+
+    /// <summary>
+    /// Reads the documents back in batches whose JSON lies in one pooled slab (as a stream reader hands on lines from its
+    /// buffer): no array per document. Each batch must be disposed once its documents were decoded (the slab goes back
+    /// to the pool). A document larger than a slab gets a slab of its own.
+    /// </summary>
+    public static IEnumerable<InputBatch> ReadBatches(string path, int slabBytes = 256 * 1024, int maxDocs = 512)
+    {
+        var batch = new InputBatch(slabBytes, maxDocs);
+        foreach (var (f, r) in Records(path))
+        {
+            if (!batch.Fits(r.Length))
+            {
+                yield return batch;
+                batch = new InputBatch(Math.Max(slabBytes, r.Length), maxDocs);
+            }
+            var json = batch.Take(r.Length);
+            f.ReadExactly(json.Span);
+            batch.Add(r.Doc(json));
+        }
+        if (batch.Count > 0) yield return batch;
+        else batch.Dispose();
+    }
+
+    /// <summary>One record's header; its JSON follows in the stream.</summary>
+    private readonly record struct Record(int Length, bool Deleted, string Cluster, string Kind, string ApiVersion)
+    {
+        public InputDoc Doc(ReadOnlyMemory<byte> json) =>
+            new(Cluster, new SourceDocument(Kind, ApiVersion.Length == 0 ? null : ApiVersion, json, "bench", Deleted));
+    }
+
+    /// <summary>Every record header, with the stream positioned at its JSON: the caller reads exactly Length bytes before the next.</summary>
+    private static IEnumerable<(Stream Stream, Record Record)> Records(string path)
+    {
         using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
         var header = new byte[16];
         f.ReadExactly(header);
@@ -141,46 +182,8 @@ internal static class InputFile
             var cluster = strings.Read(f, small);
             var kind = strings.Read(f, small);
             var api = strings.Read(f, small);
-            var json = new byte[length];
-            f.ReadExactly(json);
-            yield return new InputDoc(cluster, new SourceDocument(kind, api.Length == 0 ? null : api, json, "bench", deleted));
+            yield return (f, new Record(length, deleted, cluster, kind, api));
         }
-    }
-
-    /// <summary>
-    /// Reads the documents back in batches whose JSON lies in one pooled slab (as a stream reader hands on lines from its
-    /// buffer): no array per document. Each batch must be disposed once its documents were decoded (the slab goes back
-    /// to the pool). A document larger than a slab gets a slab of its own.
-    /// </summary>
-    public static IEnumerable<InputBatch> ReadBatches(string path, int slabBytes = 256 * 1024, int maxDocs = 512)
-    {
-        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        var header = new byte[16];
-        f.ReadExactly(header);
-        var strings = new StringTable();
-        var small = new byte[4 + 1 + 3 * 256];
-        var batch = new InputBatch(slabBytes, maxDocs);
-        while (true)
-        {
-            var got = f.ReadAtLeast(small.AsSpan(0, 5), 5, throwOnEndOfStream: false);
-            if (got == 0) break;
-            if (got < 5) throw new EndOfStreamException("truncated record header");
-            var length = BinaryPrimitives.ReadInt32LittleEndian(small);
-            var deleted = small[4] == 1;
-            var cluster = strings.Read(f, small);
-            var kind = strings.Read(f, small);
-            var api = strings.Read(f, small);
-            if (!batch.Fits(length))
-            {
-                yield return batch;
-                batch = new InputBatch(Math.Max(slabBytes, length), maxDocs);
-            }
-            var json = batch.Take(length);
-            f.ReadExactly(json.Span);
-            batch.Add(new InputDoc(cluster, new SourceDocument(kind, api.Length == 0 ? null : api, json, "bench", deleted)));
-        }
-        if (batch.Count > 0) yield return batch;
-        else batch.Dispose();
     }
 
     /// <summary>The few distinct cluster/kind/apiVersion strings, read once each (a source knows them, it does not re-allocate them).</summary>

@@ -218,7 +218,7 @@ var stats = await InputPump.DecodeAsync(
     input,
     options.Decoders,
     (fact, _) => runtime.Feed(fact),
-    () => { while (tracker.InFlight > maxInFlight) Thread.Sleep(1); }, // back-pressure
+    () => tracker.WaitForRoom(maxInFlight),
     () => Interlocked.Increment(ref eventsFed));
 foreach (var st in stats)
 {

@@ -42,13 +42,9 @@ internal static class ReplicasBench
         return one.Complete && three.Complete ? 0 : 1;
     }
 
-    private static PipelineSettings Settings(BenchOptions options, IReadOnlyList<string> seeds) => new()
+    private static PipelineSettings Settings(BenchOptions options, IReadOnlyList<string> seeds) => options.PipelineSettings() with
     {
-        SettleAfter = TimeSpan.FromMilliseconds(options.SettleMs),
-        PassivateAfter = TimeSpan.FromMilliseconds(options.PassivateMs),
-        BatchSize = options.BatchSize,
-        MaxBufferedSpans = Math.Max(200_000, options.BatchSize * 8),
-        Shards = options.Shards,
+        NameRetention = new PipelineSettings().NameRetention, // as this mode was measured (the service's 2 h)
         MaxInFlight = 20_000, // remote hops need more in flight than one node
         Hostname = "127.0.0.1",
         Port = 0,
@@ -116,14 +112,7 @@ internal static class ReplicasBench
             input,
             options.Decoders,
             (fact, _) => nodes[(int)((uint)Interlocked.Increment(ref next) % (uint)nodes.Count)].Feed(fact), // round-robin over the nodes
-            () =>
-            {
-                while (tracker.InFlight > maxInFlight)
-                {
-                    stop.Token.ThrowIfCancellationRequested();
-                    Thread.Sleep(1); // back-pressure
-                }
-            },
+            () => tracker.WaitForRoom(maxInFlight, stop.Token),
             cancel: stop.Token);
         long fed = stats.Sum(s => s.Fed), events = stats.Sum(s => s.Events), errors = stats.Sum(s => s.Errors);
         var fedDone = Stopwatch.GetTimestamp();

@@ -33,7 +33,7 @@ internal static class StormBench
         var clock = Stopwatch.StartNew();
         void Feed(IFact f)
         {
-            while (runtime.Context.Tracker.InFlight > runtime.MaxInFlight) Thread.Sleep(1);
+            runtime.Context.Tracker.WaitForRoom(runtime.MaxInFlight);
             runtime.Feed(f);
             var inFlight = runtime.Context.Tracker.InFlight;
             if (inFlight > Interlocked.Read(ref peakInFlight)) Interlocked.Exchange(ref peakInFlight, inFlight);

@@ -93,10 +93,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
     /// <summary>Feeds a fact, first waiting while too many messages are in flight.</summary>
     public async ValueTask FeedAsync(IFact fact, CancellationToken cancellationToken = default)
     {
-        while (Context.Tracker.InFlight > MaxInFlight)
-        {
-            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
-        }
+        await Context.Tracker.WaitForRoomAsync(MaxInFlight, cancellationToken).ConfigureAwait(false);
         Feed(fact);
     }
 

@@ -34,6 +34,26 @@ public sealed class PipelineTracker
         }
     }
 
+    /// <summary>
+    /// Completes once at most <paramref name="max"/> tracked messages are in flight: the back-pressure of a source.
+    /// Polled, not signalled: the wait is rare and short (actors drain thousands of messages per millisecond), and a
+    /// signal would cost every message a check.
+    /// </summary>
+    public async ValueTask WaitForRoomAsync(long max, CancellationToken cancellationToken = default)
+    {
+        while (InFlight > max) await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The same for a source reading on a thread of its own: blocks that thread.</summary>
+    public void WaitForRoom(long max, CancellationToken cancellationToken = default)
+    {
+        while (InFlight > max)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Thread.Sleep(1);
+        }
+    }
+
     /// <summary>Completes when no tracked message is in flight.</summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {

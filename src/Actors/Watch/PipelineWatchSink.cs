@@ -46,12 +46,7 @@ internal sealed class PipelineWatchSink(
             cluster, relist ? "relisted" : "listed", resource, ns is null ? "" : " in " + ns, items);
     }
 
-    public async ValueTask WaitForRoomAsync(CancellationToken ct)
-    {
-        // Polled, not signalled: the wait is rare and short (actors drain thousands of messages per millisecond), and a
-        // signal would cost every message a check. The stream stays open meanwhile; the API server buffers.
-        while (tracker.InFlight > maxInFlight) await Task.Delay(1, ct).ConfigureAwait(false);
-    }
+    public ValueTask WaitForRoomAsync(CancellationToken ct) => tracker.WaitForRoomAsync(maxInFlight, ct);
 
     public void OnProblem(string cluster, WatchedResource resource, string kind) => metrics.WatchProblem(cluster, resource.Plural, kind);
 }

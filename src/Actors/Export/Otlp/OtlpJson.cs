@@ -250,21 +250,13 @@ internal static class OtlpJson
             _span[_used++] = (byte)'"';
         }
 
-        /// <summary>An integer as a JSON string ("123"), as OTLP/JSON writes 64-bit integers.</summary>
-        public void QuotedNumber(long value)
+        /// <summary>A 64-bit integer as a JSON string ("123"), as OTLP/JSON writes them.</summary>
+        public void QuotedNumber<T>(T value)
+            where T : IUtf8SpanFormattable
         {
             Ensure(22);
             _span[_used++] = (byte)'"';
-            Utf8Formatter.TryFormat(value, _span[_used..], out var n);
-            _used += n;
-            _span[_used++] = (byte)'"';
-        }
-
-        public void QuotedNumber(ulong value)
-        {
-            Ensure(22);
-            _span[_used++] = (byte)'"';
-            Utf8Formatter.TryFormat(value, _span[_used..], out var n);
+            value.TryFormat(_span[_used..], out var n, default, System.Globalization.CultureInfo.InvariantCulture);
             _used += n;
             _span[_used++] = (byte)'"';
         }
