@@ -32,23 +32,9 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>
-    /// Props through a producer, not an expression: sharding creates an entity per object, and an expression tree is
-    /// built, walked and its constructor invoked by reflection on every creation.
-    /// </summary>
+    /// <summary>Props through <see cref="EntityProducer{TActor}"/>: no expression tree, no reflection per entity.</summary>
     public static Props Props(string entityId, PipelineContext ctx, IActorRegistry registry) =>
-        Akka.Actor.Props.CreateBy(new Producer(entityId, ctx, registry));
-
-    private sealed class Producer(string entityId, PipelineContext ctx, IActorRegistry registry) : IIndirectActorProducer
-    {
-        public Type ActorType => typeof(NameIndexActor);
-
-        public ActorBase Produce() => new NameIndexActor(entityId, ctx, registry);
-
-        public void Release(ActorBase actor)
-        {
-        }
-    }
+        Akka.Actor.Props.CreateBy(new EntityProducer<NameIndexActor>(() => new NameIndexActor(entityId, ctx, registry)));
 
     /// <summary>Names untouched this long are forgotten (well beyond a settle period and Kubernetes' Event TTL).</summary>
     private TimeSpan Retention => _ctx.Settings.NameRetention;

@@ -67,23 +67,9 @@ internal sealed class ObjectActor : UntypedActor
         (_cluster, _uid) = EntityIds.Split(entityId);
     }
 
-    /// <summary>
-    /// Props through a producer, not an expression: sharding creates an entity per object, and an expression tree is
-    /// built, walked and its constructor invoked by reflection on every creation.
-    /// </summary>
+    /// <summary>Props through <see cref="EntityProducer{TActor}"/>: no expression tree, no reflection per entity.</summary>
     public static Props Props(string entityId, PipelineContext ctx, IActorRegistry registry) =>
-        Akka.Actor.Props.CreateBy(new Producer(entityId, ctx, registry));
-
-    private sealed class Producer(string entityId, PipelineContext ctx, IActorRegistry registry) : IIndirectActorProducer
-    {
-        public Type ActorType => typeof(ObjectActor);
-
-        public ActorBase Produce() => new ObjectActor(entityId, ctx, registry);
-
-        public void Release(ActorBase actor)
-        {
-        }
-    }
+        Akka.Actor.Props.CreateBy(new EntityProducer<ObjectActor>(() => new ObjectActor(entityId, ctx, registry)));
 
     protected override void PreStart()
     {
@@ -163,7 +149,7 @@ internal sealed class ObjectActor : UntypedActor
                     if (!_isTop && _owner is not null) break; // a child that found its owner has nothing to settle
                     var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
                     // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
-                    var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop || _owner is not null ? settle : settle * 4) : TimeSpan.Zero;
+                    var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop ? settle : settle * 4) : TimeSpan.Zero;
                     // An object that is never quiet (a crash loop) still exports, at least every three settle periods:
                     // what it holds meanwhile (every fact since its last export) is bounded by its event rate times
                     // that. Spans exported early stay under the same root (roots and span ids are remembered).
@@ -550,5 +536,21 @@ internal sealed class ObjectActor : UntypedActor
     private sealed class SettleTick : Akka.Event.IDeadLetterSuppression
     {
         public static readonly SettleTick Instance = new();
+    }
+}
+
+/// <summary>
+/// Creates sharded entities with a plain constructor call: Props.Create(() => new ...) builds an expression tree, walks
+/// it and invokes the constructor by reflection on every creation, and sharding creates an entity per object.
+/// </summary>
+internal sealed class EntityProducer<TActor>(Func<TActor> create) : IIndirectActorProducer
+    where TActor : ActorBase
+{
+    public Type ActorType => typeof(TActor);
+
+    public ActorBase Produce() => create();
+
+    public void Release(ActorBase actor)
+    {
     }
 }
