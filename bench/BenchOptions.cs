@@ -58,6 +58,9 @@ internal sealed record BenchOptions
     /// <summary>When the input file is reused, events generated (not stored) to measure the generator alone.</summary>
     public long GeneratorSample { get; init; } = 100_000;
 
+    /// <summary>Pipeline mode: documents fed through a separate, untimed pipeline first (JIT warm-up); 0 for none.</summary>
+    public long WarmUpDocuments { get; init; } = 100_000;
+
     /// <summary>After the drain, measure the live heap and keep the process up this long (for dotnet-gcdump).</summary>
     public int HoldMs { get; init; }
 
@@ -111,15 +114,16 @@ internal sealed record BenchOptions
                 "--decode-sample" => o with { DecodeSample = checked((int)Long()) },
                 "--decode-distinct" => o with { DecodeDistinct = checked((int)Long()) },
                 "--hold-ms" => o with { HoldMs = checked((int)Long()) },
+                "--warm-up-docs" => o with { WarmUpDocuments = Long() },
                 "--regenerate" => o with { Regenerate = true },
                 "--generator-sample" => o with { GeneratorSample = Long() },
                 "--flush-lines" => o with { FlushLines = checked((int)Long()) },
                 "--kind-channel" => o with { KindChannel = checked((int)Long()) },
                 "--timeout-s" => o with { TimeoutSeconds = checked((int)Long()) },
-                _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas --events --objects --settle-ms --passivate-ms --name-retention-s --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --hold-ms --flush-lines --kind-channel --timeout-s"),
+                _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas|storm|soak|encode --events --objects --settle-ms --passivate-ms --name-retention-s --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --warm-up-docs --hold-ms --flush-lines --kind-channel --timeout-s"),
             };
         }
-        if (o.Mode is not ("pipeline" or "watch" or "replicas" or "storm" or "soak")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch, replicas, storm or soak");
+        if (o.Mode is not ("pipeline" or "watch" or "replicas" or "storm" or "soak" or "encode")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch, replicas, storm, soak or encode");
         // Replicas mode runs the pipeline twice (1 node, then 3): a smaller default scale keeps the whole run short.
         if (o.Mode == "soak")
         {

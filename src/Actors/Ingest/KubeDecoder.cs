@@ -28,15 +28,29 @@ internal static class KubeDecoder
 
     private static JsonSerializerOptions CaptureKubeOptions()
     {
-        JsonSerializerOptions? options = null;
-        KubernetesJson.AddJsonOptions(o => options = o);
-        if (options is null) throw new InvalidOperationException("KubernetesJson did not hand out its serializer options");
+        var options = KubernetesOptions();
         // A copy with one converter more: strings of the models come from a cache of recent values (kinds, namespaces,
         // reasons, reporters, hosts, the names and uids of objects with several events), so most of an Event's strings
         // are not allocated again, and the facts of one object share them while they wait in its actor.
         var interning = new JsonSerializerOptions(options);
         interning.Converters.Add(new InterningStringConverter(StringInterner.Shared));
+        // And times in the form the API server writes them are parsed from the bytes (Rfc3339TimeConverter); any other
+        // form goes to KubernetesJson's own converter.
+        interning.Converters.Insert(0, new Rfc3339TimeConverter(KubernetesTimeConverter(options)));
         return interning;
+    }
+
+    /// <summary>KubernetesJson's converter for DateTime (the first of its converters that takes DateTime, as the serializer picks it).</summary>
+    internal static System.Text.Json.Serialization.JsonConverter<DateTime> KubernetesTimeConverter(JsonSerializerOptions options) =>
+        options.Converters.OfType<System.Text.Json.Serialization.JsonConverter<DateTime>>().FirstOrDefault()
+        ?? throw new InvalidOperationException("KubernetesJson has no converter for DateTime");
+
+    /// <summary>KubernetesJson's own serializer options, as it hands them out.</summary>
+    internal static JsonSerializerOptions KubernetesOptions()
+    {
+        JsonSerializerOptions? options = null;
+        KubernetesJson.AddJsonOptions(o => options = o);
+        return options ?? throw new InvalidOperationException("KubernetesJson did not hand out its serializer options");
     }
 
     /// <summary>Reads every string of a KubernetesClient model through a <see cref="StringInterner"/>.</summary>
