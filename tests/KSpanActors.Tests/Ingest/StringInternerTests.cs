@@ -54,6 +54,41 @@ public class StringInternerTests
     }
 
     [Fact]
+    public void A_value_read_as_bytes_and_the_same_value_given_as_text_are_one_instance()
+    {
+        var interner = new StringInterner(64);
+        var fromJson = ReadInterned(interner, "\"kube-system\"");
+        Assert.Same(fromJson, interner.Intern(new string("kube-system".AsSpan())));
+        var fromText = interner.Intern(new string("default".AsSpan()));
+        Assert.Same(fromText, ReadInterned(interner, "\"default\""));
+        var accented = interner.Intern(new string("caf\u00e9".AsSpan()));
+        Assert.Same(accented, ReadInterned(interner, "\"caf\u00e9\""));
+        Assert.Same(accented, ReadInterned(interner, "\"caf\\u00e9\""));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_given_as_text_passes_through_uncached()
+    {
+        var interner = new StringInterner(64);
+        var value = new string("a\ud800b".AsSpan());
+        Assert.Same(value, interner.Intern(value));
+        var again = new string("a\ud800b".AsSpan());
+        Assert.Same(again, interner.Intern(again));
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_still_an_error()
+    {
+        var interner = new StringInterner(64);
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            var reader = new Utf8JsonReader(new byte[] { (byte)'"', (byte)'a', 0xff, (byte)'"' });
+            reader.Read();
+            return interner.InternString(ref reader);
+        });
+    }
+
+    [Fact]
     public void Null_empty_and_long_values_pass_through()
     {
         var interner = new StringInterner(64);
