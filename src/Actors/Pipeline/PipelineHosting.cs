@@ -61,8 +61,10 @@ public static class PipelineHosting
                 "akka.cluster.sharding.coordinator-state.read-majority-plus = 0\n" +
                 "akka.cluster.sharding.distributed-data.majority-min-cap = 2\n",
                 HoconAddMode.Prepend)
-            .WithShardRegion<ObjectRegion>("kspan-objects", (_, registry, _) => id => ObjectActor.Props(id, ctx, registry), extractor, shardOptions)
-            .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, shardOptions)
+            // Entities get a mailbox that costs nothing while empty (EntityMailbox).
+            .AddHocon(EntityMailbox.Hocon, HoconAddMode.Prepend)
+            .WithShardRegion<ObjectRegion>("kspan-objects", (_, registry, _) => id => ObjectActor.Props(id, ctx, registry).WithMailbox(EntityMailbox.Id), extractor, shardOptions)
+            .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry).WithMailbox(EntityMailbox.Id), extractor, shardOptions)
             .WithActors((system, registry) =>
             {
                 var emitter = system.ActorOf(SpanEmitter.Props(ctx, exporters), "span-emitter");
