@@ -52,12 +52,11 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
             switch (message)
             {
                 case NameObserved n:
-                    var e = Touch(n.Name);
-                    if (!e.Objects.Contains((n.Uid, n.CreatedNs))) e.Objects.Add((n.Uid, n.CreatedNs));
+                    Touch(n.Name).AddObject(n.Uid, n.CreatedNs);
                     break;
                 case ClaimName c:
                     var entry = Touch(c.Name);
-                    if (c.OwnerUid.Length > 0 && entry.Claims.TryAdd(c.OwnerUid, c.Owner) && entry.Waiters is { } waiters)
+                    if (c.OwnerUid.Length > 0 && entry.Claim(c.OwnerUid, c.Owner) && entry.Waiters is { } waiters)
                     {
                         foreach (var asker in waiters) Answer(entry, asker);
                         entry.Waiters = null;
@@ -65,7 +64,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
                     break;
                 case WhoOwns w:
                     var asked = Touch(w.Name);
-                    if (asked.Claims.Count > 0) Answer(asked, w.AskerUid);
+                    if (asked.ClaimUid is not null) Answer(asked, w.AskerUid);
                     else (asked.Waiters ??= []).Add(w.AskerUid);
                     break;
                 case ObserveByName o:
@@ -101,11 +100,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
         return e;
     }
 
-    private void Answer(Entry entry, string askerUid)
-    {
-        var (owner, ownerRef) = entry.Claims.First();
-        Send(new OwnerClaimed(_cluster, askerUid, owner, ownerRef));
-    }
+    private void Answer(Entry entry, string askerUid) => Send(new OwnerClaimed(_cluster, askerUid, entry.ClaimUid!, entry.ClaimRef));
 
     private void ResolvePending()
     {
@@ -126,7 +121,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
     {
         string? best = null;
         var bestCreated = long.MinValue;
-        foreach (var (uid, created) in entry.Objects)
+        foreach (var (uid, created) in entry.Objects())
         {
             if (created / NsPerSecond > timeNs / NsPerSecond) continue;
             if (best is null || created > bestCreated || (created == bestCreated && string.CompareOrdinal(uid, best) > 0)) (best, bestCreated) = (uid, created);
@@ -134,7 +129,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
         if (best is null)
         {
             // Only objects created after the event: the event still belongs to this name; take the oldest.
-            foreach (var (uid, created) in entry.Objects)
+            foreach (var (uid, created) in entry.Objects())
             {
                 if (best is null || created < bestCreated) (best, bestCreated) = (uid, created);
             }
@@ -158,8 +153,8 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
         }
         foreach (var (name, e) in _names)
         {
-            foreach (var (uid, created) in e.Objects) Tell(new NameObserved(_cluster, name, uid, created));
-            foreach (var (owner, ownerRef) in e.Claims) Tell(new ClaimName(_cluster, name, owner, ownerRef));
+            foreach (var (uid, created) in e.Objects()) Tell(new NameObserved(_cluster, name, uid, created));
+            if (e.ClaimUid is { } owner) Tell(new ClaimName(_cluster, name, owner, e.ClaimRef));
             if (e.Waiters is not null) foreach (var w in e.Waiters) Tell(new WhoOwns(_cluster, name, w));
             if (e.Pending is not null) foreach (var ev in e.Pending) Tell(new ObserveByName(_cluster, name, ev));
         }
@@ -182,13 +177,46 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
         _objects.Tell(message, Self);
     }
 
+    /// <summary>
+    /// What is known under one name. Compact, as there is one per recently seen name: the first object inline (a name
+    /// rarely has more), and of the owners that claimed it only the one every answer names, the ordinally smallest uid
+    /// (so the answer does not depend on the order claims arrive in).
+    /// </summary>
     private sealed class Entry
     {
-        public readonly List<(string Uid, long CreatedNs)> Objects = [];
-        public readonly SortedDictionary<string, ObjectRef> Claims = new(StringComparer.Ordinal);
+        private string? _uid;
+        private long _createdNs;
+        private List<(string Uid, long CreatedNs)>? _more;
+
+        public string? ClaimUid { get; private set; }
+
+        public ObjectRef ClaimRef { get; private set; }
+
         public List<string>? Waiters;
         public List<EventObserved>? Pending;
         public long Touched;
+
+        public void AddObject(string uid, long createdNs)
+        {
+            if (_uid is null) (_uid, _createdNs) = (uid, createdNs);
+            else if ((_uid, _createdNs) != (uid, createdNs) && !(_more ??= []).Contains((uid, createdNs))) _more.Add((uid, createdNs));
+        }
+
+        public IEnumerable<(string Uid, long CreatedNs)> Objects()
+        {
+            if (_uid is null) yield break;
+            yield return (_uid, _createdNs);
+            if (_more is null) yield break;
+            foreach (var o in _more) yield return o;
+        }
+
+        /// <summary>Records a claim; true when the name had no owner before.</summary>
+        public bool Claim(string ownerUid, ObjectRef owner)
+        {
+            var first = ClaimUid is null;
+            if (first || string.CompareOrdinal(ownerUid, ClaimUid) < 0) (ClaimUid, ClaimRef) = (ownerUid, owner);
+            return first;
+        }
     }
 
     private sealed class Resolve

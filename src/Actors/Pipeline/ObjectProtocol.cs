@@ -24,8 +24,12 @@ public interface INameMessage : IKSpanMessage, ITracked
 
 internal static class EntityIds
 {
-    /// <summary>Ids of the objects messaged within the last minute (at most 2 x 50,000): the active ones, not all ever seen.</summary>
-    private static readonly RecentCache<(string Cluster, string Uid), string> ObjectIds = new(50_000, TimeSpan.FromMinutes(1));
+    /// <summary>
+    /// Ids of the objects messaged within the last seconds (at most 2 x 8,192): an object's facts come in bursts, and a
+    /// shard keeps its own copy of a live entity's id, so a longer memory would only add long-lived heap (an id string
+    /// and a table node per object) to spare a short-lived string per message.
+    /// </summary>
+    private static readonly RecentCache<(string Cluster, string Uid), string> ObjectIds = new(8_192, TimeSpan.FromSeconds(10));
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> NameIds = new(StringComparer.Ordinal);
 
     /// <summary>"cluster/uid", shared: every message to an object would otherwise allocate its id again.</summary>
