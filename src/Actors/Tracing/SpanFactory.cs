@@ -77,35 +77,42 @@ internal static class SpanFactory
         return string.Concat(message.AsSpan(0, keep), $"… ({message.Length - keep} more characters)");
     }
 
-    /// <summary>The semantic-convention attribute prefix of a kind (k8s.pod, k8s.deployment...), null for kinds without one.</summary>
-    public static string? SemanticPrefix(string kind) => kind switch
+    /// <summary>The attribute keys naming an object of a kind: its semantic-convention pair, or k8s.object.* (one set of constants per kind, no string built per span).</summary>
+    private sealed record ObjectKeys(string? Kind, string Name, string Uid);
+
+    private static readonly ObjectKeys Generic = new("k8s.object.kind", "k8s.object.name", "k8s.object.uid");
+
+    /// <summary>The semantic-convention keys of a kind (k8s.pod.name, k8s.deployment.uid...), <see cref="Generic"/> for kinds without them.</summary>
+    private static ObjectKeys KeysOf(string kind) => kind switch
     {
-        "Pod" => "k8s.pod",
-        "ReplicaSet" => "k8s.replicaset",
-        "Deployment" => "k8s.deployment",
-        "StatefulSet" => "k8s.statefulset",
-        "DaemonSet" => "k8s.daemonset",
-        "Job" => "k8s.job",
-        "CronJob" => "k8s.cronjob",
-        "Node" => "k8s.node",
-        _ => null,
+        "Pod" => PodKeys,
+        "ReplicaSet" => ReplicaSetKeys,
+        "Deployment" => DeploymentKeys,
+        "StatefulSet" => StatefulSetKeys,
+        "DaemonSet" => DaemonSetKeys,
+        "Job" => JobKeys,
+        "CronJob" => CronJobKeys,
+        "Node" => NodeKeys,
+        _ => Generic,
     };
 
-    private static int ObjectAttributeCount(string kind, string? uid) => (SemanticPrefix(kind) is null ? 2 : 1) + (uid is null ? 0 : 1);
+    private static readonly ObjectKeys PodKeys = new(null, "k8s.pod.name", "k8s.pod.uid");
+    private static readonly ObjectKeys ReplicaSetKeys = new(null, "k8s.replicaset.name", "k8s.replicaset.uid");
+    private static readonly ObjectKeys DeploymentKeys = new(null, "k8s.deployment.name", "k8s.deployment.uid");
+    private static readonly ObjectKeys StatefulSetKeys = new(null, "k8s.statefulset.name", "k8s.statefulset.uid");
+    private static readonly ObjectKeys DaemonSetKeys = new(null, "k8s.daemonset.name", "k8s.daemonset.uid");
+    private static readonly ObjectKeys JobKeys = new(null, "k8s.job.name", "k8s.job.uid");
+    private static readonly ObjectKeys CronJobKeys = new(null, "k8s.cronjob.name", "k8s.cronjob.uid");
+    private static readonly ObjectKeys NodeKeys = new(null, "k8s.node.name", "k8s.node.uid");
+
+    private static int ObjectAttributeCount(string kind, string? uid) => (KeysOf(kind).Kind is null ? 1 : 2) + (uid is null ? 0 : 1);
 
     private static void AddObjectAttributes(ImmutableArray<SpanAttribute>.Builder attrs, string kind, string name, string? uid)
     {
-        if (SemanticPrefix(kind) is { } prefix)
-        {
-            attrs.Add(SpanAttribute.Of(prefix + ".name", name));
-            if (uid is not null) attrs.Add(SpanAttribute.Of(prefix + ".uid", uid));
-        }
-        else
-        {
-            attrs.Add(SpanAttribute.Of("k8s.object.kind", kind));
-            attrs.Add(SpanAttribute.Of("k8s.object.name", name));
-            if (uid is not null) attrs.Add(SpanAttribute.Of("k8s.object.uid", uid));
-        }
+        var keys = KeysOf(kind);
+        if (keys.Kind is not null) attrs.Add(SpanAttribute.Of(keys.Kind, kind));
+        attrs.Add(SpanAttribute.Of(keys.Name, name));
+        if (uid is not null) attrs.Add(SpanAttribute.Of(keys.Uid, uid));
     }
 
     private static SpanResource Resource(string service, string? instance, string cluster, string? clusterUid)

@@ -30,21 +30,31 @@ internal static class OtlpJson
     /// <summary>Attribute keys (a few dozen constants) as their <c>{"key":"...","value":{</c> prefix, built once each.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> KeyPrefixes = new(StringComparer.Ordinal);
 
+    /// <summary>The same prefixes by key instance: the keys are constants, so this finds them without hashing their text.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> KeyPrefixesByInstance = new(ReferenceEqualityComparer.Instance);
+    private static int _instances;
+
     /// <summary>Writes the JSON object (no newline) into <paramref name="output"/>.</summary>
     public static void Write(IBufferWriter<byte> output, IReadOnlyList<TraceSpans> batch)
     {
-        // Group by resource, keeping the order in which resources first appear.
+        // Group by resource, keeping the order in which resources first appear. Spans share resource instances, so each
+        // span is looked up by reference; equal resources in distinct instances still form one group (by value, once per instance).
         var groups = new Dictionary<SpanResource, List<SpanRecord>>();
+        var byInstance = new Dictionary<SpanResource, List<SpanRecord>>(ReferenceEqualityComparer.Instance);
         var order = new List<SpanResource>();
         foreach (var trace in batch)
         {
             foreach (var span in trace.Spans)
             {
-                if (!groups.TryGetValue(span.Resource, out var list))
+                if (!byInstance.TryGetValue(span.Resource, out var list))
                 {
-                    list = [];
-                    groups.Add(span.Resource, list);
-                    order.Add(span.Resource);
+                    if (!groups.TryGetValue(span.Resource, out list))
+                    {
+                        list = [];
+                        groups.Add(span.Resource, list);
+                        order.Add(span.Resource);
+                    }
+                    byInstance.Add(span.Resource, list);
                 }
                 list.Add(span);
             }
@@ -176,7 +186,13 @@ internal static class OtlpJson
 
     private static byte[] KeyPrefix(string key)
     {
-        if (KeyPrefixes.TryGetValue(key, out var prefix)) return prefix;
+        if (KeyPrefixesByInstance.TryGetValue(key, out var prefix)) return prefix;
+        if (KeyPrefixes.TryGetValue(key, out prefix))
+        {
+            // Bounded (counted here: ConcurrentDictionary.Count takes every lock) in case keys are built per span.
+            if (Volatile.Read(ref _instances) < 1024 && KeyPrefixesByInstance.TryAdd(key, prefix)) Interlocked.Increment(ref _instances);
+            return prefix;
+        }
         var buffer = new ArrayBufferWriter<byte>(64);
         var w = new Writer(buffer);
         w.Raw("{\"key\":"u8);
