@@ -26,6 +26,9 @@ internal static class KubeDecoder
     /// </summary>
     private static readonly JsonSerializerOptions KubeOptions = CaptureKubeOptions();
 
+    /// <summary>The decoder's serializer options (tests compare what they read with KubernetesJson's own).</summary>
+    internal static JsonSerializerOptions Options => KubeOptions;
+
     private static JsonSerializerOptions CaptureKubeOptions()
     {
         var options = KubernetesOptions();
@@ -36,7 +39,11 @@ internal static class KubeDecoder
         interning.Converters.Add(new InterningStringConverter(StringInterner.Shared));
         // And times in the form the API server writes them are parsed from the bytes (Rfc3339TimeConverter); any other
         // form goes to KubernetesJson's own converter.
-        interning.Converters.Insert(0, new Rfc3339TimeConverter(KubernetesTimeConverter(options)));
+        var time = new Rfc3339TimeConverter(KubernetesTimeConverter(options));
+        interning.Converters.Insert(0, time);
+        // And the objects nested in an Event are read in place into their models (EventModelConverters): no frame
+        // array allocated per Event by the serializer.
+        foreach (var c in EventModelConverters.Create(time, options)) interning.Converters.Add(c);
         return interning;
     }
 

@@ -416,12 +416,7 @@ internal sealed class ObjectActor : UntypedActor
         else foreach (var trace in traces) Send(_emitter, new EmitSpans(trace));
 
         // Keep what later events may still hang under (controller actions, topLevelSpan roots); forget the rest.
-        var forget = new List<OccurrenceKey>();
-        foreach (var (key, e) in _family.Occurrences)
-        {
-            if (!e.TopLevelSpan && e.Reason is not ("ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete")) forget.Add(key);
-        }
-        _family.Forget(forget);
+        _family.ForgetExcept(static e => e.TopLevelSpan || e.Reason is "ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete");
 
         // A window, not a history: an object that lives for weeks (a crash loop, a Deployment scaled all day) keeps its
         // most recent controller actions and remembers only the span ids it may still be asked about.

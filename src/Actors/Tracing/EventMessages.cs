@@ -74,7 +74,7 @@ internal static class EventMessages
             var v = s[prefix.Length..].Trim();
             if (!v.IsEmpty)
             {
-                value = v.ToString();
+                value = Ingest.StringInterner.Shared.Intern(v);
                 return true;
             }
         }
@@ -88,7 +88,8 @@ internal static class EventMessages
         if (string.IsNullOrEmpty(fieldPath)) return null;
         var open = fieldPath.IndexOf('{', StringComparison.Ordinal);
         var close = fieldPath.LastIndexOf('}');
-        return open >= 0 && close > open + 1 ? fieldPath[(open + 1)..close] : null;
+        // From the shared string cache: a span per event names one of a few containers.
+        return open >= 0 && close > open + 1 ? Ingest.StringInterner.Shared.Intern(fieldPath.AsSpan()[(open + 1)..close]) : null;
     }
 
     /// <summary>"Successfully assigned default/px-1 to kind-control-plane" → "kind-control-plane".</summary>
@@ -96,6 +97,6 @@ internal static class EventMessages
     {
         if (reason != "Scheduled") return null;
         var i = message.LastIndexOf(" to ", StringComparison.Ordinal);
-        return i < 0 ? null : message[(i + 4)..].Trim();
+        return i < 0 ? null : Ingest.StringInterner.Shared.Intern(message.AsSpan()[(i + 4)..].Trim());
     }
 }

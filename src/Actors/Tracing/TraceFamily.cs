@@ -56,8 +56,25 @@ internal sealed class TraceFamily
     public void Forget(IEnumerable<OccurrenceKey> keys)
     {
         foreach (var k in keys) _occurrences.Remove(k);
-        // A burst (a rollout's hundreds of events) grew the table; a dictionary never shrinks by itself, and this one
-        // lives as long as its actor.
+        Shrink();
+    }
+
+    /// <summary>Forgets every event occurrence but those <paramref name="keep"/> selects (after they were emitted).</summary>
+    public void ForgetExcept(Func<EventObserved, bool> keep)
+    {
+        foreach (var (key, e) in _occurrences)
+        {
+            if (!keep(e)) _occurrences.Remove(key); // removing while enumerating is allowed for Dictionary
+        }
+        Shrink();
+    }
+
+    /// <summary>
+    /// A burst (a rollout's hundreds of events) grew the table; a dictionary never shrinks by itself, and this one
+    /// lives as long as its actor.
+    /// </summary>
+    private void Shrink()
+    {
         if (_occurrences.Count < 32 && _occurrences.EnsureCapacity(0) > 128) _occurrences.TrimExcess();
     }
 
