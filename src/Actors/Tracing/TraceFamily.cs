@@ -71,11 +71,12 @@ internal sealed class TraceFamily
 
     /// <summary>
     /// A burst (a rollout's hundreds of events) grew the table; a dictionary never shrinks by itself, and this one
-    /// lives as long as its actor.
+    /// lives as long as its actor: once three quarters of it are free, it is cut to twice what it holds.
     /// </summary>
     private void Shrink()
     {
-        if (_occurrences.Count < 32 && _occurrences.EnsureCapacity(0) > 128) _occurrences.TrimExcess();
+        var capacity = _occurrences.EnsureCapacity(0);
+        if (capacity > 64 && _occurrences.Count < capacity / 4) _occurrences.TrimExcess(Math.Max(16, _occurrences.Count * 2));
     }
 
     private bool AddEvent(EventObserved e) => _occurrences.TryAdd(new OccurrenceKey(e.EventUid, e.Count), e);
