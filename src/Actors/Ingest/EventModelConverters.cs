@@ -71,6 +71,17 @@ internal static class EventModelConverters
             };
         }
 
+        protected static string? UniqueString(ref Utf8JsonReader reader)
+        {
+            reader.Read();
+            return reader.TokenType switch
+            {
+                JsonTokenType.Null => null,
+                JsonTokenType.String => reader.GetString(),
+                _ => throw new JsonException($"expected a string, got {reader.TokenType}"),
+            };
+        }
+
         protected static DateTime? Time(ref Utf8JsonReader reader, JsonConverter<DateTime> time, JsonSerializerOptions options)
         {
             reader.Read();
@@ -111,10 +122,12 @@ internal static class EventModelConverters
     {
         protected override bool ReadProperty(ref Utf8JsonReader r, V1ObjectMeta m, JsonSerializerOptions o)
         {
-            if (r.ValueTextEquals("name"u8)) m.Name = String(ref r);
+            // An Event's own name, uid and resourceVersion are new with every Event: read as they are, not looked up in
+            // (and evicting recurring values from) the string cache.
+            if (r.ValueTextEquals("name"u8)) m.Name = UniqueString(ref r);
             else if (r.ValueTextEquals("namespace"u8)) m.NamespaceProperty = String(ref r);
-            else if (r.ValueTextEquals("uid"u8)) m.Uid = String(ref r);
-            else if (r.ValueTextEquals("resourceVersion"u8)) m.ResourceVersion = String(ref r);
+            else if (r.ValueTextEquals("uid"u8)) m.Uid = UniqueString(ref r);
+            else if (r.ValueTextEquals("resourceVersion"u8)) m.ResourceVersion = UniqueString(ref r);
             else if (r.ValueTextEquals("creationTimestamp"u8)) m.CreationTimestamp = Time(ref r, time, o);
             else if (r.ValueTextEquals("annotations"u8)) m.Annotations = Serializer<IDictionary<string, string>>(ref r, o);
             else if (r.ValueTextEquals("labels"u8)) m.Labels = Serializer<IDictionary<string, string>>(ref r, o);
