@@ -33,14 +33,14 @@ internal static class EventModelConverters
     ];
 
     private abstract class ModelConverter<T> : JsonConverter<T>
-        where T : class, new()
+        where T : class
     {
         public required JsonSerializerOptions Writer { get; init; }
 
         public sealed override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException($"expected an object for {typeof(T).Name}, got {reader.TokenType}");
-            var value = new T();
+            var value = Create();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (!ReadProperty(ref reader, value, options))
@@ -52,6 +52,9 @@ internal static class EventModelConverters
             if (reader.TokenType != JsonTokenType.EndObject) throw new JsonException($"unterminated {typeof(T).Name}");
             return value;
         }
+
+        /// <summary>A new, empty model (a plain constructor call: <c>new T()</c> on a type parameter goes through Activator).</summary>
+        protected abstract T Create();
 
         /// <summary>Reads the value of the property the reader is on into <paramref name="value"/>; false for a name the model does not have.</summary>
         protected abstract bool ReadProperty(ref Utf8JsonReader reader, T value, JsonSerializerOptions options);
@@ -120,6 +123,8 @@ internal static class EventModelConverters
 
     private sealed class ObjectMetaConverter(JsonConverter<DateTime> time) : ModelConverter<V1ObjectMeta>
     {
+        protected override V1ObjectMeta Create() => new();
+
         protected override bool ReadProperty(ref Utf8JsonReader r, V1ObjectMeta m, JsonSerializerOptions o)
         {
             // An Event's own name, uid and resourceVersion are new with every Event: read as they are, not looked up in
@@ -146,6 +151,8 @@ internal static class EventModelConverters
 
     private sealed class ObjectReferenceConverter : ModelConverter<V1ObjectReference>
     {
+        protected override V1ObjectReference Create() => new();
+
         protected override bool ReadProperty(ref Utf8JsonReader r, V1ObjectReference v, JsonSerializerOptions o)
         {
             if (r.ValueTextEquals("kind"u8)) v.Kind = String(ref r);
@@ -162,6 +169,8 @@ internal static class EventModelConverters
 
     private sealed class EventSourceConverter : ModelConverter<V1EventSource>
     {
+        protected override V1EventSource Create() => new();
+
         protected override bool ReadProperty(ref Utf8JsonReader r, V1EventSource v, JsonSerializerOptions o)
         {
             if (r.ValueTextEquals("component"u8)) v.Component = String(ref r);
@@ -173,6 +182,8 @@ internal static class EventModelConverters
 
     private sealed class EventSeriesConverter(JsonConverter<DateTime> time) : ModelConverter<Corev1EventSeries>
     {
+        protected override Corev1EventSeries Create() => new();
+
         protected override bool ReadProperty(ref Utf8JsonReader r, Corev1EventSeries v, JsonSerializerOptions o)
         {
             if (r.ValueTextEquals("count"u8)) v.Count = Int32(ref r);

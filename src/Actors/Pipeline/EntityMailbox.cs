@@ -14,8 +14,8 @@ namespace KSpanActors.Pipeline;
 /// <remarks>
 /// A ring buffer under a lock: producers are the shard and the scheduler, the consumer is the actor, and a lock that
 /// is almost never contended costs about what ConcurrentQueue's interlocked operations do. The buffer starts at 4
-/// slots, doubles when full, and is dropped once drained when it had grown beyond <see cref="KeptSlots"/>, so a burst
-/// leaves no large array behind.
+/// slots, doubles when full, and is dropped once drained when it had grown beyond <see cref="KeptSlots"/> (an actor
+/// that gets a few messages at a time keeps its small buffer), so a burst leaves no large array behind.
 /// </remarks>
 public sealed class EntityMailbox : MailboxType, IProducesMessageQueue<EntityMessageQueue>
 {
@@ -37,7 +37,7 @@ public sealed class EntityMailbox : MailboxType, IProducesMessageQueue<EntityMes
 public sealed class EntityMessageQueue : IMessageQueue, IUnboundedMessageQueueSemantics
 {
     /// <summary>Largest buffer kept once drained; a larger one (after a burst) is dropped.</summary>
-    internal const int KeptSlots = 4;
+    internal const int KeptSlots = 16;
 
     private readonly Lock _lock = new();
     private Envelope[]? _items;

@@ -341,7 +341,12 @@ internal sealed class ObjectActor : UntypedActor
     }
 
     private void Forward((string Uid, ObjectRef Ref) owner, IFact fact, ImmutableArray<string> path) =>
-        Send(_objects, new Propagate(_cluster, owner.Uid, owner.Ref, fact, path.Add(_uid)));
+        Send(_objects, new Propagate(_cluster, owner.Uid, owner.Ref, fact, path.IsEmpty ? SelfPath : path.Add(_uid)));
+
+    /// <summary>The path of a fact this object hands on first (most of them): one array per actor, not one per fact.</summary>
+    private ImmutableArray<string> SelfPath => _selfPath.IsDefault ? _selfPath = [_uid] : _selfPath;
+
+    private ImmutableArray<string> _selfPath;
 
     private void DecideTopIfUndecided(string why)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using KSpanActors.Model;
 
 namespace KSpanActors.Tracing;
@@ -35,13 +36,13 @@ internal static class SpanFactory
         var node = EventMessages.ScheduledNode(e.Reason, e.Message);
         var count = 3 + (string.IsNullOrEmpty(message) ? 0 : 1) + (string.IsNullOrEmpty(e.Namespace) ? 0 : 1)
             + ObjectAttributeCount(e.Kind, e.ObjectUid) + (container is null ? 0 : 1) + (node is null ? 0 : 1);
-        var attrs = ImmutableArray.CreateBuilder<SpanAttribute>(count); // exact size: MoveToImmutable, no copy
+        var attrs = new Attributes(count); // exact size: the array becomes the span's, no builder, no copy
         attrs.Add(SpanAttribute.Of("k8s.event.uid", e.EventUid));
         attrs.Add(SpanAttribute.Of("k8s.event.reason", e.Reason));
         attrs.Add(SpanAttribute.Of("k8s.event.count", e.Count));
         if (!string.IsNullOrEmpty(message)) attrs.Add(SpanAttribute.Of("k8s.event.message", message));
         if (!string.IsNullOrEmpty(e.Namespace)) attrs.Add(SpanAttribute.Of("k8s.namespace.name", e.Namespace));
-        AddObjectAttributes(attrs, e.Kind, e.Name, e.ObjectUid);
+        AddObjectAttributes(ref attrs, e.Kind, e.Name, e.ObjectUid);
         if (container is not null) attrs.Add(SpanAttribute.Of("k8s.container.name", container));
         if (node is not null) attrs.Add(SpanAttribute.Of("k8s.node.name", node));
 
@@ -51,22 +52,22 @@ internal static class SpanFactory
             e.Warning ? SpanStatus.Error : SpanStatus.Unset,
             e.Warning ? message : null,
             Resource(e.Service, e.Instance, cluster, clusterUid),
-            attrs.Count == attrs.Capacity ? attrs.MoveToImmutable() : attrs.ToImmutable());
+            attrs.ToImmutable());
     }
 
     public static SpanRecord RootSpan(string cluster, string? clusterUid, TraceFamily family, GenerationStart change, TraceId trace, SpanId id, long startNs, long endNs)
     {
         var top = family.Top;
         var operation = change.Operation ?? (change.Generation <= 1 ? "Create" : "Update");
-        var attrs = ImmutableArray.CreateBuilder<SpanAttribute>(5);
+        var attrs = new Attributes(5);
         if (!string.IsNullOrEmpty(top.Namespace)) attrs.Add(SpanAttribute.Of("k8s.namespace.name", top.Namespace));
-        AddObjectAttributes(attrs, top.Kind, top.Name, family.TopUid.StartsWith('~') ? null : family.TopUid);
+        AddObjectAttributes(ref attrs, top.Kind, top.Name, family.TopUid.StartsWith('~') ? null : family.TopUid);
         if (change.Generation > 0) attrs.Add(SpanAttribute.Of("k8s.object.generation", change.Generation));
         return new SpanRecord(
             trace, id, SpanId.None, string.Concat(top.Kind, ".", operation),
             startNs, Math.Max(startNs, endNs), SpanStatus.Unset, null,
             Resource(change.Manager ?? "unknown", null, cluster, clusterUid),
-            attrs.DrainToImmutable());
+            attrs.ToImmutable());
     }
 
     /// <summary>A message cut to <see cref="MaxMessageChars"/> (never inside a surrogate pair), saying how much was cut.</summary>
@@ -107,7 +108,20 @@ internal static class SpanFactory
 
     private static int ObjectAttributeCount(string kind, string? uid) => (KeysOf(kind).Kind is null ? 1 : 2) + (uid is null ? 0 : 1);
 
-    private static void AddObjectAttributes(ImmutableArray<SpanAttribute>.Builder attrs, string kind, string name, string? uid)
+    /// <summary>A span's attributes, filled into one array sized up front.</summary>
+    private struct Attributes(int capacity)
+    {
+        private readonly SpanAttribute[] _items = new SpanAttribute[capacity];
+        private int _count;
+
+        public void Add(SpanAttribute attribute) => _items[_count++] = attribute;
+
+        /// <summary>The array itself when full (handed over, never written again), else a copy of what was added.</summary>
+        public readonly ImmutableArray<SpanAttribute> ToImmutable() =>
+            _count == _items.Length ? ImmutableCollectionsMarshal.AsImmutableArray(_items) : ImmutableArray.Create(_items, 0, _count);
+    }
+
+    private static void AddObjectAttributes(ref Attributes attrs, string kind, string name, string? uid)
     {
         var keys = KeysOf(kind);
         if (keys.Kind is not null) attrs.Add(SpanAttribute.Of(keys.Kind, kind));
