@@ -63,7 +63,11 @@ public static class PipelineHosting
                 HoconAddMode.Prepend)
             // Entities get a mailbox that costs nothing while empty (EntityMailbox).
             .AddHocon(EntityMailbox.Hocon, HoconAddMode.Prepend)
-            .WithShardRegion<ObjectRegion>("kspan-objects", (_, registry, _) => id => ObjectActor.Props(id, ctx, registry).WithMailbox(EntityMailbox.Id), extractor, shardOptions)
+            .WithShardRegion<ObjectRegion>("kspan-objects", (_, registry, _) =>
+            {
+                var props = ObjectActor.Props(ctx, registry); // one for all: each actor reads its id from its name
+                return _ => props;
+            }, extractor, shardOptions)
             .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry).WithMailbox(EntityMailbox.Id), extractor, shardOptions)
             .WithActors((system, registry) =>
             {

@@ -60,6 +60,24 @@ public class PipelineTests
     }
 
     [Fact]
+    public async Task An_object_actor_knows_its_cluster_and_uid_whatever_characters_they_hold()
+    {
+        // Each ObjectActor reads its (cluster, uid) back from its actor name, which sharding escapes.
+        const string cluster = "prod eu+1 ü%41~*'()";
+        var dep = Obj("dép uid+/%2F 1", "Deployment", "web", "10:00:00") with { Cluster = cluster };
+        var ev = Ev("e1", "Deployment", "web", dep.Uid, "ScalingReplicaSet", "Scaled up replica set web-1 to 1", "10:00:01", "deployment-controller") with { Cluster = cluster };
+        var (spans, metrics) = await RunAsync([dep, ev]);
+
+        var span = Assert.Single(spans, s => s.Attribute("k8s.event.uid") == "e1");
+        Assert.Equal(cluster, span.Resource.ClusterName);
+        Assert.Equal(dep.Uid, span.Attribute("k8s.deployment.uid"));
+        var root = Assert.Single(spans, s => s.IsRoot);
+        Assert.Equal(root.SpanId, span.ParentSpanId);
+        Assert.Equal(dep.Uid, root.Attribute("k8s.deployment.uid"));
+        Assert.Equal(0, metrics.Orphans);
+    }
+
+    [Fact]
     public async Task Events_of_unknown_objects_are_never_dropped()
     {
         var facts = new List<IFact>
