@@ -21,6 +21,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
     private readonly IActorRegistry _registry;
     private readonly string _cluster;
     private readonly Dictionary<ObjectRef, Entry> _names = [];
+    private readonly HashSet<ObjectRef> _withPending = [];
     private IActorRef _objects = ActorRefs.Nobody;
 
     public NameIndexActor(string entityId, PipelineContext ctx, IActorRegistry registry)
@@ -68,7 +69,9 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
                     else (asked.Waiters ??= []).Add(w.AskerUid);
                     break;
                 case ObserveByName o:
-                    (Touch(o.Name).Pending ??= []).Add(o.Event);
+                    var waiting = Touch(o.Name);
+                    if (waiting.Pending is null) _withPending.Add(o.Name);
+                    (waiting.Pending ??= []).Add(o.Event);
                     if (_ctx.Settings.SettleAfter is { } settle && !Timers.IsTimerActive(SettleTimer)) Timers.StartSingleTimer(SettleTimer, Resolve.Instance, settle);
                     break;
                 case FinalizeName:
@@ -104,9 +107,10 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
 
     private void ResolvePending()
     {
-        foreach (var (name, entry) in _names)
+        // Only the names with events waiting (a bucket keeps every name seen within the retention, hours in a service).
+        foreach (var name in _withPending)
         {
-            if (entry.Pending is null) continue;
+            if (!_names.TryGetValue(name, out var entry) || entry.Pending is null) continue;
             foreach (var e in entry.Pending)
             {
                 var uid = NewestCreatedAtOrBefore(entry, e.TimeNs);
@@ -115,6 +119,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
             }
             entry.Pending = null;
         }
+        _withPending.Clear();
     }
 
     private static string? NewestCreatedAtOrBefore(Entry entry, long timeNs)
