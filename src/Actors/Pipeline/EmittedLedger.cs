@@ -14,8 +14,10 @@ public sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Trac
 /// <summary>
 /// With several replicas: which span ids were exported anywhere in the fleet, replicated with Akka.DistributedData
 /// (grow-only sets, local writes, gossip), so an ObjectActor recreated after a replica crashed, which gets its family's
-/// facts again from a relist, exports only the spans the dead replica had not exported yet. Keys are per cluster,
-/// per hour of export and per bucket; sets older than the retention are deleted. One per node, local.
+/// facts again from a relist, exports only the spans the dead replica had not exported yet. A node replicates a span id
+/// once its SpanEmitter exported the span (<see cref="SpansExported"/>), not when it was checked: checked but not yet
+/// exported when the node died means exported by a survivor. Keys are per cluster, per hour of export and per bucket;
+/// sets older than the retention are deleted. One per node, local.
 /// </summary>
 internal sealed class EmittedLedger : UntypedActor, IWithTimers
 {
@@ -28,6 +30,9 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
     private readonly IActorRef _replicator;
     private readonly Dictionary<string, IImmutableSet<long>> _known = new(StringComparer.Ordinal);
     private readonly HashSet<string> _subscribed = new(StringComparer.Ordinal);
+
+    /// <summary>Span ids this node passed on and has not yet seen exported (with the hour they were checked).</summary>
+    private readonly Dictionary<long, long> _unreplicated = [];
 
     public EmittedLedger(PipelineContext ctx, IActorRef emitter)
     {
@@ -42,6 +47,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
 
     protected override void PreStart()
     {
+        Context.System.EventStream.Subscribe(Self, typeof(SpansExported));
         Subscribe();
         Timers.StartPeriodicTimer(TickTimer, Tick.Instance, TimeSpan.FromMinutes(1));
     }
@@ -83,6 +89,9 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
                     _ctx.Tracker.Done();
                 }
                 break;
+            case SpansExported exported:
+                Replicate(exported.Traces);
+                break;
             case Changed changed:
                 if (changed.Data is GSet<long> set) _known[changed.Key.Id] = set.Elements;
                 break;
@@ -101,7 +110,6 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
     private void Check(LedgerCheck check)
     {
         var now = Hour(DateTime.UtcNow);
-        var fresh = new List<long>[Buckets];
         foreach (var trace in check.Traces)
         {
             var kept = ImmutableArray.CreateBuilder<SpanRecord>(trace.Spans.Length);
@@ -115,9 +123,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
                     continue;
                 }
                 kept.Add(s);
-                (fresh[bucket] ??= []).Add(id);
-                var key = Key(check.Cluster, now, bucket);
-                _known[key] = (_known.TryGetValue(key, out var k) ? k : ImmutableHashSet<long>.Empty).Add(id);
+                _unreplicated[id] = now; // known here at once; told to the others once exported (Replicate)
             }
             if (kept.Count > 0)
             {
@@ -125,11 +131,33 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
                 _emitter.Tell(new EmitSpans(new TraceSpans(trace.TraceId, kept.DrainToImmutable())));
             }
         }
-        for (var b = 0; b < Buckets; b++)
+    }
+
+    /// <summary>
+    /// Spans this node exported, now told to the other replicas. Only after the export: if this replica dies between
+    /// the check and the export, the others never hear of those spans and export them from their rebuild (a span is
+    /// lost only if it was never exported; at worst, a crash in the gossip interval after an export repeats it).
+    /// </summary>
+    private void Replicate(IReadOnlyList<TraceSpans> traces)
+    {
+        var now = Hour(DateTime.UtcNow);
+        var fresh = new Dictionary<(string Cluster, int Bucket), List<long>>();
+        foreach (var trace in traces)
         {
-            if (fresh[b] is not { } ids) continue;
-            var key = new GSetKey<long>(Key(check.Cluster, now, b));
-            _replicator.Tell(Dsl.Update(key, GSet<long>.Empty, WriteLocal.Instance, set =>
+            foreach (var s in trace.Spans)
+            {
+                var key = (Cluster: s.Resource.ClusterName, Bucket: (int)(s.SpanId.Value % Buckets));
+                if (!fresh.TryGetValue(key, out var ids)) fresh[key] = ids = [];
+                var id = unchecked((long)s.SpanId.Value);
+                ids.Add(id);
+                _unreplicated.Remove(id);
+                var known = Key(key.Cluster, now, key.Bucket);
+                _known[known] = (_known.TryGetValue(known, out var set) ? set : ImmutableHashSet<long>.Empty).Add(id);
+            }
+        }
+        foreach (var ((cluster, bucket), ids) in fresh)
+        {
+            _replicator.Tell(Dsl.Update(new GSetKey<long>(Key(cluster, now, bucket)), GSet<long>.Empty, WriteLocal.Instance, set =>
             {
                 foreach (var id in ids) set = set.Add(id);
                 return set;
@@ -139,6 +167,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
 
     private bool Seen(string cluster, long now, int bucket, long id)
     {
+        if (_unreplicated.ContainsKey(id)) return true;
         for (var h = now - (long)Retention.TotalHours; h <= now; h++)
         {
             if (_known.TryGetValue(Key(cluster, h, bucket), out var set) && set.Contains(id)) return true;
@@ -158,6 +187,11 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
                 _subscribed.Remove(key);
                 _replicator.Tell(Dsl.Unsubscribe(new GSetKey<long>(key), Self));
             }
+        }
+        // Passed on but never exported (dropped by an exporter that stayed down): forgotten with the rest.
+        foreach (var (id, hour) in _unreplicated)
+        {
+            if (hour < horizon) _unreplicated.Remove(id);
         }
     }
 

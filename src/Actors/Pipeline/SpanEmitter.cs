@@ -23,6 +23,9 @@ public sealed class FlushDone
 /// </summary>
 internal sealed record EmitSpans(TraceSpans Trace) : ITracked;
 
+/// <summary>Published on this node's event stream when every exporter took a batch (with several replicas only).</summary>
+internal sealed record SpansExported(IReadOnlyList<TraceSpans> Traces);
+
 /// <summary>
 /// One per node: batches finished spans by size and by time, and gives every exporter its own bounded queue of batches,
 /// exported one at a time off the actor's thread (results are piped back). A failed batch stays at the head of its
@@ -189,7 +192,13 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
         {
             var done = q.Pending.Dequeue();
             q.Spans -= done.Spans;
-            if (--done.Remaining == 0) _ctx.Metrics.Exported(done.Spans);
+            if (--done.Remaining == 0)
+            {
+                _ctx.Metrics.Exported(done.Spans);
+                // Replicas record what is exported only once it is (EmittedLedger): a replica killed before its export
+                // leaves those spans to the survivors' rebuild instead of marking them as done.
+                if (_ctx.Settings.ReplicatesEmitted) Context.System.EventStream.Publish(new SpansExported(done.Traces));
+            }
             if (q.Failures >= _ctx.Settings.ExportAttempts) _log.Info("Exporter {0} recovered after {1} failed attempts", q.Exporter.Name, q.Failures);
             q.Failures = 0;
             return;
