@@ -63,15 +63,11 @@ internal static class EventModelConverters
         public sealed override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, value, (JsonTypeInfo<T>)Writer.GetTypeInfo(typeof(T)));
 
+        /// <summary>A string through the cache, as <see cref="InternedStringConverter"/> reads one (which also rejects other tokens).</summary>
         protected static string? String(ref Utf8JsonReader reader)
         {
             reader.Read();
-            return reader.TokenType switch
-            {
-                JsonTokenType.Null => null,
-                JsonTokenType.String => StringInterner.Shared.InternString(ref reader),
-                _ => throw new JsonException($"expected a string, got {reader.TokenType}"),
-            };
+            return reader.TokenType == JsonTokenType.Null ? null : StringInterner.Shared.InternString(ref reader);
         }
 
         protected static string? UniqueString(ref Utf8JsonReader reader)

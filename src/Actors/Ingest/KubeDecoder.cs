@@ -36,7 +36,7 @@ internal static class KubeDecoder
         // reasons, reporters, hosts, the names and uids of objects with several events), so most of an Event's strings
         // are not allocated again, and the facts of one object share them while they wait in its actor.
         var interning = new JsonSerializerOptions(options);
-        interning.Converters.Add(new InterningStringConverter(StringInterner.Shared));
+        interning.Converters.Add(new InternedStringConverter()); // the one ObjectMetadata's strings use (null stays the serializer's)
         // And times in the form the API server writes them are parsed from the bytes (Rfc3339TimeConverter); any other
         // form goes to KubernetesJson's own converter.
         var time = new Rfc3339TimeConverter(KubernetesTimeConverter(options));
@@ -58,15 +58,6 @@ internal static class KubeDecoder
         JsonSerializerOptions? options = null;
         KubernetesJson.AddJsonOptions(o => options = o);
         return options ?? throw new InvalidOperationException("KubernetesJson did not hand out its serializer options");
-    }
-
-    /// <summary>Reads every string of a KubernetesClient model through a <see cref="StringInterner"/>.</summary>
-    private sealed class InterningStringConverter(StringInterner strings) : System.Text.Json.Serialization.JsonConverter<string>
-    {
-        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? null : strings.InternString(ref reader);
-
-        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 
     /// <summary>Decodes one document. On success <paramref name="fact"/> is set; on failure <paramref name="error"/>.</summary>
@@ -203,7 +194,7 @@ internal static class KubeDecoder
             && annotations.TryGetValue("topLevelSpan", out var top)
             && string.Equals(top, "true", StringComparison.Ordinal);
 
-        // The model's strings already come from the decoder's cache (InterningStringConverter): shared, not re-interned.
+        // The model's strings already come from the decoder's cache (InternedStringConverter): shared, not re-interned.
         fact = new EventObserved(
             cluster,
             uid,
