@@ -146,18 +146,19 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
         {
             foreach (var s in trace.Spans)
             {
-                var key = (Cluster: s.Resource.ClusterName, Bucket: (int)(s.SpanId.Value % Buckets));
+                var key = (s.Resource.ClusterName, (int)(s.SpanId.Value % Buckets));
                 if (!fresh.TryGetValue(key, out var ids)) fresh[key] = ids = [];
                 var id = unchecked((long)s.SpanId.Value);
                 ids.Add(id);
                 _unreplicated.Remove(id);
-                var known = Key(key.Cluster, now, key.Bucket);
-                _known[known] = (_known.TryGetValue(known, out var set) ? set : ImmutableHashSet<long>.Empty).Add(id);
             }
         }
         foreach (var ((cluster, bucket), ids) in fresh)
         {
-            _replicator.Tell(Dsl.Update(new GSetKey<long>(Key(cluster, now, bucket)), GSet<long>.Empty, WriteLocal.Instance, set =>
+            // Known here at once (the subscription's Changed brings the same set a little later), and told to the others.
+            var key = Key(cluster, now, bucket);
+            _known[key] = (_known.TryGetValue(key, out var known) ? known : ImmutableHashSet<long>.Empty).Union(ids);
+            _replicator.Tell(Dsl.Update(new GSetKey<long>(key), GSet<long>.Empty, WriteLocal.Instance, set =>
             {
                 foreach (var id in ids) set = set.Add(id);
                 return set;
