@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using k8s;
 using k8s.Models;
 using KSpanActors.Ingest;
 using KSpanActors.Ingest.Demo;
@@ -17,14 +16,7 @@ namespace KSpanActors.Tests.Ingest;
 /// </summary>
 public class KubeDecoderObjectEquivalenceTests
 {
-    private static readonly JsonSerializerOptions KubeOptions = CaptureOptions();
-
-    private static JsonSerializerOptions CaptureOptions()
-    {
-        JsonSerializerOptions? options = null;
-        KubernetesJson.AddJsonOptions(o => options = o);
-        return options!;
-    }
+    private static readonly JsonSerializerOptions KubeOptions = KubeDecoder.KubernetesOptions();
 
     private sealed class MetadataOnly
     {
