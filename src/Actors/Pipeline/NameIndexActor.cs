@@ -35,7 +35,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
 
     /// <summary>Props through <see cref="EntityProducer{TActor}"/>: no expression tree, no reflection per entity.</summary>
     public static Props Props(string entityId, PipelineContext ctx, IActorRegistry registry) =>
-        Akka.Actor.Props.CreateBy(new EntityProducer<NameIndexActor>(() => new NameIndexActor(entityId, ctx, registry)));
+        Akka.Actor.Props.CreateBy(new EntityProducer<NameIndexActor>(() => new NameIndexActor(entityId, ctx, registry))).WithMailbox(EntityMailbox.Id);
 
     /// <summary>Names untouched this long are forgotten (well beyond a settle period and Kubernetes' Event TTL).</summary>
     private TimeSpan Retention => _ctx.Settings.NameRetention;

@@ -68,7 +68,7 @@ public static class PipelineHosting
                 var props = ObjectActor.Props(ctx, registry); // one for all: each actor reads its id from its name
                 return _ => props;
             }, extractor, shardOptions)
-            .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry).WithMailbox(EntityMailbox.Id), extractor, shardOptions)
+            .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, shardOptions)
             .WithActors((system, registry) =>
             {
                 var emitter = system.ActorOf(SpanEmitter.Props(ctx, exporters), "span-emitter");
