@@ -12,7 +12,7 @@ namespace KSpanActors.Bench;
 /// <summary>
 /// <c>--mode replicas</c>: the pipeline measurement twice in one process, first with one PipelineRuntime, then with
 /// three forming one Akka cluster on 127.0.0.1 (cross-node messages through remoting on loopback with the project's
-/// protobuf serializer), fed round-robin, sharing one PipelineTracker, each with its own counting exporter. Process
+/// protobuf serializer), fed round-robin, each tracking what it sends, each with its own counting exporter. Process
 /// CPU per million events of both passes, and their ratio (three over one).
 /// </summary>
 internal static class ReplicasBench
@@ -58,7 +58,6 @@ internal static class ReplicasBench
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         sampler.Mark();
-        var tracker = new PipelineTracker();
         var exporters = new List<CountingOtlpJsonExporter>();
         var nodes = new List<PipelineRuntime>();
         try
@@ -70,7 +69,7 @@ internal static class ReplicasBench
                     IReadOnlyList<string> seeds = i == 0 ? [] : [Cluster.Get(nodes[0].System).SelfAddress.ToString()];
                     var exporter = new CountingOtlpJsonExporter();
                     exporters.Add(exporter);
-                    nodes.Add(await PipelineRuntime.StartAsync(Settings(options, seeds), [exporter], loggers, sharedTracker: tracker, cancellationToken: startup.Token));
+                    nodes.Add(await PipelineRuntime.StartAsync(Settings(options, seeds), [exporter], loggers, cancellationToken: startup.Token));
                 }
                 while (nodes.Any(n => Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) < count))
                 {
@@ -80,7 +79,7 @@ internal static class ReplicasBench
             Console.WriteLine(string.Create(culture,
                 $"{count} node(s) up: {string.Join(", ", nodes.Select(n => Cluster.Get(n.System).SelfAddress.ToString()))}; working set {sampler.Current() / 1e6:N0} MB"));
 
-            var (fed, events, errors, feedSeconds, seconds, cpu) = await FeedAndDrainAsync(nodes, tracker, options, input.Path, sampler, timeout);
+            var (fed, events, errors, feedSeconds, seconds, cpu) = await FeedAndDrainAsync(nodes, options, input.Path, sampler, timeout);
             var spansExported = nodes.Sum(n => n.Metrics.SpansExported);
             var spansDropped = nodes.Sum(n => n.Metrics.SpansDropped);
             var result = new PassResult(count, events, seconds, cpu, sampler.PhasePeakBytes, spansExported, spansDropped, errors == 0 && events == input.Events);
@@ -98,10 +97,10 @@ internal static class ReplicasBench
 
     /// <summary>
     /// As the pipeline mode does: a producer thread reads the file into a bounded channel, decoder threads decode and
-    /// feed (round-robin over the nodes), back-pressured on the shared tracker; then the nodes drain together.
+    /// feed (round-robin over the nodes), back-pressured on every node's own flow count; then the nodes drain together.
     /// </summary>
     private static async Task<(long Fed, long Events, long Errors, double FeedSeconds, double Seconds, double Cpu)> FeedAndDrainAsync(
-        IReadOnlyList<PipelineRuntime> nodes, PipelineTracker tracker, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout)
+        IReadOnlyList<PipelineRuntime> nodes, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout)
     {
         using var stop = new CancellationTokenSource(timeout);
         var maxInFlight = nodes[0].MaxInFlight;
@@ -112,7 +111,10 @@ internal static class ReplicasBench
             input,
             options.Decoders,
             (fact, _) => nodes[(int)((uint)Interlocked.Increment(ref next) % (uint)nodes.Count)].Feed(fact), // round-robin over the nodes
-            () => tracker.WaitForRoom(maxInFlight, stop.Token),
+            () =>
+            {
+                foreach (var n in nodes) n.Context.Tracker.WaitForRoom(maxInFlight, stop.Token); // each node tracks what it sent
+            },
             cancel: stop.Token);
         long fed = stats.Sum(s => s.Fed), events = stats.Sum(s => s.Events), errors = stats.Sum(s => s.Errors);
         var fedDone = Stopwatch.GetTimestamp();

@@ -86,7 +86,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
                 }
                 finally
                 {
-                    _ctx.Tracker.Done();
+                    _ctx.Tracker.Done(Sender);
                 }
                 break;
             case SpansExported exported:
@@ -127,8 +127,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
             }
             if (kept.Count > 0)
             {
-                _ctx.Tracker.Sent();
-                _emitter.Tell(new EmitSpans(new TraceSpans(trace.TraceId, kept.DrainToImmutable())));
+                _ctx.Tracker.Send(_emitter, new EmitSpans(new TraceSpans(trace.TraceId, kept.DrainToImmutable())), Self);
             }
         }
     }

@@ -92,7 +92,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
         }
         finally
         {
-            if (message is ITracked) _ctx.Tracker.Done();
+            if (message is ITracked) _ctx.Tracker.Done(Sender);
         }
     }
 
@@ -151,11 +151,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
             ResolvePending(); // alone and leaving: what waits for an object goes out now
             return;
         }
-        void Tell(object m)
-        {
-            _ctx.Tracker.Sent();
-            peer.Tell(m, ActorRefs.NoSender);
-        }
+        void Tell(object m) => _ctx.Tracker.Send(peer, m, Self);
         foreach (var (name, e) in _names)
         {
             foreach (var (uid, created) in e.Objects()) Tell(new NameObserved(_cluster, name, uid, created));
@@ -176,11 +172,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
         foreach (var name in old) _names.Remove(name);
     }
 
-    private void Send(IObjectMessage message)
-    {
-        _ctx.Tracker.Sent();
-        _objects.Tell(message, Self);
-    }
+    private void Send(IObjectMessage message) => _ctx.Tracker.Send(_objects, message, Self);
 
     /// <summary>
     /// What is known under one name. Compact, as there is one per recently seen name: the first object inline (a name

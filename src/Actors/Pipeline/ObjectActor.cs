@@ -180,7 +180,7 @@ internal sealed class ObjectActor : UntypedActor
         }
         finally
         {
-            if (message is ITracked) _ctx.Tracker.Done();
+            if (message is ITracked) _ctx.Tracker.Done(Sender);
         }
     }
 
@@ -470,11 +470,7 @@ internal sealed class ObjectActor : UntypedActor
             // (a whole fleet stopping), nothing is lost; the successor gets the exported span ids and will not repeat them.
             if (a._isTop && a._dirty) a.Emit();
             var entityId = EntityIds.Object(a._cluster, a._uid);
-            void Tell(object m)
-            {
-                a._ctx.Tracker.Sent();
-                peer.Tell(m, ActorRefs.NoSender);
-            }
+            void Tell(object m) => a._ctx.Tracker.Send(peer, m, a.Self);
             Tell(new Restored(entityId, a._isTop, a._identity, a._emitted is null ? [] : [.. a._emitted]));
             if (a._object is not null) Tell(new Observe(a._cluster, a._uid, a._object));
             if (a._owner is { } owner && a._object is null) Tell(new OwnerClaimed(a._cluster, a._uid, owner.Uid, owner.Ref));
@@ -515,8 +511,8 @@ internal sealed class ObjectActor : UntypedActor
 
     private void Send(IActorRef target, object message)
     {
-        if (message is ITracked) _ctx.Tracker.Sent();
-        target.Tell(message, Self);
+        if (message is ITracked) _ctx.Tracker.Send(target, message, Self);
+        else target.Tell(message, Self);
     }
 
     /// <summary>

@@ -63,6 +63,13 @@ public static class PipelineHosting
                 HoconAddMode.Prepend)
             // Entities get a mailbox that costs nothing while empty (EntityMailbox).
             .AddHocon(EntityMailbox.Hocon, HoconAddMode.Prepend)
+            // Flow control first: every tracked message names this node's flow actor (or an actor of this node) as sender.
+            .WithActors((system, registry) =>
+            {
+                var flow = system.ActorOf(FlowCreditActor.Props(ctx.Tracker), FlowCreditActor.Name);
+                ctx.Tracker.Origin = flow;
+                registry.Register<FlowCreditActorKey>(flow);
+            })
             .WithShardRegion<ObjectRegion>("kspan-objects", (_, registry, _) =>
             {
                 var props = ObjectActor.Props(ctx, registry); // one for all: each actor reads its id from its name

@@ -48,10 +48,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
         ILoggerFactory? loggerFactory = null,
         Akka.Event.LogLevel akkaLogLevel = Akka.Event.LogLevel.WarningLevel,
         Watch.WatchCatalog? watch = null,
-        PipelineTracker? sharedTracker = null,
         CancellationToken cancellationToken = default)
     {
-        var ctx = new PipelineContext(settings, new PipelineMetrics(), sharedTracker ?? new PipelineTracker()) { Watch = watch };
+        var ctx = new PipelineContext(settings, new PipelineMetrics(), new PipelineTracker()) { Watch = watch };
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
         else builder.Services.AddLogging();
@@ -104,40 +103,51 @@ public sealed class PipelineRuntime : IAsyncDisposable
     public Task DrainAsync(CancellationToken cancellationToken = default) => DrainAsync([this], cancellationToken);
 
     /// <summary>
-    /// The same for several nodes of one cluster in this process (tests): they must share one <see cref="PipelineTracker"/>,
-    /// and entity ids are collected from every node's regions.
+    /// The same for several nodes of one cluster in this process (tests, the replicas benchmark). Each node tracks what it
+    /// sent itself; entity ids are collected from every node's regions.
     /// </summary>
     public static async Task DrainAsync(IReadOnlyList<PipelineRuntime> nodes, CancellationToken cancellationToken = default)
     {
         var first = nodes[0];
-        var tracker = first.Context.Tracker;
-        await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        var flow = first.Context.Tracker;
+        await WhenQuietAsync(nodes, cancellationToken).ConfigureAwait(false);
         var objectCount = -1;
         for (var round = 0; round < 8; round++)
         {
-            foreach (var id in await AllEntityIdsAsync(nodes, n => n._names).ConfigureAwait(false))
-            {
-                tracker.Sent();
-                first._names.Tell(new FinalizeName(id));
-            }
-            await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var id in await AllEntityIdsAsync(nodes, n => n._names).ConfigureAwait(false)) flow.Route(first._names, new FinalizeName(id));
+            await WhenQuietAsync(nodes, cancellationToken).ConfigureAwait(false);
             var ids = await AllEntityIdsAsync(nodes, n => n._objects).ConfigureAwait(false);
-            foreach (var id in ids)
-            {
-                tracker.Sent();
-                first._objects.Tell(new FinalizeObject(id));
-            }
-            await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var id in ids) flow.Route(first._objects, new FinalizeObject(id));
+            await WhenQuietAsync(nodes, cancellationToken).ConfigureAwait(false);
             if (ids.Count == objectCount) break;
             objectCount = ids.Count;
         }
-        foreach (var id in await AllEntityIdsAsync(nodes, n => n._objects).ConfigureAwait(false))
-        {
-            tracker.Sent();
-            first._objects.Tell(new EmitObject(id));
-        }
-        await tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var id in await AllEntityIdsAsync(nodes, n => n._objects).ConfigureAwait(false)) flow.Route(first._objects, new EmitObject(id));
+        await WhenQuietAsync(nodes, cancellationToken).ConfigureAwait(false);
         foreach (var n in nodes) await n.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Completes when no tracked message is in flight on any of these nodes. One node: its own count reaches zero.
+    /// Several: every node's (sent, acknowledged) counters are balanced and unchanged between two reads, 10 ms apart
+    /// (a message processed between the reads sends or acknowledges something, so it changes a counter: the two reads
+    /// see one quiet state, not a mix of two).
+    /// </summary>
+    public static async Task WhenQuietAsync(IReadOnlyList<PipelineRuntime> nodes, CancellationToken cancellationToken = default)
+    {
+        if (nodes.Count == 1)
+        {
+            await nodes[0].Context.Tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        (long Sent, long Acked)[]? last = null;
+        while (true)
+        {
+            var now = nodes.Select(n => n.Context.Tracker.Counters).ToArray();
+            if (last is not null && now.All(c => c.Acked >= c.Sent) && now.SequenceEqual(last)) return;
+            last = now;
+            await Task.Delay(FlowCreditActor.CreditInterval * 2, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static async Task<HashSet<string>> AllEntityIdsAsync(IReadOnlyList<PipelineRuntime> nodes, Func<PipelineRuntime, IActorRef> region)

@@ -1,43 +1,138 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+
 namespace KSpanActors.Pipeline;
 
 /// <summary>
-/// Counts tracked messages from the moment they are sent until an actor has processed them, so a replay
-/// can wait until nothing is in flight before it finalizes and flushes. One per process (per pipeline).
+/// This node's share of the pipeline's flow control: every tracked message counts against the node that SENT it, from
+/// the send until an actor (on any node) has processed it. The one place where tracked messages are sent
+/// (<see cref="Send"/>, <see cref="Route"/>) and processed (<see cref="Done"/>).
+/// <list type="bullet">
+/// <item>A message processed on its sender's node is acknowledged at once. One processed on another node is owed to its
+/// sender's node (known from the message's sender reference, which Akka carries across the wire) and acknowledged in
+/// batches by <see cref="FlowCreditActor"/> (a few milliseconds later, as one <see cref="FlowCredit"/>).</item>
+/// <item><see cref="InFlight"/> is therefore what this node's sources have put into the fleet and is not yet done,
+/// wherever it went: the back-pressure of a watch loop (<see cref="WaitForRoomAsync"/>) is correct across processes.
+/// Counting sends on one node and processing on another stalled the watchers of every multi-replica deployment.</item>
+/// <item>A node that was removed from the cluster (crashed) never acknowledges what it held: its share is forgiven
+/// (<see cref="Forgive"/>), and tracked messages that end in dead letters are acknowledged, so nothing leaks.</item>
+/// <item>End of input on one node waits for <see cref="WhenIdleAsync"/>; several nodes wait until every node's
+/// (sent, acknowledged) pair is balanced and unchanged over two reads (<see cref="PipelineRuntime.DrainAsync(IReadOnlyList{PipelineRuntime}, CancellationToken)"/>).</item>
+/// </list>
 /// </summary>
 public sealed class PipelineTracker
 {
     private readonly object _gate = new();
-    private long _inFlight;
+    private readonly ConcurrentDictionary<Address, StrongBox<long>> _owed = new();
+    private long _sent;
+    private long _acked;
     private TaskCompletionSource _idle = NewIdle(completed: true);
 
-    public long InFlight => Interlocked.Read(ref _inFlight);
+    /// <summary>
+    /// Sender of the messages this node's sources route (a local actor of this node): the node processing them
+    /// acknowledges them to this node. Set when the pipeline starts; until then (unit tests) Nobody.
+    /// </summary>
+    public IActorRef Origin { get; internal set; } = ActorRefs.Nobody;
 
-    public void Sent(int count = 1)
+    /// <summary>Tracked messages this node sent that are not processed yet (never negative).</summary>
+    public long InFlight => Math.Max(0, Interlocked.Read(ref _sent) - Interlocked.Read(ref _acked));
+
+    /// <summary>Monotonic counters of this node: messages sent, and messages acknowledged (processed anywhere).</summary>
+    public (long Sent, long Acked) Counters => (Interlocked.Read(ref _sent), Interlocked.Read(ref _acked));
+
+    /// <summary>Sends a tracked message from an actor of this node (counted, then told with that actor as sender).</summary>
+    public void Send(ICanTell target, object message, IActorRef sender)
     {
-        if (Interlocked.Add(ref _inFlight, count) == count)
-        {
-            lock (_gate)
-            {
-                if (_idle.Task.IsCompleted && Interlocked.Read(ref _inFlight) > 0) _idle = NewIdle(completed: false);
-            }
-        }
+        Sent();
+        target.Tell(message, sender);
     }
 
-    public void Done()
+    /// <summary>Sends a tracked message from a source of this node (counted; the sender is <see cref="Origin"/>).</summary>
+    public void Route(ICanTell target, object message) => Send(target, message, Origin);
+
+    /// <summary>Counts messages about to be sent (prefer <see cref="Send"/>, which also sets the sender).</summary>
+    public void Sent(int count = 1)
     {
-        if (Interlocked.Decrement(ref _inFlight) == 0)
+        if (Interlocked.Add(ref _sent, count) - Interlocked.Read(ref _acked) == count)
         {
             lock (_gate)
             {
-                if (Interlocked.Read(ref _inFlight) == 0) _idle.TrySetResult();
+                if (_idle.Task.IsCompleted && IsBusy) _idle = NewIdle(completed: false);
             }
         }
     }
 
     /// <summary>
-    /// Completes once at most <paramref name="max"/> tracked messages are in flight: the back-pressure of a source.
-    /// Polled, not signalled: the wait is rare and short (actors drain thousands of messages per millisecond), and a
-    /// signal would cost every message a check.
+    /// A tracked message from <paramref name="sender"/> was processed here (or ended in dead letters here): acknowledged
+    /// at once when it came from this node, owed to its node otherwise.
+    /// </summary>
+    public void Done(IActorRef? sender)
+    {
+        if (sender is IActorRefScope { IsLocal: false } && sender.Path.Address is { HasGlobalScope: true } from)
+        {
+            Interlocked.Increment(ref _owed.GetOrAdd(from, static _ => new StrongBox<long>()).Value);
+            return;
+        }
+        Acknowledge(1);
+    }
+
+    /// <summary>Processed messages this node sent (one local message, or a credit from another node).</summary>
+    public void Acknowledge(long count)
+    {
+        // Never beyond what was sent: after Forgive, credits for forgiven messages may still arrive.
+        long acked, next;
+        do
+        {
+            acked = Interlocked.Read(ref _acked);
+            next = Math.Min(acked + count, Interlocked.Read(ref _sent));
+            if (next <= acked) return;
+        }
+        while (Interlocked.CompareExchange(ref _acked, next, acked) != acked);
+        if (next >= Interlocked.Read(ref _sent))
+        {
+            lock (_gate)
+            {
+                if (!IsBusy) _idle.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>Takes what this node owes other nodes: (their address, how many of their messages were processed here).</summary>
+    public List<(Address Node, long Count)> TakeOwed()
+    {
+        var owed = new List<(Address, long)>();
+        foreach (var (node, box) in _owed)
+        {
+            var n = Interlocked.Exchange(ref box.Value, 0);
+            if (n > 0) owed.Add((node, n));
+        }
+        return owed;
+    }
+
+    /// <summary>
+    /// A member was removed from the cluster (it crashed, or left): what it held is gone or was handed on, and it will
+    /// not acknowledge it. Everything in flight counts as done. Credits that live nodes still send for messages
+    /// forgiven here are absorbed (acknowledged never exceeds sent), so until they have arrived this node may admit up
+    /// to the forgiven number more; a drain across such a removal may end early. Returns what was forgiven.
+    /// </summary>
+    public long Forgive()
+    {
+        long forgiven;
+        lock (_gate)
+        {
+            forgiven = Interlocked.Read(ref _sent) - Interlocked.Read(ref _acked);
+            if (forgiven <= 0) return 0;
+        }
+        Acknowledge(forgiven);
+        return forgiven;
+    }
+
+    private bool IsBusy => Interlocked.Read(ref _sent) > Interlocked.Read(ref _acked);
+
+    /// <summary>
+    /// Completes once at most <paramref name="max"/> tracked messages of this node are in flight: the back-pressure of a
+    /// source. Polled, not signalled: the wait is rare and short, and a signal would cost every message a check.
     /// </summary>
     public async ValueTask WaitForRoomAsync(long max, CancellationToken cancellationToken = default)
     {
@@ -54,7 +149,7 @@ public sealed class PipelineTracker
         }
     }
 
-    /// <summary>Completes when no tracked message is in flight.</summary>
+    /// <summary>Completes when no tracked message this node sent is in flight.</summary>
     public async Task WhenIdleAsync(CancellationToken cancellationToken = default)
     {
         while (true)
@@ -62,7 +157,7 @@ public sealed class PipelineTracker
             Task t;
             lock (_gate)
             {
-                if (Interlocked.Read(ref _inFlight) == 0) return;
+                if (!IsBusy) return;
                 t = _idle.Task;
             }
             await t.WaitAsync(cancellationToken).ConfigureAwait(false);

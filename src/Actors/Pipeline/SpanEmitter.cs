@@ -75,7 +75,7 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
                 }
                 finally
                 {
-                    _ctx.Tracker.Done();
+                    _ctx.Tracker.Done(Sender);
                 }
                 break;
             case TraceSpans t:

@@ -46,6 +46,7 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
     internal const string StartWatchingManifest = "wstart";
     internal const string StopWatchingManifest = "wstop";
     internal const string RestoredManifest = "rest";
+    internal const string FlowCreditManifest = "cred";
 
     public KSpanSerializer(ExtendedActorSystem system)
         : base(system)
@@ -70,6 +71,7 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
         StartWatching => StartWatchingManifest,
         StopWatching => StopWatchingManifest,
         Restored => RestoredManifest,
+        FlowCredit => FlowCreditManifest,
         _ => throw Unknown(o),
     };
 
@@ -89,6 +91,7 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
         StartWatching m => new P.WatcherCommand { Cluster = S(m.Cluster) }.ToByteArray(),
         StopWatching m => new P.WatcherCommand { Cluster = S(m.Cluster) }.ToByteArray(),
         Restored m => WriteRestored(m).ToByteArray(),
+        FlowCredit m => new P.FlowCredit { Count = m.Count }.ToByteArray(),
         _ => throw Unknown(obj),
     };
 
@@ -176,6 +179,8 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
                 return new StartWatching(P.WatcherCommand.Parser.ParseFrom(bytes).Cluster);
             case StopWatchingManifest:
                 return new StopWatching(P.WatcherCommand.Parser.ParseFrom(bytes).Cluster);
+            case FlowCreditManifest:
+                return new FlowCredit(P.FlowCredit.Parser.ParseFrom(bytes).Count);
             default:
                 throw new SerializationException($"KSpanSerializer ({Id}): unknown manifest [{manifest}]");
         }

@@ -10,8 +10,9 @@ namespace KSpanActors.Tests.ScaleOut;
 [Collection("akka-cluster")]
 public sealed class ThreeNodeClusterTests
 {
-    private static PipelineSettings Node(IReadOnlyList<string> seeds) => new()
+    private static PipelineSettings Node(IReadOnlyList<string> seeds, long maxInFlight = 20_000) => new()
     {
+        MaxInFlight = maxInFlight,
         Hostname = "127.0.0.1",
         Port = 0,
         SeedNodes = seeds,
@@ -19,16 +20,27 @@ public sealed class ThreeNodeClusterTests
         BatchInterval = TimeSpan.FromMilliseconds(100),
     };
 
-    private static async Task<List<PipelineRuntime>> StartClusterAsync(PipelineTracker tracker, CapturingExporter exporter)
+    private static async Task<List<PipelineRuntime>> StartClusterAsync(CapturingExporter exporter, long maxInFlight = 20_000)
     {
-        var first = await PipelineRuntime.StartAsync(Node([]), [exporter], sharedTracker: tracker);
+        var first = await PipelineRuntime.StartAsync(Node([], maxInFlight), [exporter]);
         var seed = Akka.Cluster.Cluster.Get(first.System).SelfAddress.ToString();
         var nodes = new List<PipelineRuntime> { first };
-        for (var i = 0; i < 2; i++) nodes.Add(await PipelineRuntime.StartAsync(Node([seed]), [exporter], sharedTracker: tracker));
+        for (var i = 0; i < 2; i++) nodes.Add(await PipelineRuntime.StartAsync(Node([seed], maxInFlight), [exporter]));
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (nodes.Any(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) < 3))
         {
             await Task.Delay(50, cts.Token);
+        }
+        // Every node's regions registered with the coordinators, so shards are allocated across all three.
+        foreach (var region in new[] { "kspan-objects", "kspan-names" })
+        {
+            while (true)
+            {
+                var stats = await first.System.ActorSelection("/system/sharding/" + region)
+                    .Ask<Akka.Cluster.Sharding.ClusterShardingStats>(new Akka.Cluster.Sharding.GetClusterShardingStats(TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10));
+                if (stats.Regions.Count == nodes.Count) break;
+                await Task.Delay(50, cts.Token);
+            }
         }
         return nodes;
     }
@@ -41,9 +53,8 @@ public sealed class ThreeNodeClusterTests
     [Fact]
     public async Task Replay_through_three_nodes_gives_the_expected_tree()
     {
-        var tracker = new PipelineTracker();
         var exporter = new CapturingExporter();
-        var nodes = await StartClusterAsync(tracker, exporter);
+        var nodes = await StartClusterAsync(exporter);
         try
         {
             var (facts, expected) = Scenarios.Rollout();
@@ -60,18 +71,55 @@ public sealed class ThreeNodeClusterTests
         }
     }
 
+    /// <summary>
+    /// The stall every multi-replica deployment hit: a node counted what it sent and another node counted what its actors
+    /// processed, so the sending node's count only grew and its back-pressure waited forever once it passed MaxInFlight.
+    /// Each node has its own tracker here, as separate processes do.
+    /// </summary>
+    [Fact]
+    public async Task A_source_feeding_far_more_than_MaxInFlight_through_one_node_is_never_stalled_by_actors_on_the_others()
+    {
+        var exporter = new CapturingExporter();
+        var nodes = await StartClusterAsync(exporter, maxInFlight: 300);
+        try
+        {
+            var facts = new List<IFact>();
+            foreach (var item in KSpanActors.Ingest.Demo.DemoGenerator.Generate(new KSpanActors.Ingest.Demo.DemoScenario(DeploymentsPerCluster: 60, Replicas: 3, IncludeCrashLoop: false)))
+            {
+                Assert.True(KSpanActors.Ingest.KubeDecoder.TryDecode(item.Cluster, item.Document, out var fact, out var error), error);
+                facts.Add(fact);
+            }
+            var occurrences = facts.OfType<EventObserved>().Select(e => (e.EventUid, e.Count)).ToHashSet();
+            Assert.True(occurrences.Count > 3 * 300, $"only {occurrences.Count} event occurrences: the limit would never be reached");
+
+            using var feeding = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            foreach (var f in facts) await nodes[0].FeedAsync(f, feeding.Token); // back-pressured on what node 0 sent
+            await PipelineRuntime.DrainAsync(nodes).WaitAsync(TimeSpan.FromSeconds(60));
+
+            var exported = exporter.Spans.Where(s => s.Attribute("k8s.event.uid") is not null)
+                .Select(s => (s.Attribute("k8s.event.uid")!, long.Parse(s.Attribute("k8s.event.count")!, System.Globalization.CultureInfo.InvariantCulture)))
+                .ToHashSet();
+            Assert.Empty(occurrences.Except(exported));
+            Assert.All(nodes, n => Assert.Equal(0, n.Context.Tracker.InFlight));
+            Assert.True(nodes.Skip(1).Any(n => n.Context.Tracker.Counters.Sent > 0), "no other node sent anything: the facts never left node 0");
+        }
+        finally
+        {
+            await DisposeAllAsync(nodes);
+        }
+    }
+
     [Fact]
     public async Task Stopping_a_node_mid_replay_still_gives_every_expected_span_exactly_once_and_the_same_tree()
     {
-        var tracker = new PipelineTracker();
         var exporter = new CapturingExporter();
-        var nodes = await StartClusterAsync(tracker, exporter);
+        var nodes = await StartClusterAsync(exporter);
         try
         {
             var (facts, expected) = Scenarios.Rollout();
             var half = facts.Count / 2;
             for (var i = 0; i < half; i++) nodes[i % 3].Feed(facts[i]);
-            await tracker.WhenIdleAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await PipelineRuntime.WhenQuietAsync(nodes).WaitAsync(TimeSpan.FromSeconds(30));
 
             // A graceful leave (SIGTERM): coordinated shutdown hands its shards off; its entities hand their state on.
             var leaving = nodes[2];

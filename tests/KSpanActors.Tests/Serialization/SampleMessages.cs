@@ -68,6 +68,7 @@ internal static class SampleMessages
         ["StopWatching"] = new StopWatching("kind-ñ"),
         ["Restored with every field"] = new Restored(Cluster + "/uid-deploy", true, Deployment, [1UL, ulong.MaxValue, 0x8000_0000_0000_0001UL]),
         ["Restored with nulls"] = new Restored(Cluster + "/uid-pod-Ω", false, null, []),
+        ["FlowCredit"] = new FlowCredit(long.MaxValue),
     };
 
     public static TheoryData<string> Names()

@@ -21,7 +21,7 @@ public sealed class WatchBackPressureTests
         var waiting = sink.WaitForRoomAsync(CancellationToken.None).AsTask();
         Assert.False(waiting.IsCompleted);
 
-        for (var i = 0; i < 5; i++) tracker.Done();
+        for (var i = 0; i < 5; i++) tracker.Done(sender: null);
         await waiting.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
