@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.DistributedData;
 using KSpanActors.Model;
+using KSpanActors.Tracing;
 
 namespace KSpanActors.Pipeline;
 
@@ -113,17 +114,23 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
         foreach (var trace in check.Traces)
         {
             var kept = ImmutableArray.CreateBuilder<SpanRecord>(trace.Spans.Length);
-            foreach (var s in trace.Spans)
+            foreach (var span in trace.Spans)
             {
-                var id = unchecked((long)s.SpanId.Value);
-                var bucket = (int)(s.SpanId.Value % Buckets);
-                if (Seen(check.Cluster, now, bucket, id))
+                var s = span;
+                if (Seen(check.Cluster, now, s.SpanId))
                 {
-                    _ctx.Metrics.DuplicateAvoided();
-                    continue;
+                    // A root made from a topLevelSpan event, where another replica already exported the change's default
+                    // root (before it knew that event): the event still becomes a span, under that root.
+                    if (TraceAssembler.OccurrenceIdOfRoot(s) is not { } occurrence || Seen(check.Cluster, now, occurrence))
+                    {
+                        _ctx.Metrics.DuplicateAvoided();
+                        continue;
+                    }
+                    s = s with { SpanId = occurrence, ParentSpanId = s.SpanId };
                 }
                 kept.Add(s);
-                _unreplicated[id] = now; // known here at once; told to the others once exported (Replicate)
+                _unreplicated[unchecked((long)s.SpanId.Value)] = now; // known here at once; told to the others once exported (Replicate)
+                if (TraceAssembler.OccurrenceIdOfRoot(s) is { } alias) _unreplicated[unchecked((long)alias.Value)] = now;
             }
             if (kept.Count > 0)
             {
@@ -145,12 +152,18 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
         {
             foreach (var s in trace.Spans)
             {
-                var key = (s.Resource.ClusterName, (int)(s.SpanId.Value % Buckets));
-                if (!fresh.TryGetValue(key, out var ids)) fresh[key] = ids = [];
-                var id = unchecked((long)s.SpanId.Value);
-                ids.Add(id);
-                _unreplicated.Remove(id);
+                Add(s.Resource.ClusterName, s.SpanId);
+                // A root made from a topLevelSpan event exports that occurrence too.
+                if (TraceAssembler.OccurrenceIdOfRoot(s) is { } occurrence) Add(s.Resource.ClusterName, occurrence);
             }
+        }
+        void Add(string cluster, SpanId spanId)
+        {
+            var key = (cluster, (int)(spanId.Value % Buckets));
+            if (!fresh.TryGetValue(key, out var ids)) fresh[key] = ids = [];
+            var id = unchecked((long)spanId.Value);
+            ids.Add(id);
+            _unreplicated.Remove(id);
         }
         foreach (var ((cluster, bucket), ids) in fresh)
         {
@@ -165,8 +178,10 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
         }
     }
 
-    private bool Seen(string cluster, long now, int bucket, long id)
+    private bool Seen(string cluster, long now, SpanId spanId)
     {
+        var id = unchecked((long)spanId.Value);
+        var bucket = (int)(spanId.Value % Buckets);
         if (_unreplicated.ContainsKey(id)) return true;
         for (var h = now - (long)Retention.TotalHours; h <= now; h++)
         {

@@ -405,22 +405,29 @@ internal sealed class ObjectActor : UntypedActor
         _ctx.ClusterUids.TryGetValue(_cluster, out var clusterUid);
         var emitted = _emitted ??= [];
         var traces = TraceAssembler.Assemble(_family, clusterUid, emitted);
+        // A root this process exported before (this actor was passivated and recreated by a late event): not again, and
+        // its spans go under that root (a topLevelSpan event that came late becomes a span of its own).
+        var known = false;
+        foreach (var t in traces)
+        {
+            foreach (var s in t.Spans)
+            {
+                if (s.IsRoot && _ctx.Roots.Contains(s.SpanId.Value) && emitted.Add(s.SpanId.Value)) known = true;
+            }
+        }
+        if (known) traces = TraceAssembler.Assemble(_family, clusterUid, emitted);
         for (var i = traces.Count - 1; i >= 0; i--)
         {
             var trace = traces[i];
-            // A root this process exported before (this actor was passivated and recreated by a late event): not again.
-            if (trace.Spans.Any(s => s.IsRoot && !_ctx.Roots.FirstTime(s.SpanId.Value)))
+            foreach (var s in trace.Spans)
             {
-                foreach (var s in trace.Spans) if (s.IsRoot) emitted.Add(s.SpanId.Value);
-                trace = new TraceSpans(trace.TraceId, [.. trace.Spans.Where(s => !s.IsRoot)]);
-                if (trace.Spans.IsEmpty)
+                emitted.Add(s.SpanId.Value);
+                if (s.IsRoot)
                 {
-                    traces.RemoveAt(i);
-                    continue;
+                    _ctx.Roots.FirstTime(s.SpanId.Value);
+                    if (TraceAssembler.OccurrenceIdOfRoot(s) is { } occurrence) emitted.Add(occurrence.Value);
                 }
-                traces[i] = trace;
             }
-            foreach (var s in trace.Spans) emitted.Add(s.SpanId.Value);
             _ctx.Metrics.Emitted(trace.Spans.Length);
         }
         if (traces.Count == 0) { }

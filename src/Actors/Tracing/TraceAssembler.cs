@@ -80,9 +80,10 @@ internal static class TraceAssembler
             var change = gens[g];
             var traceId = StableHash.Trace(family.Cluster, family.TopUid, change.Generation);
             var rootIdx = rootEvent[g];
-            var rootId = rootIdx >= 0
-                ? StableHash.Event(family.Cluster, occ[rootIdx].EventUid, occ[rootIdx].Count)
-                : StableHash.Root(family.Cluster, family.TopUid, change.Generation);
+            // One root id per change, whichever span is the root: a replica that rebuilds a family after another one
+            // exported part of it (a failover), or that sees a topLevelSpan event after the change's default root went
+            // out, must recognise the root that was exported instead of adding a second one to the trace.
+            var rootId = StableHash.Root(family.Cluster, family.TopUid, change.Generation);
 
             var rootStart = change.Generation == 0 ? long.MaxValue : change.StartNs;
             var rootEnd = change.Generation == 0 ? long.MinValue : change.StartNs;
@@ -99,6 +100,12 @@ internal static class TraceAssembler
                     ? SpanFactory.EventSpan(family.Cluster, clusterUid, occ[rootIdx], traceId, rootId, SpanId.None, rootStart, rootEnd)
                     : SpanFactory.RootSpan(family.Cluster, clusterUid, family, change, traceId, rootId, rootStart, rootEnd));
             }
+            else if (rootIdx >= 0)
+            {
+                // The change's root went out before this topLevelSpan event was known: the event is a span under it.
+                var id = StableHash.Event(family.Cluster, occ[rootIdx].EventUid, occ[rootIdx].Count);
+                if (!alreadyEmitted.Contains(id.Value)) spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[rootIdx], traceId, id, rootId, start[rootIdx], end[rootIdx]));
+            }
             foreach (var i in members)
             {
                 if (i == rootIdx) continue;
@@ -111,6 +118,23 @@ internal static class TraceAssembler
             if (spans.Count > 0) result.Add(new TraceSpans(traceId, spans.DrainToImmutable()));
         }
         return result;
+    }
+
+    /// <summary>
+    /// The id a span would have as an event occurrence, when it is a root made from a topLevelSpan event (which takes the
+    /// change's root id instead): exporting that root also exports the occurrence, under either id.
+    /// </summary>
+    public static SpanId? OccurrenceIdOfRoot(SpanRecord s)
+    {
+        if (!s.IsRoot) return null;
+        string? uid = null;
+        long count = 0;
+        foreach (var a in s.Attributes)
+        {
+            if (a.Key == "k8s.event.uid") uid = a.StringValue;
+            else if (a.Key == "k8s.event.count") count = a.IntValue;
+        }
+        return uid is null ? null : StableHash.Event(s.Resource.ClusterName, uid, count);
     }
 
     private static int CompareOccurrence(EventObserved a, EventObserved b)

@@ -144,6 +144,57 @@ public class TraceAssemblerTests
         Assert.Equal("ROOT", TreeText.Parents(spans)["s1"]);
     }
 
+    /// <summary>
+    /// A failover: the replica that held the family exported its trace and died; a survivor rebuilds the family (a relist)
+    /// knowing only the span ids exported anywhere. Whichever span was the root, the trace keeps one root.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_family_rebuilt_after_its_root_was_exported_elsewhere_adds_no_second_root(bool survivorSeesTheSyncEvent)
+    {
+        var facts = FluxChange();
+        var first = Assemble(facts, "dep", new ObjectRef("Deployment", "default", "app"));
+        var exported = first.Select(s => s.SpanId.Value).ToHashSet();
+        foreach (var s in first) if (TraceAssembler.OccurrenceIdOfRoot(s) is { } alias) exported.Add(alias.Value);
+
+        var rebuilt = survivorSeesTheSyncEvent ? facts : facts.Where(f => f is not EventObserved { EventUid: "sync" }).ToList();
+        rebuilt.Add(Ev("late", "Deployment", "app", "dep", "ScalingReplicaSet", "Scaled down replica set app-1 to 0", "10:00:09", "deployment-controller"));
+        var family = new TraceFamily(Cluster, "dep", new ObjectRef("Deployment", "default", "app"));
+        foreach (var f in rebuilt) family.Add(f);
+        var more = TraceAssembler.Assemble(family, null, exported).SelectMany(t => t.Spans).ToList();
+
+        var late = Assert.Single(more);
+        Assert.Equal(Assert.Single(first, s => s.IsRoot).SpanId, late.ParentSpanId);
+        Assert.Equal(first[0].TraceId, late.TraceId);
+    }
+
+    [Fact]
+    public void A_topLevelSpan_event_known_only_after_the_default_root_went_out_becomes_a_span_under_that_root()
+    {
+        var facts = FluxChange();
+        var withoutSync = facts.Where(f => f is not EventObserved { EventUid: "sync" }).ToList();
+        var first = Assemble(withoutSync, "dep", new ObjectRef("Deployment", "default", "app"));
+        var root = Assert.Single(first, s => s.IsRoot);
+        Assert.Equal("Deployment.Apply", root.Name);
+
+        var family = new TraceFamily(Cluster, "dep", new ObjectRef("Deployment", "default", "app"));
+        foreach (var f in facts) family.Add(f);
+        var more = TraceAssembler.Assemble(family, null, first.Select(s => s.SpanId.Value).ToHashSet()).SelectMany(t => t.Spans).ToList();
+
+        var sync = Assert.Single(more);
+        Assert.Equal("Deployment.Sync", sync.Name);
+        Assert.Equal(root.SpanId, sync.ParentSpanId);
+        Assert.Equal(StableHash.Event(Cluster, "sync", 1), sync.SpanId);
+    }
+
+    private static List<IFact> FluxChange() =>
+    [
+        Obj("dep", "Deployment", "app", "09:00:00", generation: 3, manager: "kustomize-controller", specTime: "10:00:00", operation: "Apply"),
+        Ev("s1", "Deployment", "app", "dep", "ScalingReplicaSet", "Scaled up replica set app-2 to 1", "10:00:01", "deployment-controller"),
+        Ev("sync", "Deployment", "app", null, "Sync", "Applied revision main/abc", "10:00:05", "flux", topLevel: true),
+    ];
+
     [Fact]
     public void Each_generation_is_its_own_trace()
     {
