@@ -50,6 +50,7 @@ internal static class HostSetup
                 PublicHostname = section["PublicHostname"] ?? defaults.PublicHostname,
                 NameRetention = section.GetValue("NameRetention", defaults.NameRetention),
                 SbrStableAfter = section.GetValue("SbrStableAfter", defaults.SbrStableAfter),
+                FailureDetectorPause = section.GetValue("FailureDetectorPause", defaults.FailureDetectorPause),
                 ReplicateEmitted = section["ReplicateEmitted"] is { } re ? bool.Parse(re) : defaults.ReplicateEmitted,
                 SeedNodes = section.GetSection("SeedNodes").Get<string[]>() ?? [.. defaults.SeedNodes],
             };

@@ -14,7 +14,8 @@ public sealed record FlowCredit(long Count) : IKSpanMessage, IDeadLetterSuppress
 /// One per node, at <c>/user/kspan-flow</c>: the other half of <see cref="PipelineTracker"/>. Every few milliseconds it
 /// sends each node what this node owes it (tracked messages of that node processed here) as one <see cref="FlowCredit"/>,
 /// and takes the credits other nodes send here. It also settles what would otherwise never be acknowledged: tracked
-/// messages that ended in dead letters on this node, and everything in flight when a member is removed.
+/// messages that ended in dead letters on this node, and everything in flight when a member is removed. It keeps
+/// <see cref="FleetHealth"/> (unreachable and removed members) up to date.
 /// </summary>
 internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
 {
@@ -24,12 +25,15 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
     internal static readonly TimeSpan CreditInterval = TimeSpan.FromMilliseconds(5);
 
     private readonly PipelineTracker _tracker;
+    private readonly FleetHealth _fleet;
+    private readonly HashSet<Address> _unreachable = [];
     private readonly Dictionary<Address, ActorSelection> _peers = [];
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public FlowCreditActor(PipelineTracker tracker)
+    public FlowCreditActor(PipelineTracker tracker, FleetHealth fleet)
     {
         _tracker = tracker;
+        _fleet = fleet;
         Receive<FlowCredit>(c => _tracker.Acknowledge(c.Count));
         Receive<SendCredits>(_ => SendOwed());
         Receive<AllDeadLetters>(d =>
@@ -37,8 +41,12 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
             // A tracked message nobody will process (its entity stopped, a region shut down): done, for its sender.
             if (d.Message is ITracked) _tracker.Done(d.Sender);
         });
+        Receive<ClusterEvent.UnreachableMember>(m => Reachability(m.Member.Address, reachable: false));
+        Receive<ClusterEvent.ReachableMember>(m => Reachability(m.Member.Address, reachable: true));
         Receive<ClusterEvent.MemberRemoved>(m =>
         {
+            _fleet.Removed();
+            Reachability(m.Member.Address, reachable: true);
             var forgiven = _tracker.Forgive();
             if (forgiven > 0) _log.Info("Member {0} was removed: {1} tracked messages in flight from this node count as done", m.Member.Address, forgiven);
         });
@@ -48,12 +56,20 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(PipelineTracker tracker) => Akka.Actor.Props.Create(() => new FlowCreditActor(tracker));
+    public static Props Props(PipelineTracker tracker, FleetHealth fleet) => Akka.Actor.Props.Create(() => new FlowCreditActor(tracker, fleet));
+
+    private void Reachability(Address member, bool reachable)
+    {
+        if (reachable) _unreachable.Remove(member);
+        else _unreachable.Add(member);
+        _fleet.Unreachable(_unreachable.Count);
+    }
 
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(AllDeadLetters));
-        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot, typeof(ClusterEvent.MemberRemoved));
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember));
         Timers.StartPeriodicTimer("credits", SendCredits.Instance, CreditInterval);
     }
 

@@ -170,6 +170,12 @@ internal sealed class ObjectActor : UntypedActor
                         ArmSettle(wait - quiet);
                         break;
                     }
+                    if (_ctx.Fleet.HoldsExports && wait > TimeSpan.Zero)
+                    {
+                        // A replica is unreachable or was just removed: facts of its clusters are late; decide later.
+                        ArmSettle(_ctx.Settings.SettleAfter!.Value);
+                        break;
+                    }
                     DecideTopIfUndecided("no owner found within the settle period");
                     Emit();
                     break;

@@ -51,6 +51,14 @@ public static class PipelineHosting
             })
             .AddHocon(
                 $"akka.cluster.split-brain-resolver.stable-after = {(int)settings.SbrStableAfter.TotalMilliseconds}ms\n" +
+                // Failover in seconds (README, "Scale-out"): heartbeats every 0.5 s, a replica silent for the configured
+                // pause is unreachable, the leader acts every 0.5 s, and a downed replica's shards and watchers start
+                // elsewhere 1 s after its removal (the default waits stable-after again; 1 s is enough for a downed
+                // minority to stop its own watchers, as it downs itself at the same stable-after).
+                "akka.cluster.failure-detector.heartbeat-interval = 500ms\n" +
+                $"akka.cluster.failure-detector.acceptable-heartbeat-pause = {(int)settings.FailureDetectorPause.TotalMilliseconds}ms\n" +
+                "akka.cluster.leader-actions-interval = 500ms\n" +
+                "akka.cluster.down-removal-margin = 1s\n" +
                 "akka.cluster.split-brain-resolver.down-all-when-unstable = on\n" +
                 "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 120s\n" +
                 "akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 20s\n" +
@@ -66,7 +74,7 @@ public static class PipelineHosting
             // Flow control first: every tracked message names this node's flow actor (or an actor of this node) as sender.
             .WithActors((system, registry) =>
             {
-                var flow = system.ActorOf(FlowCreditActor.Props(ctx.Tracker), FlowCreditActor.Name);
+                var flow = system.ActorOf(FlowCreditActor.Props(ctx.Tracker, ctx.Fleet), FlowCreditActor.Name);
                 ctx.Tracker.Origin = flow;
                 registry.Register<FlowCreditActorKey>(flow);
             })

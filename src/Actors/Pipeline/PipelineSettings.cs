@@ -55,11 +55,18 @@ public sealed record PipelineSettings
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
     /// <summary>
-    /// Split-brain resolver: how long membership must be stable before the minority side is downed
-    /// (KSpan__Pipeline__SbrStableAfter). Failure detection (~3-5 s) plus this bounds how soon a crashed replica's
-    /// clusters are watched again elsewhere.
+    /// Split-brain resolver: how long membership must be stable before an unreachable replica is downed
+    /// (KSpan__Pipeline__SbrStableAfter). Failure detection (heartbeats every 0.5 s, <see cref="FailureDetectorPause"/>)
+    /// plus this plus a 1 s removal margin bounds how soon a crashed replica's clusters are watched again elsewhere.
     /// </summary>
-    public TimeSpan SbrStableAfter { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan SbrStableAfter { get; init; } = TimeSpan.FromSeconds(2.5);
+
+    /// <summary>
+    /// How long a replica may miss heartbeats before the others think it unreachable (KSpan__Pipeline__FailureDetectorPause,
+    /// Akka's acceptable-heartbeat-pause). Shorter notices a crash sooner; a replica stalled longer than this (a long GC
+    /// pause, a starved CPU) is taken for dead and, after <see cref="SbrStableAfter"/>, downed.
+    /// </summary>
+    public TimeSpan FailureDetectorPause { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Replicate which spans were exported across replicas (KSpan__Pipeline__ReplicateEmitted), so a replica's crash and
@@ -85,6 +92,8 @@ public sealed record PipelineSettings
         if (ExportAttempts < 1) yield return "KSpan:Pipeline:ExportAttempts must be at least 1";
         if (MaxOwnerDepth < 2) yield return "KSpan:Pipeline:MaxOwnerDepth must be at least 2";
         if (Port is < 0 or > 65535) yield return "KSpan:Pipeline:Port must be 0-65535";
+        if (SbrStableAfter < TimeSpan.FromSeconds(1)) yield return "KSpan:Pipeline:SbrStableAfter must be at least 00:00:01";
+        if (FailureDetectorPause < TimeSpan.FromSeconds(1)) yield return "KSpan:Pipeline:FailureDetectorPause must be at least 00:00:01";
     }
 }
 
@@ -118,6 +127,9 @@ public sealed class PipelineContext(PipelineSettings settings, PipelineMetrics m
     /// does not export its trace's root a second time. Roots are few (one per change); entries expire after a day.
     /// </summary>
     public EmittedRoots Roots { get; } = new();
+
+    /// <summary>Whether a replica is unreachable or was just removed: streaming exports wait (see <see cref="FleetHealth"/>).</summary>
+    public FleetHealth Fleet { get; } = new(settings.SettleAfter);
 
     /// <summary>Clusters and watch settings when this process watches clusters; null for replay and demo.</summary>
     public Watch.WatchCatalog? Watch { get; init; }

@@ -1,0 +1,27 @@
+using System.Diagnostics;
+
+namespace KSpanActors.Pipeline;
+
+/// <summary>
+/// While a replica is unreachable, and for a while after one was removed, the facts of the clusters it watched are late:
+/// they arrive after a relist, seconds after they happened. A top-level object that settled meanwhile would export a
+/// root that ends before them (a trace whose root no longer covers its children). So streaming exports wait while
+/// <see cref="HoldsExports"/>: from the moment a member is unreachable until <see cref="Hold"/> after the last removal
+/// (the survivors relist in that time). Updated by <see cref="FlowCreditActor"/> from cluster events; thread-safe.
+/// </summary>
+public sealed class FleetHealth(TimeSpan? settleAfter)
+{
+    private int _unreachable;
+    private long _lastRemoval;
+
+    /// <summary>How long exports still wait after a member was removed: two settle periods, at least 5 s.</summary>
+    public TimeSpan Hold { get; } = settleAfter is { } s && s * 2 > TimeSpan.FromSeconds(5) ? s * 2 : TimeSpan.FromSeconds(5);
+
+    public bool HoldsExports =>
+        Volatile.Read(ref _unreachable) > 0 ||
+        (Interlocked.Read(ref _lastRemoval) is var at and not 0 && Stopwatch.GetElapsedTime(at) < Hold);
+
+    internal void Unreachable(int count) => Volatile.Write(ref _unreachable, count);
+
+    internal void Removed() => Interlocked.Exchange(ref _lastRemoval, Stopwatch.GetTimestamp());
+}
