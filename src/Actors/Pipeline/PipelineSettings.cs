@@ -59,14 +59,14 @@ public sealed record PipelineSettings
     /// (KSpan__Pipeline__SbrStableAfter). Failure detection (heartbeats every 0.5 s, <see cref="FailureDetectorPause"/>)
     /// plus this plus a 1 s removal margin bounds how soon a crashed replica's clusters are watched again elsewhere.
     /// </summary>
-    public TimeSpan SbrStableAfter { get; init; } = TimeSpan.FromSeconds(2.5);
+    public TimeSpan SbrStableAfter { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// How long a replica may miss heartbeats before the others think it unreachable (KSpan__Pipeline__FailureDetectorPause,
     /// Akka's acceptable-heartbeat-pause). Shorter notices a crash sooner; a replica stalled longer than this (a long GC
     /// pause, a starved CPU) is taken for dead and, after <see cref="SbrStableAfter"/>, downed.
     /// </summary>
-    public TimeSpan FailureDetectorPause { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan FailureDetectorPause { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Replicate which spans were exported across replicas (KSpan__Pipeline__ReplicateEmitted), so a replica's crash and
