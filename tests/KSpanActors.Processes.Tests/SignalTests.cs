@@ -36,7 +36,9 @@ public sealed partial class SignalTests(ITestOutputHelper output)
         var audit = fleet.Audit();
         var process = fleet.Replicas[0].Process;
         output.WriteLine($"signal {signal}: exit {code?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"} after {after?.TotalSeconds:F1}s; {audit.Summary()}");
-        Assert.True(code is not null, $"still running {ExitBound.TotalSeconds:F0}s after signal {signal}\n{process.LogTail()}");
+        Assert.True(code is not null,
+            $"still running {ExitBound.TotalSeconds:F0}s after signal {signal} (its log says \"Stopping\": {(process.Log().Contains("Stopping", StringComparison.Ordinal) ? "yes" : "no")}; " +
+            $"received so far: {audit.Summary()})\n{process.LogTail()}");
         Assert.True(code == 0, $"exit code {code} after signal {signal} (0 expected)\n{process.LogTail()}");
         Assert.Contains("Stopping", process.Log(), StringComparison.Ordinal);
         Assert.True(audit.Complete, $"held spans not exported on signal {signal}: {audit.Summary()}\n{audit.Examples()}\n{process.LogTail()}");

@@ -26,7 +26,7 @@ public sealed class StallTests(ITestOutputHelper output)
         await using var fleet = await KSpanFleet.StartAsync(new FleetOptions { Replicas = replicas, ClusterCopies = [200], MaxInFlight = maxInFlight }, output);
 
         await fleet.StreamAsync(TimeSpan.Zero);
-        var audit = await fleet.WaitForSpansAsync(timeout: TimeSpan.FromSeconds(120), noProgress: TimeSpan.FromSeconds(20));
+        var audit = await fleet.WaitForSpansAsync(timeout: TimeSpan.FromSeconds(120), noProgress: TimeSpan.FromSeconds(15));
 
         var reading = await fleet.ReadingReportAsync();
         output.WriteLine(reading);
