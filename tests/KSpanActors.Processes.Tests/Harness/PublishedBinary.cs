@@ -36,6 +36,20 @@ public static class PublishedBinary
         }
 
         var output = Path.Combine(Path.GetTempPath(), $"kspan-fleet-bin-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        // the publish is this run's own: gone with the test process
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(output, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        };
         var start = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
