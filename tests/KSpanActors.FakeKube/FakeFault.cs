@@ -25,5 +25,10 @@ public enum FakeFault
     ClosedWatch,
 }
 
-/// <summary>One request the fake answered: path and query as sent, and the status it got.</summary>
-public sealed record FakeRequest(string Method, string PathAndQuery, int Status, bool HadToken);
+/// <summary>One request the fake answered: path and query as sent, the status it got, the bearer token it carried (null: none)
+/// and when it was recorded (UTC: watches when their stream started, other requests when answered).</summary>
+public sealed record FakeRequest(string Method, string PathAndQuery, int Status, bool HadToken, string? Token = null, DateTimeOffset AtUtc = default)
+{
+    /// <summary>A watch request (watch=true in the query).</summary>
+    public bool IsWatch => PathAndQuery.Contains("watch=true", StringComparison.Ordinal) || PathAndQuery.Contains("watch=1", StringComparison.Ordinal);
+}

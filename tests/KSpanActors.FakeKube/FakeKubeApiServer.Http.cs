@@ -73,7 +73,9 @@ public sealed partial class FakeKubeApiServer
     {
         if (ctx.Items.Remove(RecordedKey, out var hadToken))
         {
-            lock (_gate) _requests.Add(new FakeRequest(ctx.Request.Method, ctx.Request.Path + ctx.Request.QueryString, status, (bool)hadToken!));
+            var auth = ctx.Request.Headers.Authorization.ToString();
+            var token = auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : null;
+            lock (_gate) _requests.Add(new FakeRequest(ctx.Request.Method, ctx.Request.Path + ctx.Request.QueryString, status, (bool)hadToken!, token, DateTimeOffset.UtcNow));
         }
 
         Signal();

@@ -75,6 +75,22 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>Watch connections open now, all resources.</summary>
     public int OpenWatches { get { lock (_gate) return _resources.Sum(r => r.Watches.Count); } }
 
+    /// <summary>Watch connections open now, per client (bearer token, "" for none): tells processes given different tokens apart.</summary>
+    public IReadOnlyDictionary<string, int> OpenWatchesByClient
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _resources.SelectMany(r => r.Watches).GroupBy(w => w.Client, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>Changes queued for open watches and not written to their connections yet, all resources: it grows while a
+    /// client stops reading its stream.</summary>
+    public int WatchBacklog { get { lock (_gate) return _resources.SelectMany(r => r.Watches).Sum(w => w.Items.Reader.CanCount ? w.Items.Reader.Count : 0); } }
+
     /// <summary>Documents not loaded because their kind is not served.</summary>
     public int SkippedDocuments { get { lock (_gate) return _skippedDocuments; } }
 
