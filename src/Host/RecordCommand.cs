@@ -88,7 +88,7 @@ internal static class RecordCommand
         using (writer)
         {
             // SIGTERM or Ctrl+C ends the recording early (the one shutdown path of every command); what was recorded is kept.
-            using var shutdown = ShutdownSignal.Listen(limit, log, ct);
+            using var shutdown = ShutdownSignal.Listen(limit, log, ct, "keeping what was recorded");
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Stopping);
             stop.CancelAfter(duration);
             var connections = new List<ClusterConnection>();

@@ -53,12 +53,12 @@ internal sealed class ShutdownSignal : IDisposable
     /// Registers SIGINT and SIGTERM (cancelling their default, which ends the process at once); <paramref name="log"/>
     /// says when the first one arrives.
     /// </summary>
-    public static ShutdownSignal Listen(TimeSpan limit, Microsoft.Extensions.Logging.ILogger log, CancellationToken external)
+    public static ShutdownSignal Listen(TimeSpan limit, Microsoft.Extensions.Logging.ILogger log, CancellationToken external, string doing = "exporting what is held")
     {
         var shutdown = new ShutdownSignal(limit, external: external);
         shutdown.Stopping.Register(() => Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(log,
-            "{Signal}: stopping, exporting what is held (within {Budget} s; the process is gone after {Limit} s at the latest; a second signal exits at once)",
-            shutdown.What, (int)shutdown.ExportBudget.TotalSeconds, (int)shutdown.Limit.TotalSeconds));
+            "{Signal}: stopping, {Doing} (within {Budget} s; the process is gone after {Limit} s at the latest; a second signal exits at once)",
+            shutdown.What, doing, (int)shutdown.ExportBudget.TotalSeconds, (int)shutdown.Limit.TotalSeconds));
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
         {
             shutdown._registrations.Add(PosixSignalRegistration.Create(signal, context =>
