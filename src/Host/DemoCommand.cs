@@ -49,56 +49,70 @@ internal static class DemoCommand
             return 2;
         }
         var defaults = follow ? new PipelineSettings { SettleAfter = TimeSpan.FromSeconds(5), PassivateAfter = TimeSpan.FromMinutes(5) } : new PipelineSettings();
-        var (settings, settingsError) = HostSetup.PipelineSettings(HostSetup.Configuration(), defaults);
-        if (settingsError is not null)
+        var config = HostSetup.Configuration();
+        var (settings, settingsError) = HostSetup.PipelineSettings(config, defaults);
+        var (limit, limitError) = ShutdownSignal.LimitFrom(config);
+        if ((settingsError ?? limitError) is { } error)
         {
-            log.LogError("{Error}", settingsError);
-            return 2;
+            log.LogError("{Error}", error);
+            return ExitCodes.Usage;
         }
         var (exporters, exportError) = Exporters.Build(otlpJson, quiet, loggers);
         if (exportError is not null)
         {
             log.LogError("{Error}", exportError);
-            return 2;
+            return ExitCodes.Usage;
         }
+        using var shutdown = ShutdownSignal.Listen(limit, log, ct);
+        var decodeErrors = 0;
+        var drained = true;
+        PipelineMetrics metrics;
         try
         {
-            await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, cancellationToken: ct).ConfigureAwait(false);
-            var decodeErrors = 0;
-            if (!follow)
+            await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, cancellationToken: shutdown.Stopping).ConfigureAwait(false);
+            metrics = runtime.Metrics;
+            try
             {
-                foreach (var item in DemoGenerator.Generate(scenario))
+                if (!follow)
                 {
-                    if (KubeDecoder.TryDecode(item.Cluster, item.Document, out var fact, out _)) await runtime.FeedAsync(fact, ct).ConfigureAwait(false);
-                    else decodeErrors++;
+                    foreach (var item in DemoGenerator.Generate(scenario))
+                    {
+                        if (KubeDecoder.TryDecode(item.Cluster, item.Document, out var fact, out _)) await runtime.FeedAsync(fact, shutdown.Stopping).ConfigureAwait(false);
+                        else decodeErrors++;
+                    }
                 }
-            }
-            else
-            {
-                log.LogInformation("Streaming {Rate} events/s across {Clusters} cluster(s); traces appear {Settle} after their last event. Ctrl+C stops.",
-                    rate, scenario.Clusters, settings.SettleAfter);
-                try
+                else
                 {
-                    await foreach (var item in DemoPacer.StreamAsync(scenario, rate, rebaseTimesToNow: true, ct).ConfigureAwait(false))
+                    log.LogInformation("Streaming {Rate} events/s across {Clusters} cluster(s); traces appear {Settle} after their last event. Ctrl+C stops.",
+                        rate, scenario.Clusters, settings.SettleAfter);
+                    await foreach (var item in DemoPacer.StreamAsync(scenario, rate, rebaseTimesToNow: true, shutdown.Stopping).ConfigureAwait(false))
                     {
                         if (KubeDecoder.TryDecode(item.Cluster, item.Document, out var fact, out _)) runtime.Feed(fact);
                         else decodeErrors++;
                     }
                 }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                    log.LogInformation("Stopping: exporting what is held");
-                }
             }
-            await runtime.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-            var m = runtime.Metrics;
-            log.LogInformation("Demo: {Events} events, {Objects} objects, {Spans} spans exported, {Dropped} dropped, {DecodeErrors} generator documents not decoded",
-                m.Events, m.Objects, m.SpansExported, m.SpansDropped, decodeErrors);
-            return decodeErrors == 0 ? 0 : 1;
+            catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested)
+            {
+                // Stopped: what was fed is still exported.
+            }
+            drained = await Stopping.DrainAsync(runtime, shutdown, log).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested)
+        {
+            log.LogInformation("Stopped by {Signal} before the pipeline started", shutdown.What);
+            return ExitCodes.Ok;
         }
         finally
         {
             foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
         }
+        // The summary is the last line: after the pipeline stopped and the exporters closed.
+        var m = metrics;
+        var summary = string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "Demo{0}: {1:N0} events, {2:N0} objects, {3} generator documents not decoded; {4}",
+            shutdown.Stopping.IsCancellationRequested ? $" (stopped by {shutdown.What})" : "", m.Events, m.Objects, decodeErrors, Stopping.Spans(m, !drained));
+        var code = decodeErrors > 0 ? ExitCodes.Failed : Stopping.ExitCode(m, !drained);
+        return Stopping.Finish(log, summary, code);
     }
 }

@@ -53,6 +53,10 @@ internal static class HostSetup
                 FailureDetectorPause = section.GetValue("FailureDetectorPause", defaults.FailureDetectorPause),
                 ReplicateEmitted = section["ReplicateEmitted"] is { } re ? bool.Parse(re) : defaults.ReplicateEmitted,
                 SeedNodes = section.GetSection("SeedNodes").Get<string[]>() ?? [.. defaults.SeedNodes],
+                // The final flush waits for an exporter as long as one OTLP request may take.
+                FlushTimeout = section["FlushTimeout"] is { } ft ? TimeSpan.Parse(ft, System.Globalization.CultureInfo.InvariantCulture)
+                    : Export.Otlp.OtlpSettings.FromEnvironment() is { Timeout: var t } && t > TimeSpan.Zero ? t
+                    : defaults.FlushTimeout,
             };
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)

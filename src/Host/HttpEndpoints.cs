@@ -21,6 +21,8 @@ internal static class HttpEndpoints
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        // Signals are ShutdownSignal's (the default ConsoleLifetime would catch SIGINT/SIGTERM too).
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, KSpanActors.Pipeline.NoSignalsHostLifetime>();
         builder.Services.AddSingleton(loggers);
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(address), port));
         var app = builder.Build();
@@ -29,5 +31,20 @@ internal static class HttpEndpoints
         app.MapMetrics("/metrics");
         await app.StartAsync(ct).ConfigureAwait(false);
         return app;
+    }
+
+    /// <summary>Stops serving within 2 s (open keep-alive connections are not waited for longer), then disposes.</summary>
+    public static async Task StopAsync(WebApplication app)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped anyway, connections cut.
+        }
+        await app.DisposeAsync().ConfigureAwait(false);
     }
 }

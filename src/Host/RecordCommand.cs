@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using KSpanActors.Watch;
 using Microsoft.Extensions.Logging;
 
@@ -58,13 +57,20 @@ internal static class RecordCommand
         if (!TryParseDuration(durationText, out var duration))
         {
             log.LogError("--duration {Duration}: not a duration (use 90s, 10m, 1h)", durationText);
-            return 2;
+            return ExitCodes.Usage;
         }
-        var (clusters, watch, error) = clusterOptions.Resolve(parse, HostSetup.Configuration());
+        var config = HostSetup.Configuration();
+        var (clusters, watch, error) = clusterOptions.Resolve(parse, config);
         if (error is not null)
         {
             log.LogError("record: {Error}", error);
-            return 2;
+            return ExitCodes.Usage;
+        }
+        var (limit, limitError) = ShutdownSignal.LimitFrom(config);
+        if (limitError is not null)
+        {
+            log.LogError("{Error}", limitError);
+            return ExitCodes.Usage;
         }
         CaptureWriter writer;
         try
@@ -75,18 +81,16 @@ internal static class RecordCommand
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             log.LogError("--out {Path}: cannot write the file ({Error})", output.FullName, e.Message);
-            return 2;
+            return ExitCodes.Usage;
         }
 
+        var finished = true;
         using (writer)
         {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // SIGTERM or Ctrl+C ends the recording early (the one shutdown path of every command); what was recorded is kept.
+            using var shutdown = ShutdownSignal.Listen(limit, log, ct, "keeping what was recorded");
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Stopping);
             stop.CancelAfter(duration);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-            {
-                c.Cancel = true;
-                stop.Cancel();
-            });
             var connections = new List<ClusterConnection>();
             var loops = new List<Task>();
             try
@@ -98,16 +102,22 @@ internal static class RecordCommand
                     loops.Add(RecordClusterAsync(connection, watch, writer, loggers.CreateLogger("KSpanActors.Watch"), stop.Token));
                 }
                 log.LogInformation("Recording {Clusters} for {Duration} into {Path}", string.Join(", ", clusters.Select(c => c.Name)), duration, output.FullName);
-                await Task.WhenAll(loops).ConfigureAwait(false);
+                await Task.WhenAll(loops).WaitAsync(shutdown.ExportDeadline).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (shutdown.ExportDeadline.IsCancellationRequested)
+            {
+                log.LogError("The watch loops did not stop within {Budget} s of {Signal}", (int)shutdown.ExportBudget.TotalSeconds, shutdown.What);
+                finished = false;
             }
             finally
             {
                 foreach (var c in connections) c.Dispose();
             }
             writer.Flush();
-            log.LogInformation("Recorded {Documents} documents into {Path}; replay it with: kspan-actors replay {Path}", writer.Documents, output.FullName, output.FullName);
+            var how = shutdown.Stopping.IsCancellationRequested ? $" (stopped by {shutdown.What})" : "";
+            var summary = $"Recorded {writer.Documents} documents into {output.FullName}{how}; replay it with: kspan-actors replay {output.FullName}";
+            return Stopping.Finish(log, summary, finished ? ExitCodes.Ok : ExitCodes.Failed);
         }
-        return 0;
     }
 
     private static async Task RecordClusterAsync(ClusterConnection connection, WatchSettings settings, CaptureWriter writer, ILogger log, CancellationToken ct)

@@ -53,19 +53,22 @@ internal static class ReplayCommand
             log.LogError("--cluster-name {Cluster}: a cluster name must be non-empty and must not contain '/'", cluster);
             return 2;
         }
-        var (settings, settingsError) = HostSetup.PipelineSettings(HostSetup.Configuration(), new PipelineSettings());
-        if (settingsError is not null)
+        var config = HostSetup.Configuration();
+        var (settings, settingsError) = HostSetup.PipelineSettings(config, new PipelineSettings());
+        var (limit, limitError) = ShutdownSignal.LimitFrom(config);
+        if ((settingsError ?? limitError) is { } error)
         {
-            log.LogError("{Error}", settingsError);
-            return 2;
+            log.LogError("{Error}", error);
+            return ExitCodes.Usage;
         }
+        using var shutdown = ShutdownSignal.Listen(limit, log, ct);
 
         var clock = Stopwatch.StartNew();
         var input = ReplayLoader.Load(path, cluster, log);
         if (input.Facts.Count == 0)
         {
             log.LogError("replay: nothing could be read from {Path} ({Documents} documents, {Problems} problems)", path, input.Documents, input.Problems);
-            return 1;
+            return ExitCodes.Failed;
         }
         var facts = input.Facts;
         if (shuffleSeed is { } seed)
@@ -78,25 +81,47 @@ internal static class ReplayCommand
         if (exportError is not null)
         {
             log.LogError("{Error}", exportError);
-            return 2;
+            return ExitCodes.Usage;
         }
+        var fed = 0;
+        var drained = true;
+        PipelineMetrics metrics;
         try
         {
-            await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, cancellationToken: ct).ConfigureAwait(false);
+            await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, cancellationToken: shutdown.Stopping).ConfigureAwait(false);
+            metrics = runtime.Metrics;
             runtime.Metrics.AddDecodeErrors(input.Problems);
-            foreach (var fact in facts) await runtime.FeedAsync(fact, ct).ConfigureAwait(false);
-            await runtime.DrainAsync(ct).ConfigureAwait(false);
-            var m = runtime.Metrics;
-            log.LogInformation(
-                "Replayed {Path} as cluster {Cluster}: {Events} events and {Objects} objects from {Documents} documents in {Files} files " +
-                "({Problems} skipped); {Spans} spans exported, {Dropped} dropped, {Orphans} objects without a known owner, {Cycles} owner cycles cut; {Seconds:F1}s",
-                path, cluster, m.Events, m.Objects, input.Documents, input.Files, input.Problems, m.SpansExported, m.SpansDropped, m.Orphans, m.OwnerCycles,
-                clock.Elapsed.TotalSeconds);
-            return 0;
+            try
+            {
+                foreach (var fact in facts)
+                {
+                    await runtime.FeedAsync(fact, shutdown.Stopping).ConfigureAwait(false);
+                    fed++;
+                }
+            }
+            catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested)
+            {
+                // Stopped early: what was fed is still exported.
+            }
+            drained = await Stopping.DrainAsync(runtime, shutdown, log).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested)
+        {
+            log.LogInformation("Stopped by {Signal} before the pipeline started: nothing replayed", shutdown.What);
+            return ExitCodes.Ok;
         }
         finally
         {
             foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
         }
+        // The summary is the last line: after the pipeline stopped and the exporters closed.
+        var m = metrics;
+        var stoppedEarly = fed < facts.Count ? $" (stopped by {shutdown.What} after {fed:N0} of {facts.Count:N0} facts)" : "";
+        var summary = string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "Replayed {0} as cluster {1}{2}: {3:N0} events and {4:N0} objects from {5} documents in {6} files ({7} skipped); " +
+            "{8} objects without a known owner, {9} owner cycles cut; {10:F1}s; {11}",
+            path, cluster, stoppedEarly, m.Events, m.Objects, input.Documents, input.Files, input.Problems, m.Orphans, m.OwnerCycles,
+            clock.Elapsed.TotalSeconds, Stopping.Spans(m, !drained));
+        return Stopping.Finish(log, summary, Stopping.ExitCode(m, !drained));
     }
 }

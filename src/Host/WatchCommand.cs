@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using KSpanActors.Export;
 using KSpanActors.Pipeline;
 using KSpanActors.Watch;
@@ -118,7 +117,8 @@ internal static class WatchCommand
         };
         var command = new Command("watch",
             "Watch one or more Kubernetes clusters and export every rollout, job and pod change as a trace, live. " +
-            "Exports what it holds and exits 0 on SIGTERM or Ctrl+C.");
+            "On SIGTERM or Ctrl+C exports what it holds and exits 0 (3 when spans had to be dropped), within 25 s " +
+            "(KSpan__Shutdown__Deadline); a second signal exits at once.");
         clusterOptions.AddTo(command);
         command.Options.Add(httpPort);
         export.AddTo(command);
@@ -138,10 +138,11 @@ internal static class WatchCommand
             return 2;
         }
         var (settings, settingsError) = HostSetup.PipelineSettings(config, new PipelineSettings { SettleAfter = TimeSpan.FromSeconds(5), PassivateAfter = TimeSpan.FromMinutes(30) });
-        if (settingsError is not null)
+        var (limit, limitError) = ShutdownSignal.LimitFrom(config);
+        if ((settingsError ?? limitError) is { } configError)
         {
-            log.LogError("{Error}", settingsError);
-            return 2;
+            log.LogError("{Error}", configError);
+            return ExitCodes.Usage;
         }
         var httpPort = parse.GetValue(httpPortOption) ?? config.GetValue("KSpan:Http:Port", 9090);
         var httpAddress = config["KSpan:Http:Address"] ?? "0.0.0.0";
@@ -149,7 +150,7 @@ internal static class WatchCommand
         if (exportError is not null)
         {
             log.LogError("{Error}", exportError);
-            return 2;
+            return ExitCodes.Usage;
         }
         // Our instruments go to /metrics through our bridge (prometheus-net's own .NET Meters adapter is turned off).
         Prometheus.Metrics.SuppressDefaultMetrics(new Prometheus.SuppressDefaultMetricOptions { SuppressMeters = true });
@@ -157,71 +158,84 @@ internal static class WatchCommand
         using var spanMetrics = new SpanMetricsExporter();
         exporters.Add(spanMetrics);
 
-        // SIGTERM (Kubernetes stopping the pod) cancels like Ctrl+C does.
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-
+        // SIGTERM (Kubernetes stopping the pod) and Ctrl+C: the one shutdown path of every command.
+        using var shutdown = ShutdownSignal.Listen(limit, log, ct);
+        var alone = settings.SeedNodes.Count == 0;
         var catalog = new WatchCatalog(clusters, watchSettings, loggers)
         {
             EventRetention = config.GetValue("KSpan:Watch:EventRetention", TimeSpan.FromHours(3)),
         };
+        PipelineMetrics metrics;
+        var drained = true;
+        string? systemStopped = null;
         try
         {
-            await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, watch: catalog, cancellationToken: stop.Token).ConfigureAwait(false);
+            await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, watch: catalog, cancellationToken: shutdown.Stopping).ConfigureAwait(false);
+            metrics = runtime.Metrics;
             Microsoft.AspNetCore.Builder.WebApplication? http = null;
-            if (httpPort > 0)
-            {
-                var alone = settings.SeedNodes.Count == 0;
-                string? NotReady()
-                {
-                    var akka = Akka.Cluster.Cluster.Get(runtime.System);
-                    if (akka.SelfMember.Status != Akka.Cluster.MemberStatus.Up) return $"not a cluster member yet ({akka.SelfMember.Status})";
-                    var waiting = catalog.Status.NotReady();
-                    if (waiting.Count > 0) return "waiting for the first list of: " + string.Join(", ", waiting);
-                    // Alone, every configured cluster is watched here; with other replicas, some are watched elsewhere.
-                    var missing = alone ? clusters.Select(c => c.Name).Except(catalog.Status.Started).ToList() : [];
-                    return missing.Count > 0 ? "watchers not started yet: " + string.Join(", ", missing) : null;
-                }
-                http = await HttpEndpoints.StartAsync(httpAddress, httpPort, catalog.Status, () => !runtime.System.WhenTerminated.IsCompleted, NotReady, loggers, stop.Token).ConfigureAwait(false);
-                log.LogInformation("Serving /healthz, /readyz and /metrics on {Address}:{Port}", httpAddress, httpPort);
-            }
             try
             {
+                if (httpPort > 0)
+                {
+                    string? NotReady()
+                    {
+                        if (shutdown.Stopping.IsCancellationRequested) return "stopping";
+                        var akka = Akka.Cluster.Cluster.Get(runtime.System);
+                        if (akka.SelfMember.Status != Akka.Cluster.MemberStatus.Up) return $"not a cluster member yet ({akka.SelfMember.Status})";
+                        var waiting = catalog.Status.NotReady();
+                        if (waiting.Count > 0) return "waiting for the first list of: " + string.Join(", ", waiting);
+                        // Alone, every configured cluster is watched here; with other replicas, some are watched elsewhere.
+                        var missing = alone ? clusters.Select(c => c.Name).Except(catalog.Status.Started).ToList() : [];
+                        return missing.Count > 0 ? "watchers not started yet: " + string.Join(", ", missing) : null;
+                    }
+                    http = await HttpEndpoints.StartAsync(httpAddress, httpPort, catalog.Status, () => !runtime.System.WhenTerminated.IsCompleted, NotReady, loggers, shutdown.Stopping).ConfigureAwait(false);
+                    log.LogInformation("Serving /healthz, /readyz and /metrics on {Address}:{Port}", httpAddress, httpPort);
+                }
                 runtime.StartWatching(clusters.Select(c => c.Name));
                 log.LogInformation("Watching {Count} cluster(s): {Clusters}", clusters.Count, string.Join(", ", clusters.Select(c => c.Name)));
-                try
+
+                // Until a signal, or until the actor system stops by itself (this replica downed by the split-brain
+                // resolver, or removed from the cluster): then there is nothing left to watch with.
+                var signalled = Task.Delay(Timeout.Infinite, shutdown.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.WhenAny(signalled, runtime.System.WhenTerminated).ConfigureAwait(false);
+                if (!shutdown.Stopping.IsCancellationRequested)
                 {
-                    await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+                    systemStopped = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason?.ToString() ?? "unknown reason";
                 }
-                catch (OperationCanceledException)
-                {
-                    log.LogInformation("Stopping: exporting what is held");
-                }
-                if (settings.SeedNodes.Count == 0)
+                else if (alone)
                 {
                     // Alone: stop watching, export everything held, then leave.
                     runtime.StopWatching(clusters.Select(c => c.Name));
-                    await runtime.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+                    drained = await Stopping.DrainAsync(runtime, shutdown, log).ConfigureAwait(false);
                 }
                 // With other replicas, leaving is coordinated shutdown's job (on dispose): this replica's watchers restart
-                // elsewhere (remember-entities), its ObjectActors hand their state on, its buffered spans are exported.
-                var m = runtime.Metrics;
-                log.LogInformation("Stopped: {Events} events, {Objects} objects, {Spans} spans exported, {Dropped} dropped, {Restarts} watch restarts, {Relists} relists",
-                    m.Events, m.Objects, m.SpansExported, m.SpansDropped, m.WatchRestarts, m.Relists);
+                // elsewhere (remember-entities), its ObjectActors hand their state on, its buffered spans are exported
+                // (within FlushTimeout; what is left is dropped and counted).
             }
             finally
             {
-                if (http is not null) await http.DisposeAsync().ConfigureAwait(false);
+                if (http is not null) await HttpEndpoints.StopAsync(http).ConfigureAwait(false);
             }
-            return 0;
+        }
+        catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested)
+        {
+            log.LogInformation("Stopped by {Signal} while starting", shutdown.What);
+            return ExitCodes.Ok;
         }
         finally
         {
             foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
         }
+        // The summary is the last line: after the pipeline stopped (and, with replicas, left the cluster) and the
+        // exporters closed.
+        var m = metrics;
+        var counts = string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "{0:N0} events, {1:N0} objects, {2:N0} watch restarts, {3:N0} relists; {4}",
+            m.Events, m.Objects, m.WatchRestarts, m.Relists, Stopping.Spans(m, !drained));
+        if (systemStopped is not null)
+        {
+            return Stopping.Finish(log, $"Stopped: the actor system stopped by itself ({systemStopped}); {counts}", ExitCodes.Failed);
+        }
+        return Stopping.Finish(log, $"Stopped by {shutdown.What}: {counts}", Stopping.ExitCode(m, !drained));
     }
 }

@@ -12,4 +12,10 @@ public interface ISpanExporter : IAsyncDisposable
     string Name { get; }
 
     Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Why the last export failed, in a few words naming the endpoint ("http://collector:4317/ unreachable
+    /// (Unavailable)"); null after a success or when unknown. Said once spans are dropped, in the final summary.
+    /// </summary>
+    string? LastError => null;
 }

@@ -14,6 +14,9 @@ public static class PipelineHosting
 {
     public const string SystemName = "kspan";
 
+    /// <summary>What a flush with a deadline may take beyond it (the answer, a last export completing).</summary>
+    internal static readonly TimeSpan FlushMargin = TimeSpan.FromSeconds(3);
+
     public static AkkaConfigurationBuilder AddKSpanPipeline(this AkkaConfigurationBuilder builder, PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters)
     {
         var settings = ctx.Settings;
@@ -63,7 +66,13 @@ public static class PipelineHosting
                 "akka.cluster.sharding.retry-interval = 500ms\n" +
                 "akka.cluster.split-brain-resolver.down-all-when-unstable = on\n" +
                 "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 120s\n" +
-                "akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 20s\n" +
+                // Signals are the host's: Akka 1.5.74 otherwise registers its own SIGTERM and SIGINT handlers that run
+                // coordinated shutdown at once, stopping the shard regions under a drain still in progress.
+                "akka.coordinated-shutdown.run-by-clr-shutdown-hook = off\n" +
+                // Leaving (SIGTERM with replicas) must fit in a pod's 30 s grace period: hand-off at most 10 s, then the
+                // flush of buffered spans (FlushTimeout, counted as dropped past it).
+                "akka.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = 10s\n" +
+                $"akka.coordinated-shutdown.phases.before-actor-system-terminate.timeout = {(int)(settings.FlushTimeout + FlushMargin).TotalMilliseconds}ms\n" +
                 // Sharding's own state (coordinator, remembered watchers) is written to and read from a plain majority,
                 // so the survivors of a crash can allocate shards and restart watchers before the dead replica is
                 // removed (the defaults, majority + 3 / + 5 and a min-cap of 5, need every member of a small cluster).
@@ -97,7 +106,10 @@ public static class PipelineHosting
                     {
                         try
                         {
-                            await emitter.Ask<FlushDone>(Flush.Instance, TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+                            // At most FlushTimeout: past it, what is still held is dropped and counted (not lost silently
+                            // when the phase times out and the system terminates).
+                            var flush = new Flush(settings.FlushTimeout, DateTime.UtcNow + settings.FlushTimeout);
+                            await emitter.Ask<FlushDone>(flush, settings.FlushTimeout + FlushMargin - TimeSpan.FromSeconds(1)).ConfigureAwait(false);
                         }
                         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
                         {

@@ -104,6 +104,18 @@ public sealed class PipelineMetrics : IDisposable
     public void Emitted(int spans) => Interlocked.Add(ref _spansEmitted, spans);
     public void Exported(int spans) => Interlocked.Add(ref _spansExported, spans);
     public void Dropped(int spans) => Interlocked.Add(ref _spansDropped, spans);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _dropReasons = new(StringComparer.Ordinal);
+
+    /// <summary>Spans dropped, counted once (<see cref="SpansDropped"/>) and by why ("otlp-grpc failing: 12 attempts in a row").</summary>
+    public void Dropped(int spans, string reason)
+    {
+        Dropped(spans);
+        _dropReasons.AddOrUpdate(reason, spans, (_, n) => n + spans);
+    }
+
+    /// <summary>Why spans were dropped, most spans first (empty when none were, or no reason was given).</summary>
+    public IReadOnlyList<string> DropReasons => [.. _dropReasons.OrderByDescending(r => r.Value).Select(r => r.Key)];
     public void ExportFailed() => Interlocked.Increment(ref _exportFailures);
     public void OwnerCycle() => Interlocked.Increment(ref _ownerCycles);
     public void Orphan() => Interlocked.Increment(ref _orphans);

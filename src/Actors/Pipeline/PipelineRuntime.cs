@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Akka.Hosting;
 using KSpanActors.Export;
 using KSpanActors.Model;
@@ -39,6 +40,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     public ActorSystem System { get; }
 
+    /// <summary>The longest <see cref="DisposeAsync"/> waits for coordinated shutdown: hand-off, leave, flush.</summary>
+    public TimeSpan StopTimeout => TimeSpan.FromSeconds(15) + Context.Settings.FlushTimeout + PipelineHosting.FlushMargin;
+
     /// <summary>Limit of tracked messages in flight before <see cref="FeedAsync"/> waits (back-pressure for fast sources); from <see cref="PipelineSettings.MaxInFlight"/>.</summary>
     public long MaxInFlight => Context.Settings.MaxInFlight;
 
@@ -52,6 +56,9 @@ public sealed class PipelineRuntime : IAsyncDisposable
     {
         var ctx = new PipelineContext(settings, new PipelineMetrics(), new PipelineTracker()) { Watch = watch };
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        // Signals are the caller's to handle (the command line stops on SIGINT/SIGTERM through its own path): the
+        // default ConsoleLifetime would also catch them and stop the application under it.
+        builder.Services.AddSingleton<IHostLifetime, NoSignalsHostLifetime>();
         if (loggerFactory is not null) builder.Services.AddSingleton(loggerFactory);
         else builder.Services.AddLogging();
         builder.Services.AddAkka(PipelineHosting.SystemName, (akka, _) =>
@@ -114,15 +121,15 @@ public sealed class PipelineRuntime : IAsyncDisposable
         var objectCount = -1;
         for (var round = 0; round < 8; round++)
         {
-            foreach (var id in await AllEntityIdsAsync(nodes, n => n._names).ConfigureAwait(false)) flow.Route(first._names, new FinalizeName(id));
+            foreach (var id in await AllEntityIdsAsync(nodes, n => n._names, cancellationToken).ConfigureAwait(false)) flow.Route(first._names, new FinalizeName(id));
             await WhenQuietAsync(nodes, cancellationToken).ConfigureAwait(false);
-            var ids = await AllEntityIdsAsync(nodes, n => n._objects).ConfigureAwait(false);
+            var ids = await AllEntityIdsAsync(nodes, n => n._objects, cancellationToken).ConfigureAwait(false);
             foreach (var id in ids) flow.Route(first._objects, new FinalizeObject(id));
             await WhenQuietAsync(nodes, cancellationToken).ConfigureAwait(false);
             if (ids.Count == objectCount) break;
             objectCount = ids.Count;
         }
-        foreach (var id in await AllEntityIdsAsync(nodes, n => n._objects).ConfigureAwait(false)) flow.Route(first._objects, new EmitObject(id));
+        foreach (var id in await AllEntityIdsAsync(nodes, n => n._objects, cancellationToken).ConfigureAwait(false)) flow.Route(first._objects, new EmitObject(id));
         await WhenQuietAsync(nodes, cancellationToken).ConfigureAwait(false);
         foreach (var n in nodes) await n.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -150,30 +157,53 @@ public sealed class PipelineRuntime : IAsyncDisposable
         }
     }
 
-    private static async Task<HashSet<string>> AllEntityIdsAsync(IReadOnlyList<PipelineRuntime> nodes, Func<PipelineRuntime, IActorRef> region)
+    private static async Task<HashSet<string>> AllEntityIdsAsync(IReadOnlyList<PipelineRuntime> nodes, Func<PipelineRuntime, IActorRef> region, CancellationToken cancellationToken)
     {
         var all = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var n in nodes) all.UnionWith(await EntityIdsAsync(region(n)).ConfigureAwait(false));
+        foreach (var n in nodes) all.UnionWith(await EntityIdsAsync(region(n), cancellationToken).ConfigureAwait(false));
         return all;
     }
 
-    /// <summary>Waits until the SpanEmitter has handed every span it holds to the exporters.</summary>
-    public Task FlushAsync(CancellationToken cancellationToken = default) =>
-        _emitter.Ask<FlushDone>(Flush.Instance, TimeSpan.FromMinutes(5), cancellationToken);
+    /// <summary>
+    /// Waits until the SpanEmitter has handed every span it holds to the exporters. An exporter that takes nothing for
+    /// <see cref="PipelineSettings.FlushTimeout"/> is given up on (what it holds is dropped and counted), so this ends.
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default) => FlushAsync(Context.Settings.FlushTimeout, null, cancellationToken);
 
-    private static async Task<List<string>> EntityIdsAsync(IActorRef region)
+    /// <summary>
+    /// The same with a patience of one's own and, optionally, a deadline (UTC) at which whatever is still held is dropped
+    /// and counted. <c>FlushAsync(TimeSpan.Zero)</c> drops, and counts, what is held at once.
+    /// </summary>
+    public async Task FlushAsync(TimeSpan patience, DateTime? deadline, CancellationToken cancellationToken = default)
     {
-        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+        // The emitter answers once it gave up at the latest; the ask's own timeout only guards against a dead emitter.
+        var bound = (deadline is { } d ? d - DateTime.UtcNow : patience) + TimeSpan.FromMinutes(1);
+        await _emitter.Ask<FlushDone>(new Flush(patience, deadline), bound > TimeSpan.FromMinutes(5) ? bound : TimeSpan.FromMinutes(5), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<string>> EntityIdsAsync(IActorRef region, CancellationToken cancellationToken)
+    {
+        var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         var ids = new List<string>();
         foreach (var shard in state.Shards) ids.AddRange(shard.EntityIds);
         return ids;
     }
 
+    /// <summary>
+    /// Stops the pipeline: coordinated shutdown (with replicas: shard hand-off and cluster leave), the buffered spans
+    /// flushed within <see cref="PipelineSettings.FlushTimeout"/>, the actor system terminated. Waits at most
+    /// <see cref="StopTimeout"/> (Akka.Hosting's stop does not observe the host's timeout itself).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
-            await _host.StopAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            await _host.StopAsync(timeout.Token).WaitAsync(StopTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            System.Log.Warning("The pipeline did not stop within {0} s", (int)StopTimeout.TotalSeconds);
         }
         finally
         {
@@ -181,4 +211,15 @@ public sealed class PipelineRuntime : IAsyncDisposable
             Context.Metrics.Dispose();
         }
     }
+}
+
+/// <summary>
+/// A host lifetime that reacts to no signal (the generic host's default, ConsoleLifetime, handles SIGINT, SIGQUIT and
+/// SIGTERM by stopping the application). The process that runs the pipeline decides what a signal means.
+/// </summary>
+public sealed class NoSignalsHostLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

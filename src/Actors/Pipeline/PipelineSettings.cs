@@ -37,6 +37,13 @@ public sealed record PipelineSettings
     /// <summary>Attempts per batch and exporter before the batch is dropped and counted (KSpan__Pipeline__ExportAttempts).</summary>
     public int ExportAttempts { get; init; } = 3;
 
+    /// <summary>
+    /// The final flush (end of a replay, shutdown) gives up on an exporter that took nothing for this long: what it
+    /// still holds is dropped and counted (KSpan__Pipeline__FlushTimeout; the host uses OTEL_EXPORTER_OTLP_TIMEOUT
+    /// when OTLP is configured). Coordinated shutdown waits this long, plus a little, for the flush.
+    /// </summary>
+    public TimeSpan FlushTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Owner chains longer than this are treated as cycles (KSpan__Pipeline__MaxOwnerDepth).</summary>
     public int MaxOwnerDepth { get; init; } = 32;
 
@@ -90,6 +97,7 @@ public sealed record PipelineSettings
         if (MaxBufferedSpans < BatchSize) yield return "KSpan:Pipeline:MaxBufferedSpans must be at least BatchSize";
         if (MaxInFlight < 1) yield return "KSpan:Pipeline:MaxInFlight must be at least 1";
         if (ExportAttempts < 1) yield return "KSpan:Pipeline:ExportAttempts must be at least 1";
+        if (FlushTimeout <= TimeSpan.Zero) yield return "KSpan:Pipeline:FlushTimeout must be positive";
         if (MaxOwnerDepth < 2) yield return "KSpan:Pipeline:MaxOwnerDepth must be at least 2";
         if (Port is < 0 or > 65535) yield return "KSpan:Pipeline:Port must be 0-65535";
         if (SbrStableAfter < TimeSpan.FromSeconds(1)) yield return "KSpan:Pipeline:SbrStableAfter must be at least 00:00:01";

@@ -6,11 +6,14 @@ using KSpanActors.Model;
 
 namespace KSpanActors.Pipeline;
 
-/// <summary>Asks the SpanEmitter to export everything it holds; answered with <see cref="FlushDone"/>.</summary>
-public sealed class Flush
-{
-    public static readonly Flush Instance = new();
-}
+/// <summary>
+/// Asks the SpanEmitter to export everything it holds; answered with <see cref="FlushDone"/> once it holds nothing.
+/// A flush never waits forever on a dead backend: an exporter that took nothing for <paramref name="Patience"/>
+/// (counted from the flush or its last successful export, whichever is later), or anything still held at
+/// <paramref name="Deadline"/> (UTC), is given up on: dropped, counted in <see cref="PipelineMetrics.SpansDropped"/>
+/// with a reason. A zero patience drops whatever is held at once.
+/// </summary>
+public sealed record Flush(TimeSpan Patience, DateTime? Deadline = null);
 
 public sealed class FlushDone
 {
@@ -44,8 +47,11 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<TraceSpans> _forming = [];
     private readonly ExporterQueue[] _queues;
-    private readonly List<(IActorRef Waiter, DateTime Deadline)> _flushWaiters = [];
+    private readonly List<IActorRef> _flushWaiters = [];
     private int _formingSpans;
+    private DateTime _flushStarted;
+    private TimeSpan _flushPatience;
+    private DateTime? _flushDeadline;
 
     public SpanEmitter(PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters)
     {
@@ -58,8 +64,8 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
     public static Props Props(PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters) =>
         Akka.Actor.Props.Create(() => new SpanEmitter(ctx, exporters));
 
-    /// <summary>How long a flush waits for an exporter that keeps failing before it gives up on what it holds.</summary>
-    internal static readonly TimeSpan FlushPatience = TimeSpan.FromSeconds(20);
+    private const string FlushCheckTimer = "flush-check";
+    private static readonly TimeSpan FlushCheckInterval = TimeSpan.FromMilliseconds(200);
 
     protected override void PreStart() =>
         Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _ctx.Settings.BatchInterval);
@@ -83,12 +89,14 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
                 break;
             case Tick:
                 CutBatch();
-                CheckFlushDeadlines();
                 break;
-            case Flush:
+            case Flush f:
                 CutBatch();
-                _flushWaiters.Add((Sender, DateTime.UtcNow + FlushPatience));
-                AnswerFlushIfDrained();
+                StartFlush(f);
+                CheckFlush();
+                break;
+            case FlushCheck:
+                CheckFlush();
                 break;
             case ExportResult r:
                 OnExported(r);
@@ -127,7 +135,7 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
                 // The oldest waiting batch goes (not the one being exported right now).
                 var dropped = q.InFlight ? DropSecondOldest(q) : q.Pending.Dequeue();
                 q.Spans -= dropped.Spans;
-                _ctx.Metrics.Dropped(dropped.Spans);
+                _ctx.Metrics.Dropped(dropped.Spans, $"{q.Exporter.Name} behind: its buffer of {_ctx.Settings.MaxBufferedSpans} spans was full");
                 q.DroppedSinceLog += dropped.Spans;
             }
             if (q.DroppedSinceLog > 0 && DateTime.UtcNow - q.LastDropLog >= DropLogInterval)
@@ -188,10 +196,17 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
     {
         var q = _queues[r.Queue];
         q.InFlight = false;
+        if (q.Abandoned)
+        {
+            // A flush gave up on this batch while it was being exported: it is already counted as dropped.
+            q.Abandoned = false;
+            return;
+        }
         if (r.Ok)
         {
             var done = q.Pending.Dequeue();
             q.Spans -= done.Spans;
+            q.LastSuccess = DateTime.UtcNow;
             if (--done.Remaining == 0)
             {
                 _ctx.Metrics.Exported(done.Spans);
@@ -214,38 +229,67 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
         Timers.StartSingleTimer("retry-" + q.Index, new Retry(q.Index), delay);
     }
 
-    private bool Drained => _forming.Count == 0 && _queues.All(q => q.Pending.Count == 0 && !q.InFlight);
+    /// <summary>Nothing forming, nothing waiting, nothing being exported (but a batch a flush gave up on).</summary>
+    private bool Drained => _forming.Count == 0 && _queues.All(q => q.Pending.Count == 0 && (!q.InFlight || q.Abandoned));
+
+    private void StartFlush(Flush f)
+    {
+        var now = DateTime.UtcNow;
+        if (_flushWaiters.Count == 0)
+        {
+            _flushStarted = now;
+            _flushPatience = f.Patience;
+            _flushDeadline = f.Deadline;
+            Timers.StartPeriodicTimer(FlushCheckTimer, FlushCheck.Instance, FlushCheckInterval);
+        }
+        else
+        {
+            // Several waiters: the most impatient one decides.
+            if (f.Patience < _flushPatience) _flushPatience = f.Patience;
+            if (f.Deadline is { } d && (_flushDeadline is null || d < _flushDeadline)) _flushDeadline = d;
+        }
+        _flushWaiters.Add(Sender);
+    }
+
+    /// <summary>
+    /// A flush cannot wait forever on a dead or stalled backend: an exporter that took nothing for the flush's patience,
+    /// or holds anything at its deadline, is given up on; what it holds (the batch being exported included) is dropped
+    /// and counted with the reason.
+    /// </summary>
+    private void CheckFlush()
+    {
+        if (_flushWaiters.Count == 0) return;
+        var now = DateTime.UtcNow;
+        foreach (var q in _queues)
+        {
+            if (q.Pending.Count == 0) continue;
+            var idle = now - (q.LastSuccess > _flushStarted ? q.LastSuccess : _flushStarted);
+            if (_flushDeadline is { } deadline && now >= deadline) GiveUp(q, "still held at the shutdown deadline");
+            else if (idle >= _flushPatience) GiveUp(q, $"took nothing for {idle.TotalSeconds:F0} s");
+        }
+        AnswerFlushIfDrained();
+    }
+
+    private void GiveUp(ExporterQueue q, string why)
+    {
+        var lost = q.Pending.Sum(b => b.Spans);
+        q.Pending.Clear();
+        q.Spans = 0;
+        if (q.InFlight) q.Abandoned = true;
+        if (lost == 0) return;
+        var reason = q.Exporter.LastError is { } error ? $"{q.Exporter.Name}: {error}"
+            : q.Failures > 0 ? $"{q.Exporter.Name} failing ({q.Failures} attempts in a row)"
+            : $"{q.Exporter.Name} {why}";
+        _ctx.Metrics.Dropped(lost, reason);
+        _log.Error("Exporter {0} {1} ({2} failed attempts in a row): {3} spans it still held are dropped", q.Exporter.Name, why, q.Failures, lost);
+    }
 
     private void AnswerFlushIfDrained()
     {
         if (_flushWaiters.Count == 0 || !Drained) return;
-        foreach (var (w, _) in _flushWaiters) w.Tell(FlushDone.Instance);
+        foreach (var w in _flushWaiters) w.Tell(FlushDone.Instance);
         _flushWaiters.Clear();
-    }
-
-    /// <summary>A flush cannot wait forever on a dead backend: past its deadline, what an exporter still holds is dropped and counted.</summary>
-    private void CheckFlushDeadlines()
-    {
-        if (_flushWaiters.Count == 0 || _flushWaiters.Min(w => w.Deadline) > DateTime.UtcNow) return;
-        foreach (var q in _queues)
-        {
-            if (q.Pending.Count == 0) continue;
-            var keep = q.InFlight ? q.Pending.Dequeue() : null;
-            var lost = q.Pending.Sum(b => b.Spans);
-            q.Pending.Clear();
-            if (keep is not null) q.Pending.Enqueue(keep);
-            q.Spans -= lost;
-            if (lost > 0)
-            {
-                _ctx.Metrics.Dropped(lost);
-                _log.Error("Exporter {0} still failing after {1} s of flushing: {2} spans dropped", q.Exporter.Name, (int)FlushPatience.TotalSeconds, lost);
-            }
-        }
-        if (_queues.All(q => q.Pending.Count == 0 || q.InFlight))
-        {
-            foreach (var (w, _) in _flushWaiters) w.Tell(FlushDone.Instance);
-            _flushWaiters.Clear();
-        }
+        Timers.Cancel(FlushCheckTimer);
     }
 
     private sealed record Batch(IReadOnlyList<TraceSpans> Traces, int Spans)
@@ -262,6 +306,11 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
         public int Spans;
         public bool InFlight;
         public bool RetryDue;
+
+        /// <summary>A flush gave up on the batch being exported: its result, when it comes, changes nothing.</summary>
+        public bool Abandoned;
+
+        public DateTime LastSuccess = DateTime.MinValue;
         public int Failures;
         public long DroppedSinceLog;
         public DateTime LastDropLog = DateTime.MinValue;
@@ -274,5 +323,10 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
     private sealed class Tick
     {
         public static readonly Tick Instance = new();
+    }
+
+    private sealed class FlushCheck
+    {
+        public static readonly FlushCheck Instance = new();
     }
 }

@@ -44,6 +44,8 @@ internal sealed class OtlpGrpcExporter : ISpanExporter
 
     public string Name => "otlp-grpc";
 
+    public string? LastError { get; private set; }
+
     public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
         try
@@ -52,6 +54,7 @@ internal sealed class OtlpGrpcExporter : ISpanExporter
             var options = new CallOptions(_headers, DateTime.UtcNow + _timeout, cancellationToken);
             var response = await _client.ExportAsync(request, options).ResponseAsync;
             OtlpExportLog.PartialSuccess(_logger, _endpoint, response.PartialSuccess);
+            LastError = null;
             return true;
         }
         catch (RpcException ex) when (cancellationToken.IsCancellationRequested)
@@ -65,11 +68,18 @@ internal sealed class OtlpGrpcExporter : ISpanExporter
         catch (RpcException ex)
         {
             _logger.LogWarning("OTLP gRPC export to {Endpoint} failed: {StatusCode} {Detail}", _endpoint, ex.StatusCode, ex.Status.Detail);
+            LastError = ex.StatusCode switch
+            {
+                StatusCode.Unavailable => $"OTLP endpoint {_endpoint} unreachable (Unavailable)",
+                StatusCode.DeadlineExceeded => $"OTLP endpoint {_endpoint} did not answer within {_timeout.TotalSeconds:0.#} s",
+                _ => $"OTLP endpoint {_endpoint} failed ({ex.StatusCode})",
+            };
             return false;
         }
         catch (Exception ex)
         {
             _logger.LogWarning("OTLP gRPC export to {Endpoint} failed: {Error}: {Message}", _endpoint, ex.GetType().Name, ex.Message);
+            LastError = $"OTLP endpoint {_endpoint} failed ({ex.GetType().Name})";
             return false;
         }
     }

@@ -39,6 +39,8 @@ internal sealed class OtlpHttpExporter : ISpanExporter
 
     public string Name => "otlp-http";
 
+    public string? LastError { get; private set; }
+
     public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
         try
@@ -54,6 +56,7 @@ internal sealed class OtlpHttpExporter : ISpanExporter
             if (!response.IsSuccessStatusCode)
             {
                 _logger.LogWarning("OTLP http/protobuf export to {Endpoint} failed: HTTP {StatusCode}", _uri, (int)response.StatusCode);
+                LastError = $"OTLP endpoint {_uri} failed (HTTP {(int)response.StatusCode})";
                 return false;
             }
             var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
@@ -68,6 +71,7 @@ internal sealed class OtlpHttpExporter : ISpanExporter
                     // The spans were accepted (2xx); an unreadable answer changes nothing.
                 }
             }
+            LastError = null;
             return true;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -78,6 +82,12 @@ internal sealed class OtlpHttpExporter : ISpanExporter
         {
             var what = ex is TaskCanceledException ? "timed out" : ex.GetType().Name + ": " + ex.Message;
             _logger.LogWarning("OTLP http/protobuf export to {Endpoint} failed: {Error}", _uri, what);
+            LastError = ex switch
+            {
+                TaskCanceledException => $"OTLP endpoint {_uri} did not answer within {_http.Timeout.TotalSeconds:0.#} s",
+                HttpRequestException => $"OTLP endpoint {_uri} unreachable ({ex.Message})",
+                _ => $"OTLP endpoint {_uri} failed ({ex.GetType().Name})",
+            };
             return false;
         }
     }
