@@ -57,7 +57,7 @@ internal sealed class ShutdownSignal : IDisposable
     {
         var shutdown = new ShutdownSignal(limit, external: external);
         shutdown.Stopping.Register(() => Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(log,
-            "{Signal}: stopping, {Doing} (within {Budget} s; the process is gone after {Limit} s at the latest; a second signal exits at once)",
+            "Stopping on {Signal}: {Doing} (within {Budget} s; the process is gone after {Limit} s at the latest; a second signal exits at once)",
             shutdown.What, doing, (int)shutdown.ExportBudget.TotalSeconds, (int)shutdown.Limit.TotalSeconds));
         foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM })
         {

@@ -22,7 +22,11 @@ public sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Trac
 /// </summary>
 internal sealed class EmittedLedger : UntypedActor, IWithTimers
 {
-    private const int Buckets = 8;
+    /// <summary>
+    /// Sets per cluster and hour. Distributed data gossips a key's whole set at times: with 8, a busy cluster's sets grew
+    /// to ~875 KB, beyond the remoting frame, and were dropped (OversizedPayloadException) between replica processes.
+    /// </summary>
+    private const int Buckets = 32;
     private const string TickTimer = "tick";
     private static readonly TimeSpan Retention = TimeSpan.FromHours(3);
 

@@ -64,6 +64,10 @@ public static class PipelineHosting
                 "akka.cluster.down-removal-margin = 1s\n" +
                 // Regions look for a coordinator that moved (its replica crashed) every 0.5 s instead of every 2 s.
                 "akka.cluster.sharding.retry-interval = 500ms\n" +
+                // The exported-span ledger's sets travel whole now and then (EmittedLedger): room beyond Akka's 128 KB.
+                "akka.remote.dot-netty.tcp.maximum-frame-size = 4 MiB\n" +
+                "akka.remote.dot-netty.tcp.send-buffer-size = 8 MiB\n" +
+                "akka.remote.dot-netty.tcp.receive-buffer-size = 8 MiB\n" +
                 "akka.cluster.split-brain-resolver.down-all-when-unstable = on\n" +
                 "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = 120s\n" +
                 // Signals are the host's: Akka 1.5.74 otherwise registers its own SIGTERM and SIGINT handlers that run
