@@ -73,6 +73,24 @@ internal sealed record BenchOptions
     /// <summary>Watch and replicas modes: longest wait for a pass (events to arrive, drain), in seconds.</summary>
     public int TimeoutSeconds { get; init; } = 900;
 
+    /// <summary>Replicas mode: a published kspan-actors (the executable, or kspan-actors.dll run through dotnet) instead of publishing src/Host.</summary>
+    public string? KspanBin { get; init; }
+
+    /// <summary>Replicas mode: only the separate-processes pass (skip the in-process passes).</summary>
+    public bool ReplicaProcessesOnly { get; init; }
+
+    /// <summary>Replicas mode: only the in-process passes (skip the separate-processes pass).</summary>
+    public bool SkipReplicaProcesses { get; init; }
+
+    /// <summary>Replicas mode, processes pass: events over all fake clusters (each serves an equal share).</summary>
+    public long ProcessEvents { get; init; } = 600_000;
+
+    /// <summary>Replicas mode, processes pass: fake clusters (one fake API server each), spread over the replicas' watchers.</summary>
+    public int ProcessClusters { get; init; } = 6;
+
+    /// <summary>Replicas mode, processes pass: extra environment variables for every replica (KEY=VALUE, repeatable).</summary>
+    public IReadOnlyList<string> ReplicaEnv { get; init; } = [];
+
     /// <summary>The streaming pipeline settings every mode measures with (settle, passivate, batch, buffer, shards).</summary>
     public KSpanActors.Pipeline.PipelineSettings PipelineSettings() => new()
     {
@@ -120,7 +138,13 @@ internal sealed record BenchOptions
                 "--flush-lines" => o with { FlushLines = checked((int)Long()) },
                 "--kind-channel" => o with { KindChannel = checked((int)Long()) },
                 "--timeout-s" => o with { TimeoutSeconds = checked((int)Long()) },
-                _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas|storm|soak|encode --events --objects --settle-ms --passivate-ms --name-retention-s --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --warm-up-docs --hold-ms --flush-lines --kind-channel --timeout-s"),
+                "--kspan-bin" => o with { KspanBin = Value() },
+                "--replica-processes-only" => o with { ReplicaProcessesOnly = true },
+                "--skip-replica-processes" => o with { SkipReplicaProcesses = true },
+                "--process-events" => o with { ProcessEvents = Long() },
+                "--process-clusters" => o with { ProcessClusters = checked((int)Long()) },
+                "--replica-env" => o with { ReplicaEnv = [.. o.ReplicaEnv, Value()] },
+                _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas|storm|soak|encode --events --objects --settle-ms --passivate-ms --name-retention-s --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --warm-up-docs --hold-ms --flush-lines --kind-channel --timeout-s; replicas mode: --kspan-bin PATH --replica-processes-only --skip-replica-processes --process-events --process-clusters --replica-env KEY=VALUE"),
             };
         }
         if (o.Mode is not ("pipeline" or "watch" or "replicas" or "storm" or "soak" or "encode")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch, replicas, storm, soak or encode");
@@ -135,6 +159,9 @@ internal sealed record BenchOptions
             if (!eventsGiven) o = o with { Events = 300_000 };
             if (!objectsGiven) o = o with { Objects = 30_000 };
         }
+        if (o.ReplicaProcessesOnly && o.SkipReplicaProcesses) throw new ArgumentException("--replica-processes-only and --skip-replica-processes exclude each other");
+        if (o.ProcessClusters < 1 || o.ProcessEvents < o.ProcessClusters) throw new ArgumentException("--process-clusters must be at least 1 and --process-events at least that");
+        if (o.ReplicaEnv.FirstOrDefault(e => e.IndexOf('=', StringComparison.Ordinal) < 1) is { } bad) throw new ArgumentException($"--replica-env {bad}: expected KEY=VALUE");
         if (o.FlushLines < 1 || o.KindChannel < 1 || o.TimeoutSeconds < 1) throw new ArgumentException("--flush-lines, --kind-channel and --timeout-s must be at least 1");
         return o;
     }

@@ -19,6 +19,8 @@ namespace KSpanActors.Bench;
 /// was aborted before the end, resumes with the documents left). One reader thread reads
 /// the file once, starting at the first watch request, and dispatches documents into bounded per-kind queues, which
 /// the watch responses drain (flushing every N lines, or whenever their queue is momentarily empty).
+/// With a release gate (the replicas mode's processes), watch responses send their headers and then wait for it
+/// before anything is read or streamed, so every watcher can be in place before the input starts.
 /// </summary>
 internal sealed class FakeApiServer : IAsyncDisposable
 {
@@ -48,15 +50,19 @@ internal sealed class FakeApiServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Action _onFirstWatch;
     private readonly TaskCompletionSource _readerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Task _release;
     private int _started;
     private long _skipped;
+    private long _watchRequests;
+    private long _activeWatches;
 
-    private FakeApiServer(WebApplication app, string inputPath, int kindCapacity, int flushLines, Action onFirstWatch)
+    private FakeApiServer(WebApplication app, string inputPath, int kindCapacity, int flushLines, Action onFirstWatch, Task? release)
     {
         _app = app;
         _inputPath = inputPath;
         _flushLines = flushLines;
         _onFirstWatch = onFirstWatch;
+        _release = release ?? Task.CompletedTask;
         _queues = Collections.Values.ToDictionary(k => k, _ => new KindQueue(kindCapacity), StringComparer.Ordinal);
         app.Run(HandleAsync);
     }
@@ -76,10 +82,20 @@ internal sealed class FakeApiServer : IAsyncDisposable
     /// <summary>Documents read from the file and not yet written to a watch response.</summary>
     public long Queued => _queues.Values.Sum(q => q.Channel.Reader.Count);
 
+    /// <summary>Watch requests received so far (a watcher restarting or moving to another replica watches again).</summary>
+    public long WatchRequests => Interlocked.Read(ref _watchRequests);
+
+    /// <summary>Watch requests open now.</summary>
+    public long ActiveWatches => Interlocked.Read(ref _activeWatches);
+
+    /// <summary>Collections a watcher lists and watches (one open watch each once a watcher is in place).</summary>
+    public static int CollectionCount => Collections.Count;
+
     public IEnumerable<(string Kind, long Sent)> SentPerKind => _queues.Where(kv => kv.Value.Sent > 0).Select(kv => (kv.Key, kv.Value.Sent));
 
     /// <param name="onFirstWatch">Called once, on the first watch request, before any document is read.</param>
-    public static async Task<FakeApiServer> StartAsync(string inputPath, int kindCapacity, int flushLines, Action onFirstWatch)
+    /// <param name="release">When given, watch responses stream nothing (and the file is not read) before it completes.</param>
+    public static async Task<FakeApiServer> StartAsync(string inputPath, int kindCapacity, int flushLines, Action onFirstWatch, Task? release = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -89,7 +105,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
             k.Limits.MinResponseDataRate = null; // a held-open watch sends nothing for a long time
             k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1);
         });
-        var server = new FakeApiServer(builder.Build(), inputPath, kindCapacity, flushLines, onFirstWatch);
+        var server = new FakeApiServer(builder.Build(), inputPath, kindCapacity, flushLines, onFirstWatch, release);
         await server._app.StartAsync().ConfigureAwait(false);
         server.Url = new Uri(server._app.Urls.First());
         return server;
@@ -157,8 +173,15 @@ internal sealed class FakeApiServer : IAsyncDisposable
         var queue = _queues[kind];
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
+        Interlocked.Increment(ref _watchRequests);
+        Interlocked.Increment(ref _activeWatches);
         try
         {
+            if (!_release.IsCompleted)
+            {
+                await http.Response.StartAsync(ct).ConfigureAwait(false); // headers now: the client's request returns
+                await _release.WaitAsync(ct).ConfigureAwait(false);
+            }
             if (Interlocked.Exchange(ref _started, 1) == 0)
             {
                 _onFirstWatch();
@@ -185,6 +208,10 @@ internal sealed class FakeApiServer : IAsyncDisposable
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // the client aborted the watch (StopWatching) or the server stops
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _activeWatches);
         }
     }
 

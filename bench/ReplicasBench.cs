@@ -13,33 +13,43 @@ namespace KSpanActors.Bench;
 /// <c>--mode replicas</c>: the pipeline measurement twice in one process, first with one PipelineRuntime, then with
 /// three forming one Akka cluster on 127.0.0.1 (cross-node messages through remoting on loopback with the project's
 /// protobuf serializer), fed round-robin, each tracking what it sends, each with its own counting exporter. Process
-/// CPU per million events of both passes, and their ratio (three over one).
+/// CPU per million events of both passes, and their ratio (three over one). Then the same comparison with separate
+/// <c>kspan-actors watch</c> processes (<see cref="ReplicaProcessesBench"/>; <c>--replica-processes-only</c> runs only
+/// that, <c>--skip-replica-processes</c> only the in-process passes).
 /// </summary>
 internal static class ReplicasBench
 {
     public static async Task<int> RunAsync(BenchOptions options)
     {
         var culture = CultureInfo.InvariantCulture;
-        using var sampler = new ProcessSampler();
-        var input = BenchInput.Prepare(options);
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-
-        var one = await PassAsync(1, options, input, sampler, loggers);
-        var three = await PassAsync(3, options, input, sampler, loggers);
-        var ratio = three.CpuPerMillion / one.CpuPerMillion;
-        Console.WriteLine(string.Create(culture,
-            $"replicas: 1 node {one.EventsPerSecond:N0} events/s, {one.CpuPerMillion:N1} CPU-s per million events; 3 nodes {three.EventsPerSecond:N0} events/s, {three.CpuPerMillion:N1} CPU-s per million events; cost ratio {ratio:N2} (target <= 1.5)"));
-
-        var result = new JsonObject
+        var result = new JsonObject { ["mode"] = "replicas" };
+        var complete = true;
+        if (!options.ReplicaProcessesOnly)
         {
-            ["mode"] = "replicas",
-            ["events"] = one.Events,
-            ["one"] = one.ToJson(),
-            ["three"] = three.ToJson(),
-            ["cost_ratio"] = Math.Round(ratio, 3),
-        };
+            using var sampler = new ProcessSampler();
+            var input = BenchInput.Prepare(options);
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+
+            var one = await PassAsync(1, options, input, sampler, loggers);
+            var three = await PassAsync(3, options, input, sampler, loggers);
+            var ratio = three.CpuPerMillion / one.CpuPerMillion;
+            Console.WriteLine(string.Create(culture,
+                $"replicas in one process: 1 node {one.EventsPerSecond:N0} events/s, {one.CpuPerMillion:N1} CPU-s per million events; 3 nodes {three.EventsPerSecond:N0} events/s, {three.CpuPerMillion:N1} CPU-s per million events; cost ratio {ratio:N2} (target <= 1.5)"));
+            result["events"] = one.Events;
+            result["one"] = one.ToJson();
+            result["three"] = three.ToJson();
+            result["cost_ratio"] = Math.Round(ratio, 3);
+            complete &= one.Complete && three.Complete;
+        }
+        if (!options.SkipReplicaProcesses)
+        {
+            // Separate OS processes, as replicas really run (in-process nodes hid real bugs).
+            var (processes, processesComplete) = await ReplicaProcessesBench.RunAsync(options);
+            result["processes"] = processes;
+            complete &= processesComplete;
+        }
         Console.WriteLine(result.ToJsonString());
-        return one.Complete && three.Complete ? 0 : 1;
+        return complete ? 0 : 1;
     }
 
     private static PipelineSettings Settings(BenchOptions options, IReadOnlyList<string> seeds) => options.PipelineSettings() with
