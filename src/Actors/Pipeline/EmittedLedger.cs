@@ -26,7 +26,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
     /// Sets per cluster and hour. Distributed data gossips a key's whole set at times: with 8, a busy cluster's sets grew
     /// to ~875 KB, beyond the remoting frame, and were dropped (OversizedPayloadException) between replica processes.
     /// </summary>
-    private const int Buckets = 32;
+    internal const int Buckets = 32;
     private const string TickTimer = "tick";
     private static readonly TimeSpan Retention = TimeSpan.FromHours(3);
 

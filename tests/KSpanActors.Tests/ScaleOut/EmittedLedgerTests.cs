@@ -51,7 +51,7 @@ public sealed class EmittedLedgerTests
         var hour = DateTime.UtcNow.Ticks / TimeSpan.TicksPerHour;
         for (var h = hour - 1; h <= hour; h++)
         {
-            for (var b = 0; b < 8; b++)
+            for (var b = 0; b < EmittedLedger.Buckets; b++)
             {
                 var key = new GSetKey<long>($"kspan-emitted/{cluster}/{h}/{b}");
                 var response = await replicator.Ask<IGetResponse>(Dsl.Get(key, ReadLocal.Instance), TimeSpan.FromSeconds(10));
