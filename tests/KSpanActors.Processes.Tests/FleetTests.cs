@@ -20,7 +20,9 @@ public sealed class FleetTests(ITestOutputHelper output)
     public async Task Failover_kill_9_of_the_busiest_replica_mid_stream_loses_nothing_duplicates_nothing_and_its_clusters_are_watched_again_within_10_seconds()
     {
         // fake-1 is the busiest cluster (twice the rollouts of the others)
-        await using var fleet = await KSpanFleet.StartAsync(new FleetOptions { Replicas = 3, ClusterCopies = [40, 20, 20] }, output);
+        // Settle 2 s (the service's default is 5 s): an object waits 4 settle periods for its owner, longer than it takes to
+        // notice the crash (~3.5 s), after which decisions wait for the relist (FleetHealth).
+        await using var fleet = await KSpanFleet.StartAsync(new FleetOptions { Replicas = 3, ClusterCopies = [40, 20, 20], SettleAfter = TimeSpan.FromSeconds(2) }, output);
         var total = fleet.Clusters.Sum(c => c.Documents.Count);
         var stream = fleet.StreamAsync(TimeSpan.FromSeconds(15));
         await SignalTests.WaitUntilAsync(() => Task.FromResult(fleet.PendingDocuments <= total * 6 / 10), TimeSpan.FromSeconds(30), () => "the stream did not reach 40%");

@@ -27,6 +27,13 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
     /// to ~875 KB, beyond the remoting frame, and were dropped (OversizedPayloadException) between replica processes.
     /// </summary>
     internal const int Buckets = 32;
+
+    /// <summary>
+    /// Exported ids go to a majority of replicas at once, not with the next gossip: a replica killed within the gossip
+    /// interval after an export left its spans unknown to the others, which exported them again (19 duplicates in one
+    /// failover run). The write is not waited for; where it times out (a replica unreachable), gossip still carries it.
+    /// </summary>
+    private static readonly WriteMajority ReplicateAtOnce = new(TimeSpan.FromSeconds(3));
     private const string TickTimer = "tick";
     private static readonly TimeSpan Retention = TimeSpan.FromHours(3);
 
@@ -174,7 +181,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
             // Known here at once (the subscription's Changed brings the same set a little later), and told to the others.
             var key = Key(cluster, now, bucket);
             _known[key] = (_known.TryGetValue(key, out var known) ? known : ImmutableHashSet<long>.Empty).Union(ids);
-            _replicator.Tell(Dsl.Update(new GSetKey<long>(key), GSet<long>.Empty, WriteLocal.Instance, set =>
+            _replicator.Tell(Dsl.Update(new GSetKey<long>(key), GSet<long>.Empty, ReplicateAtOnce, set =>
             {
                 foreach (var id in ids) set = set.Add(id);
                 return set;

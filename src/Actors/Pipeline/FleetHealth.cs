@@ -13,6 +13,13 @@ public sealed class FleetHealth(TimeSpan? settleAfter)
 {
     private int _unreachable;
     private long _lastRemoval;
+    private long _removals;
+
+    /// <summary>
+    /// How many members were removed so far: what a removed member held is gone, including the name index's claims and
+    /// questions. An actor that sees this change tells the index again what it told it before.
+    /// </summary>
+    public long Removals => Interlocked.Read(ref _removals);
 
     /// <summary>How long exports still wait after a member was removed: two settle periods, at least 5 s.</summary>
     public TimeSpan Hold { get; } = settleAfter is { } s && s * 2 > TimeSpan.FromSeconds(5) ? s * 2 : TimeSpan.FromSeconds(5);
@@ -23,5 +30,9 @@ public sealed class FleetHealth(TimeSpan? settleAfter)
 
     internal void Unreachable(int count) => Volatile.Write(ref _unreachable, count);
 
-    internal void Removed() => Interlocked.Exchange(ref _lastRemoval, Stopwatch.GetTimestamp());
+    internal void Removed()
+    {
+        Interlocked.Exchange(ref _lastRemoval, Stopwatch.GetTimestamp());
+        Interlocked.Increment(ref _removals);
+    }
 }

@@ -53,6 +53,7 @@ internal sealed class ObjectActor : UntypedActor
     private bool _isTop;
     private bool _askedOwner;
     private bool _registeredName;
+    private long _fleetRemovals;
     private List<(IFact Fact, ImmutableArray<string> Path)>? _pending;
     private HashSet<(string Kind, string Name)>? _claimed;
 
@@ -68,6 +69,7 @@ internal sealed class ObjectActor : UntypedActor
         // name, so one Props serves every entity (see Props).
         var (cluster, uid) = EntityIds.Split(Uri.UnescapeDataString(Self.Path.Name));
         (_cluster, _uid) = (Ingest.StringInterner.Shared.Intern(cluster), uid);
+        _fleetRemovals = ctx.Fleet.Removals;
     }
 
     /// <summary>
@@ -154,6 +156,7 @@ internal sealed class ObjectActor : UntypedActor
                 case SettleTick:
                     _settleArmed = false;
                     if (!_isTop && _owner is not null) break; // a child that found its owner has nothing to settle
+                    CatchUpWithFleet();
                     var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
                     // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
                     var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop ? settle : settle * 4) : TimeSpan.Zero;
@@ -190,6 +193,26 @@ internal sealed class ObjectActor : UntypedActor
         }
     }
 
+    /// <summary>
+    /// A replica was removed, and with it the name-index buckets it held: what this object registered, claimed or asked
+    /// there is gone. It says it again as the relist brings its facts back (or a pod whose owner is known only from a
+    /// claim would end up in a trace of its own); an object still waiting for its owner asks again at once.
+    /// </summary>
+    private void CatchUpWithFleet()
+    {
+        if (_ctx.Fleet.Removals == _fleetRemovals) return;
+        _fleetRemovals = _ctx.Fleet.Removals;
+        _claimed = null;
+        _registeredName = false;
+        if (!_askedOwner) return;
+        _askedOwner = false;
+        if (!_isTop && _owner is null && _object is null && _identity is { } id)
+        {
+            _askedOwner = true;
+            Send(_names, new WhoOwns(_cluster, id, _uid));
+        }
+    }
+
     private string Describe() => _identity is { } id
         ? $"cluster={_cluster} {id.Kind} {(id.Namespace.Length > 0 ? id.Namespace + "/" : "")}{id.Name} uid={_uid}"
         : $"cluster={_cluster} uid={_uid}";
@@ -197,6 +220,7 @@ internal sealed class ObjectActor : UntypedActor
     private void Accept(IFact fact, ImmutableArray<string> path, ObjectRef? target)
     {
         if (_identity is null && target is { } t) _identity = t;
+        CatchUpWithFleet();
 
         switch (fact)
         {

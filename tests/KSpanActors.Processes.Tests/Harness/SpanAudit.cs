@@ -5,7 +5,7 @@ using KSpanActors.Tests.FakeKube;
 namespace KSpanActors.Processes.Tests.Harness;
 
 /// <summary>One span as the OTLP receiver got it (ids in lowercase hex, parent "" for a root).</summary>
-public sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, string? Cluster, string? EventUid, long? EventCount);
+public sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, string? Cluster, string? EventUid, long? EventCount, string? Namespace = null);
 
 /// <summary>An Event occurrence every cluster must turn into exactly one span: (cluster, event uid, count).</summary>
 public readonly record struct OccurrenceKey(string Cluster, string Uid, long Count);
@@ -39,6 +39,13 @@ public sealed class SpanAudit
         }
 
         BrokenTraces = brokenTraces;
+        // Each rollout copy lives in a namespace of its own and is one change of one Deployment: one trace.
+        SplitRollouts = [.. spans.Where(s => s.EventUid is not null && s.Namespace is not null).GroupBy(s => (s.Cluster, s.Namespace))
+            .Where(g => g.Select(s => s.TraceId).Distinct(StringComparer.Ordinal).Count() > 1)
+            .Select(g => $"{g.Key.Cluster}/{g.Key.Namespace}: {g.Select(s => s.TraceId).Distinct(StringComparer.Ordinal).Count()} traces; outside the main one: " +
+                string.Join(", ", g.GroupBy(s => s.TraceId).OrderByDescending(t => t.Count()).Skip(1).SelectMany(t => t).Select(s => s.Name).Take(6)) +
+                " (under " + string.Join(", ", g.GroupBy(s => s.TraceId).OrderByDescending(t => t.Count()).Skip(1)
+                    .Select(t => spans.FirstOrDefault(r => r.TraceId == t.Key && r.ParentSpanId.Length == 0)?.Name ?? "no root")) + ")")];
         Traces = spans.Select(s => s.TraceId).Distinct(StringComparer.Ordinal).Count();
     }
 
@@ -56,16 +63,19 @@ public sealed class SpanAudit
 
     public IReadOnlyList<string> BrokenTraces { get; }
 
+    /// <summary>Rollout copies (cluster/namespace) whose Event spans ended up in more than one trace: a tree that depends on which replica held what.</summary>
+    public IReadOnlyList<string> SplitRollouts { get; }
+
     public bool Complete => Lost.Count == 0;
 
-    public bool TreesWhole => BrokenTraces.Count == 0;
+    public bool TreesWhole => BrokenTraces.Count == 0 && SplitRollouts.Count == 0;
 
     public static SpanAudit Of(IEnumerable<ExportTraceServiceRequest> requests, IReadOnlyCollection<OccurrenceKey> expected) => new(Flatten(requests), expected);
 
     /// <summary>One line with the figures, to print and to quote.</summary>
     public string Summary() =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{Arrived:N0} of {Expected:N0} Event occurrences exported, {Lost.Count:N0} lost, {Duplicated:N0} duplicated span ids; {Spans.Count:N0} spans in {Traces:N0} traces, {BrokenTraces.Count:N0} traces not whole");
+            $"{Arrived:N0} of {Expected:N0} Event occurrences exported, {Lost.Count:N0} lost, {Duplicated:N0} duplicated span ids; {Spans.Count:N0} spans in {Traces:N0} traces, {BrokenTraces.Count:N0} traces not whole, {SplitRollouts.Count:N0} rollouts split over several traces");
 
     /// <summary>A few examples of what is wrong, for assertion messages.</summary>
     public string Examples()
@@ -73,6 +83,7 @@ public sealed class SpanAudit
         var lines = new List<string>();
         lines.AddRange(Lost.GroupBy(l => l.Cluster).Select(g => $"lost in {g.Key}: {g.Count():N0}, e.g. {string.Join(", ", g.Take(3).Select(l => $"{l.Uid}#{l.Count}"))}"));
         lines.AddRange(BrokenTraces.Take(5).Select(b => "trace not whole: " + b));
+        lines.AddRange(SplitRollouts.Take(5).Select(b => "rollout split: " + b));
         return string.Join('\n', lines);
     }
 
@@ -98,7 +109,7 @@ public sealed class SpanAudit
                         spans.Add(new ReceivedSpan(
                             Convert.ToHexStringLower(s.TraceId.Span), Convert.ToHexStringLower(s.SpanId.Span),
                             s.ParentSpanId.IsEmpty ? "" : Convert.ToHexStringLower(s.ParentSpanId.Span), s.Name,
-                            Attr("k8s.cluster.name") ?? resourceCluster, Attr("k8s.event.uid"), count));
+                            Attr("k8s.cluster.name") ?? resourceCluster, Attr("k8s.event.uid"), count, Attr("k8s.namespace.name")));
                     }
                 }
             }
