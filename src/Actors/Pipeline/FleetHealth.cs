@@ -16,10 +16,24 @@ public sealed class FleetHealth(TimeSpan? settleAfter)
     private long _removals;
 
     /// <summary>
-    /// How many members were removed so far: what a removed member held is gone, including the name index's claims and
-    /// questions. An actor that sees this change tells the index again what it told it before.
+    /// How long after a member's removal the shard regions may still route to it: a message sent to one of its shards
+    /// meanwhile goes to the dead address and is lost. Relists and repeated registrations wait this long.
     /// </summary>
-    public long Removals => Interlocked.Read(ref _removals);
+    public static readonly TimeSpan RoutingDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How many members were removed at least <see cref="RoutingDelay"/> ago: what a removed member held is gone,
+    /// including the name index's claims and questions. An actor that sees this change tells the index again what it
+    /// told it before (and, counting only removals the regions have caught up with, its messages arrive).
+    /// </summary>
+    public long Removals
+    {
+        get
+        {
+            var removals = Interlocked.Read(ref _removals);
+            return removals > 0 && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastRemoval)) < RoutingDelay ? removals - 1 : removals;
+        }
+    }
 
     /// <summary>How long exports still wait after a member was removed: two settle periods, at least 5 s.</summary>
     public TimeSpan Hold { get; } = settleAfter is { } s && s * 2 > TimeSpan.FromSeconds(5) ? s * 2 : TimeSpan.FromSeconds(5);

@@ -52,10 +52,8 @@ internal sealed class ObjectActor : UntypedActor
     private long _lastActivity;
     private bool _isTop;
     private bool _askedOwner;
-    private bool _registeredName;
     private long _fleetRemovals;
     private List<(IFact Fact, ImmutableArray<string> Path)>? _pending;
-    private HashSet<(string Kind, string Name)>? _claimed;
 
     private TraceFamily? _family;
     private bool _dirty;
@@ -157,6 +155,14 @@ internal sealed class ObjectActor : UntypedActor
                     _settleArmed = false;
                     if (!_isTop && _owner is not null) break; // a child that found its owner has nothing to settle
                     CatchUpWithFleet();
+                    if (_ctx.Fleet.HoldsExports && !_isTop && _owner is null && _object is null && _pending is { Count: > 0 } && _identity is { } asked)
+                    {
+                        // While a replica is unreachable or was just removed, a question or its answer may have gone to
+                        // it: ask again every settle period, and wait the full orphan period after the last question.
+                        _askedOwner = true;
+                        _pendingSince = System.Diagnostics.Stopwatch.GetTimestamp();
+                        Send(_names, new WhoOwns(_cluster, asked, _uid));
+                    }
                     var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
                     // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
                     var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop ? settle : settle * 4) : TimeSpan.Zero;
@@ -194,16 +200,14 @@ internal sealed class ObjectActor : UntypedActor
     }
 
     /// <summary>
-    /// A replica was removed, and with it the name-index buckets it held: what this object registered, claimed or asked
-    /// there is gone. It says it again as the relist brings its facts back (or a pod whose owner is known only from a
-    /// claim would end up in a trace of its own); an object still waiting for its owner asks again at once.
+    /// A replica was removed, and with it the name-index buckets it held: what this object asked there is gone (what it
+    /// registered and claimed is said again with every fact that says it, which a relist brings back). An object still
+    /// waiting for its owner asks again, once the regions route around the removed replica.
     /// </summary>
     private void CatchUpWithFleet()
     {
         if (_ctx.Fleet.Removals == _fleetRemovals) return;
         _fleetRemovals = _ctx.Fleet.Removals;
-        _claimed = null;
-        _registeredName = false;
         if (!_askedOwner) return;
         _askedOwner = false;
         if (!_isTop && _owner is null && _object is null && _identity is { } id)
@@ -311,10 +315,11 @@ internal sealed class ObjectActor : UntypedActor
             _ctx.RecentObjects.Set((_cluster, _uid), o);
         }
         _identity = new ObjectRef(o.Kind, o.Namespace, o.Name);
-        if (!_registeredName && o.Owners.IsDefaultOrEmpty)
+        if (o.Owners.IsDefaultOrEmpty)
         {
-            // Events without a uid (Flux) name top-level objects; owned objects are found through their uid.
-            _registeredName = true;
+            // Events without a uid (Flux) name top-level objects; owned objects are found through their uid. Said with
+            // every snapshot, not once: the bucket that heard it may have been on a replica that crashed since, and a
+            // relist brings the snapshot again (the index keeps one entry per name and uid).
             Send(_names, new NameObserved(_cluster, _identity.Value, _uid, o.CreatedNs));
         }
         if (_isTop) return;
@@ -341,7 +346,8 @@ internal sealed class ObjectActor : UntypedActor
         if (e.ObjectUid != _uid) return;
         if (e.Reason is not ("ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete")) return;
         if (!EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action)) return;
-        if (!(_claimed ??= []).Add((action.TargetKind, action.TargetName))) return;
+        // Every time, not once per target: the bucket that heard it may have been on a replica that crashed since, and a
+        // relist brings the event again (the index keeps one claim per name).
         Send(_names, new ClaimName(_cluster, new ObjectRef(action.TargetKind, e.Namespace, action.TargetName), _uid, new ObjectRef(e.Kind, e.Namespace, e.Name)));
     }
 

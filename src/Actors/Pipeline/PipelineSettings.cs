@@ -73,7 +73,7 @@ public sealed record PipelineSettings
     /// Akka's acceptable-heartbeat-pause). Shorter notices a crash sooner; a replica stalled longer than this (a long GC
     /// pause, a starved CPU) is taken for dead and, after <see cref="SbrStableAfter"/>, downed.
     /// </summary>
-    public TimeSpan FailureDetectorPause { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan FailureDetectorPause { get; init; } = TimeSpan.FromSeconds(2.5);
 
     /// <summary>
     /// Replicate which spans were exported across replicas (KSpan__Pipeline__ReplicateEmitted), so a replica's crash and

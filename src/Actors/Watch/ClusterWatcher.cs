@@ -224,7 +224,7 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
     private const string RelistTimer = "relist-after-removal";
 
     /// <summary>How long after a replica's removal the relist waits: the regions' routing catches up meanwhile.</summary>
-    internal static readonly TimeSpan RelistAfterRemoval = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan RelistAfterRemoval = Pipeline.FleetHealth.RoutingDelay;
 
     private sealed class RelistAfterRemovalTick
     {

@@ -17,6 +17,7 @@ public sealed class FleetHealthTests
 
         fleet.Removed();
         Assert.True(fleet.HoldsExports); // the survivors relist what it watched: its facts are late
+        Assert.Equal(0, fleet.Removals); // not before the regions stopped routing to the removed member
     }
 
     [Theory]
