@@ -38,8 +38,12 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
         Receive<SendCredits>(_ => SendOwed());
         Receive<AllDeadLetters>(d =>
         {
-            // A tracked message nobody will process (its entity stopped, a region shut down): done, for its sender.
-            if (d.Message is ITracked) _tracker.Done(d.Sender);
+            if (d.Message is not ITracked) return;
+            // A fact for a sharded entity that a region dropped (a shard handed off while the message waited in the
+            // region's buffer: Akka drops those "to avoid re-ordering", and our actors do not depend on order) goes out
+            // again; anything else nobody will process is done, for its sender.
+            if (Redeliver(d.Message, d.Sender)) return;
+            _tracker.Done(d.Sender);
         });
         Receive<ClusterEvent.UnreachableMember>(m => Reachability(m.Member.Address, reachable: false));
         Receive<ClusterEvent.ReachableMember>(m => Reachability(m.Member.Address, reachable: true));
@@ -78,6 +82,42 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
         SendOwed(); // leaving: what was processed here is acknowledged to its senders
         Context.System.EventStream.Unsubscribe(Self);
         Cluster.Get(Context.System).Unsubscribe(Self);
+    }
+
+    /// <summary>How often one message instance is sent again before it counts as done (and lost).</summary>
+    private const int MaxRedeliveries = 3;
+
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, System.Runtime.CompilerServices.StrongBox<int>> _redelivered = new();
+
+    /// <summary>
+    /// Sends a dropped sharded message again, with its original sender (so it is still acknowledged to its node): to
+    /// this node's region, or to another member's when this one is leaving.
+    /// </summary>
+    private bool Redeliver(object message, IActorRef sender)
+    {
+        var region = message switch
+        {
+            IObjectMessage => "kspan-objects",
+            INameMessage => "kspan-names",
+            _ => null,
+        };
+        if (region is null || Context.System.WhenTerminated.IsCompleted) return false;
+        var attempts = _redelivered.GetOrCreateValue(message);
+        if (++attempts.Value > MaxRedeliveries)
+        {
+            _log.Warning("A {0} was dropped {1} times by the shard regions; giving up on it", message.GetType().Name, MaxRedeliveries);
+            return false;
+        }
+        var cluster = Cluster.Get(Context.System);
+        var leaving = cluster.SelfMember.Status is not (MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp);
+        var peer = leaving
+            ? cluster.State.Members.Where(m => m.Status == MemberStatus.Up && !m.Address.Equals(cluster.SelfAddress)).Select(m => m.Address).FirstOrDefault()
+            : null;
+        var target = peer is null
+            ? Context.ActorSelection("/system/sharding/" + region)
+            : Context.ActorSelection(new RootActorPath(peer) / "system" / "sharding" / region);
+        target.Tell(message, sender);
+        return true;
     }
 
     private void SendOwed()
