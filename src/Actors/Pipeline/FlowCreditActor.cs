@@ -109,7 +109,9 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
             return false;
         }
         var cluster = Cluster.Get(Context.System);
-        var leaving = cluster.SelfMember.Status is not (MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp);
+        // Leaving from the moment coordinated shutdown runs: the hand-off comes before the member status changes.
+        var leaving = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null
+            || cluster.SelfMember.Status is not (MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp);
         var peer = leaving
             ? cluster.State.Members.Where(m => m.Status == MemberStatus.Up && !m.Address.Equals(cluster.SelfAddress)).Select(m => m.Address).FirstOrDefault()
             : null;
