@@ -97,8 +97,8 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
     {
         var region = message switch
         {
-            IObjectMessage => "kspan-objects",
-            INameMessage => "kspan-names",
+            IObjectMessage => PipelineHosting.ObjectRegionName,
+            INameMessage => PipelineHosting.NameRegionName,
             _ => null,
         };
         if (region is null || Context.System.WhenTerminated.IsCompleted) return false;
@@ -108,16 +108,10 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
             _log.Warning("A {0} was dropped {1} times by the shard regions; giving up on it", message.GetType().Name, MaxRedeliveries);
             return false;
         }
-        var cluster = Cluster.Get(Context.System);
         // Leaving from the moment coordinated shutdown runs: the hand-off comes before the member status changes.
         var leaving = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null
-            || cluster.SelfMember.Status is not (MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp);
-        var peer = leaving
-            ? cluster.State.Members.Where(m => m.Status == MemberStatus.Up && !m.Address.Equals(cluster.SelfAddress)).Select(m => m.Address).FirstOrDefault()
-            : null;
-        var target = peer is null
-            ? Context.ActorSelection("/system/sharding/" + region)
-            : Context.ActorSelection(new RootActorPath(peer) / "system" / "sharding" / region);
+            || Cluster.Get(Context.System).SelfMember.Status is not (MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp);
+        var target = (leaving ? ObjectActor.PeerRegion(this, region) : null) ?? Context.ActorSelection("/system/sharding/" + region);
         target.Tell(message, sender);
         return true;
     }

@@ -154,14 +154,13 @@ internal sealed class ObjectActor : UntypedActor
                 case SettleTick:
                     _settleArmed = false;
                     if (!_isTop && _owner is not null) break; // a child that found its owner has nothing to settle
-                    CatchUpWithFleet();
+                    var askedAgain = CatchUpWithFleet();
                     if (_ctx.Fleet.HoldsExports && !_isTop && _owner is null && _object is null && _pending is { Count: > 0 } && _identity is { } asked)
                     {
                         // While a replica is unreachable or was just removed, a question or its answer may have gone to
-                        // it: ask again every settle period, and wait the full orphan period after the last question.
-                        _askedOwner = true;
+                        // it: ask again every settle period (once), and wait the full orphan period after the last question.
+                        if (!askedAgain) AskOwner(asked);
                         _pendingSince = System.Diagnostics.Stopwatch.GetTimestamp();
-                        Send(_names, new WhoOwns(_cluster, asked, _uid));
                     }
                     var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity);
                     // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
@@ -202,19 +201,24 @@ internal sealed class ObjectActor : UntypedActor
     /// <summary>
     /// A replica was removed, and with it the name-index buckets it held: what this object asked there is gone (what it
     /// registered and claimed is said again with every fact that says it, which a relist brings back). An object still
-    /// waiting for its owner asks again, once the regions route around the removed replica.
+    /// waiting for its owner asks again, once the regions route around the removed replica. True when it asked.
     /// </summary>
-    private void CatchUpWithFleet()
+    private bool CatchUpWithFleet()
     {
-        if (_ctx.Fleet.Removals == _fleetRemovals) return;
+        if (_ctx.Fleet.Removals == _fleetRemovals) return false;
         _fleetRemovals = _ctx.Fleet.Removals;
-        if (!_askedOwner) return;
+        if (!_askedOwner) return false;
         _askedOwner = false;
-        if (!_isTop && _owner is null && _object is null && _identity is { } id)
-        {
-            _askedOwner = true;
-            Send(_names, new WhoOwns(_cluster, id, _uid));
-        }
+        if (_isTop || _owner is not null || _object is not null || _identity is not { } id) return false;
+        AskOwner(id);
+        return true;
+    }
+
+    /// <summary>Asks the name index who created, deleted or scaled this object (answered with <see cref="OwnerClaimed"/>).</summary>
+    private void AskOwner(ObjectRef identity)
+    {
+        _askedOwner = true;
+        Send(_names, new WhoOwns(_cluster, identity, _uid));
     }
 
     private string Describe() => _identity is { } id
@@ -271,11 +275,7 @@ internal sealed class ObjectActor : UntypedActor
                 _pendingSince = System.Diagnostics.Stopwatch.GetTimestamp();
             }
             _pending.Add((fact, path));
-            if (_object is null && !_askedOwner && _identity is { } id)
-            {
-                _askedOwner = true;
-                Send(_names, new WhoOwns(_cluster, id, _uid));
-            }
+            if (_object is null && !_askedOwner && _identity is { } id) AskOwner(id);
             ScheduleSettle();
         }
     }
@@ -500,7 +500,7 @@ internal sealed class ObjectActor : UntypedActor
     {
         public static void Hand(ObjectActor a)
         {
-            var peer = PeerRegion(a, "kspan-objects");
+            var peer = PeerRegion(a, PipelineHosting.ObjectRegionName);
             if (peer is null)
             {
                 a.DecideTopIfUndecided("this node is leaving");

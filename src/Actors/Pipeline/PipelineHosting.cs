@@ -14,6 +14,11 @@ public static class PipelineHosting
 {
     public const string SystemName = "kspan";
 
+    /// <summary>Shard region names: a region lives at /system/sharding/&lt;name&gt; on every node.</summary>
+    public const string ObjectRegionName = "kspan-objects";
+
+    public const string NameRegionName = "kspan-names";
+
     /// <summary>What a flush with a deadline may take beyond it (the answer, a last export completing).</summary>
     internal static readonly TimeSpan FlushMargin = TimeSpan.FromSeconds(3);
 
@@ -93,12 +98,12 @@ public static class PipelineHosting
                 ctx.Tracker.Origin = flow;
                 registry.Register<FlowCreditActorKey>(flow);
             })
-            .WithShardRegion<ObjectRegion>("kspan-objects", (_, registry, _) =>
+            .WithShardRegion<ObjectRegion>(ObjectRegionName, (_, registry, _) =>
             {
                 var props = ObjectActor.Props(ctx, registry); // one for all: each actor reads its id from its name
                 return _ => props;
             }, extractor, shardOptions)
-            .WithShardRegion<NameRegion>("kspan-names", (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, shardOptions)
+            .WithShardRegion<NameRegion>(NameRegionName, (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, shardOptions)
             .WithActors((system, registry) =>
             {
                 var emitter = system.ActorOf(SpanEmitter.Props(ctx, exporters), "span-emitter");

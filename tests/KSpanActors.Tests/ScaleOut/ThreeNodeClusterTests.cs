@@ -32,7 +32,7 @@ public sealed class ThreeNodeClusterTests
             await Task.Delay(50, cts.Token);
         }
         // Every node's regions registered with the coordinators, so shards are allocated across all three.
-        foreach (var region in new[] { "kspan-objects", "kspan-names" })
+        foreach (var region in new[] { PipelineHosting.ObjectRegionName, PipelineHosting.NameRegionName })
         {
             while (true)
             {
