@@ -116,6 +116,36 @@ public sealed partial class SignalTests(ITestOutputHelper output)
         Assert.True(audit.Complete && audit.Duplicated == 0 && audit.TreesWhole, $"{audit.Summary()}\n{audit.Examples()}\n{fleet.Diagnosis()}");
     }
 
+    /// <summary>
+    /// Scaling a fleet to zero (or a whole StatefulSet deleted): the replicas stop one after the other with traces still
+    /// held (a settle period far beyond the test), and the last one to leave has nobody to hand them to: it exports them.
+    /// </summary>
+    [Fact]
+    public async Task Two_replicas_terminated_one_after_the_other_export_everything_held_and_exit_0()
+    {
+        await using var fleet = await KSpanFleet.StartAsync(new FleetOptions { Replicas = 2, ClusterCopies = [5, 5], SettleAfter = TimeSpan.FromMinutes(10) }, output);
+        await fleet.StreamAsync(TimeSpan.Zero);
+        var events = fleet.Clusters.Sum(c => c.Documents.Count(d => d.Kind == "Event"));
+        await WaitUntilAsync(async () => await KSpanFleet.EventsReadAsync(fleet.Replicas[0]) + await KSpanFleet.EventsReadAsync(fleet.Replicas[1]) >= events,
+            TimeSpan.FromSeconds(60), () => $"the replicas did not read the {events} Events released\n{fleet.Diagnosis()}");
+        output.WriteLine($"before the signals: {fleet.Audit().Summary()}");
+
+        var exits = new List<string>();
+        foreach (var i in new[] { 1, 0 })
+        {
+            fleet.Terminate(i);
+            var (code, after) = await fleet.WaitForExitAsync(i, ExitBound);
+            var process = fleet.Replicas[i].Process;
+            exits.Add($"replica-{i} exit {code} after {after?.TotalSeconds:F1}s");
+            Assert.True(code is not null, $"replica-{i} still running {ExitBound.TotalSeconds:F0}s after SIGTERM\n{process.LogTail()}");
+            Assert.True(code == 0, $"replica-{i} exited with {code} after SIGTERM (0 expected)\n{process.LogTail()}");
+        }
+        var audit = fleet.Audit();
+        output.WriteLine($"SIGTERM replica-1 then replica-0: {string.Join("; ", exits)}; {audit.Summary()}");
+        Assert.True(audit.Complete, $"held spans not exported when the fleet stopped: {audit.Summary()}\n{audit.Examples()}\n{fleet.Replicas[0].Process.LogTail()}");
+        Assert.True(audit.Duplicated == 0 && audit.TreesWhole, audit.Summary() + "\n" + audit.Examples());
+    }
+
     /// <summary>The replica with the most open watches now.</summary>
     internal static int Busiest(KSpanFleet fleet)
     {

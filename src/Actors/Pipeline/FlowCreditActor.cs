@@ -38,12 +38,15 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
         Receive<SendCredits>(_ => SendOwed());
         Receive<AllDeadLetters>(d =>
         {
-            if (d.Message is not ITracked) return;
+            // A region drops its buffer for a shard being handed off by telling dead letters a Dropped per message, which
+            // arrives here wrapped in a DeadLetter: the tracked message and its sender are inside.
+            var (message, sender) = d.Message is Dropped dropped ? (dropped.Message, dropped.Sender) : (d.Message, d.Sender);
+            if (message is not ITracked) return;
             // A fact for a sharded entity that a region dropped (a shard handed off while the message waited in the
             // region's buffer: Akka drops those "to avoid re-ordering", and our actors do not depend on order) goes out
             // again; anything else nobody will process is done, for its sender.
-            if (Redeliver(d.Message, d.Sender)) return;
-            _tracker.Done(d.Sender);
+            if (Redeliver(message, sender)) return;
+            _tracker.Done(sender);
         });
         Receive<ClusterEvent.UnreachableMember>(m => Reachability(m.Member.Address, reachable: false));
         Receive<ClusterEvent.ReachableMember>(m => Reachability(m.Member.Address, reachable: true));
@@ -113,6 +116,7 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
             || Cluster.Get(Context.System).SelfMember.Status is not (MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp);
         var target = (leaving ? ObjectActor.PeerRegion(this, region) : null) ?? Context.ActorSelection("/system/sharding/" + region);
         target.Tell(message, sender);
+        _log.Debug("A {0} dropped by a shard region goes out again (attempt {1}) to {2}", message.GetType().Name, attempts.Value, target);
         return true;
     }
 
