@@ -20,7 +20,7 @@ public sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Trac
 /// exported when the node died means exported by a survivor. Keys are per cluster, per hour of export and per bucket;
 /// sets older than the retention are deleted. One per node, local.
 /// </summary>
-internal sealed class EmittedLedger : UntypedActor, IWithTimers
+internal sealed class EmittedLedger : TrackedActor, IWithTimers
 {
     /// <summary>
     /// Sets per cluster and hour. Distributed data gossips a key's whole set at times: with 8, a busy cluster's sets grew
@@ -47,6 +47,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
     private readonly Dictionary<long, long> _unreplicated = [];
 
     public EmittedLedger(PipelineContext ctx, IActorRef emitter)
+        : base(ctx.Tracker)
     {
         _ctx = ctx;
         _emitter = emitter;
@@ -92,14 +93,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
         switch (message)
         {
             case LedgerCheck check:
-                try
-                {
-                    Check(check);
-                }
-                finally
-                {
-                    _ctx.Tracker.Done(Sender);
-                }
+                Check(check);
                 break;
             case SpansExported exported:
                 Replicate(exported.Traces);
@@ -145,7 +139,7 @@ internal sealed class EmittedLedger : UntypedActor, IWithTimers
             }
             if (kept.Count > 0)
             {
-                _ctx.Tracker.Send(_emitter, new EmitSpans(new TraceSpans(trace.TraceId, kept.DrainToImmutable())), Self);
+                Tracker.Send(_emitter, new EmitSpans(new TraceSpans(trace.TraceId, kept.DrainToImmutable())), Self);
             }
         }
     }

@@ -11,7 +11,7 @@ namespace KSpanActors.Pipeline;
 /// that are gone, and resolves Events whose involved object has no uid to the newest object of that name created at
 /// or before the event. Names untouched for longer than the retention are forgotten (streaming mode).
 /// </summary>
-internal sealed class NameIndexActor : UntypedActor, IWithTimers
+internal sealed class NameIndexActor : TrackedActor, IWithTimers
 {
     private const string SettleTimer = "settle";
     private const string PruneTimer = "prune";
@@ -25,6 +25,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
     private IActorRef _objects = ActorRefs.Nobody;
 
     public NameIndexActor(string entityId, PipelineContext ctx, IActorRegistry registry)
+        : base(ctx.Tracker)
     {
         _ctx = ctx;
         _registry = registry;
@@ -48,51 +49,44 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
 
     protected override void OnReceive(object message)
     {
-        try
+        switch (message)
         {
-            switch (message)
-            {
-                case NameObserved n:
-                    Touch(n.Name).AddObject(n.Uid, n.CreatedNs);
-                    break;
-                case ClaimName c:
-                    var entry = Touch(c.Name);
-                    if (c.OwnerUid.Length > 0 && entry.Claim(c.OwnerUid, c.Owner) && entry.Waiters is { } waiters)
-                    {
-                        foreach (var asker in waiters) Answer(entry, asker);
-                        entry.Waiters = null;
-                    }
-                    break;
-                case WhoOwns w:
-                    var asked = Touch(w.Name);
-                    if (asked.ClaimUid is not null) Answer(asked, w.AskerUid);
-                    else (asked.Waiters ??= []).Add(w.AskerUid);
-                    break;
-                case ObserveByName o:
-                    var waiting = Touch(o.Name);
-                    if (waiting.Pending is null) _withPending.Add(o.Name);
-                    (waiting.Pending ??= []).Add(o.Event);
-                    if (_ctx.Settings.SettleAfter is { } settle && !Timers.IsTimerActive(SettleTimer)) Timers.StartSingleTimer(SettleTimer, Resolve.Instance, settle);
-                    break;
-                case FinalizeName:
-                case Resolve:
-                    ResolvePending();
-                    break;
-                case Prune:
-                    Forget();
-                    break;
-                case Relocate:
-                    HandOn();
-                    Context.Stop(Self);
-                    break;
-                default:
-                    Unhandled(message);
-                    break;
-            }
-        }
-        finally
-        {
-            if (message is ITracked) _ctx.Tracker.Done(Sender);
+            case NameObserved n:
+                Touch(n.Name).AddObject(n.Uid, n.CreatedNs);
+                break;
+            case ClaimName c:
+                var entry = Touch(c.Name);
+                if (c.OwnerUid.Length > 0 && entry.Claim(c.OwnerUid, c.Owner) && entry.Waiters is { } waiters)
+                {
+                    foreach (var asker in waiters) Answer(entry, asker);
+                    entry.Waiters = null;
+                }
+                break;
+            case WhoOwns w:
+                var asked = Touch(w.Name);
+                if (asked.ClaimUid is not null) Answer(asked, w.AskerUid);
+                else (asked.Waiters ??= []).Add(w.AskerUid);
+                break;
+            case ObserveByName o:
+                var waiting = Touch(o.Name);
+                if (waiting.Pending is null) _withPending.Add(o.Name);
+                (waiting.Pending ??= []).Add(o.Event);
+                if (_ctx.Settings.SettleAfter is { } settle && !Timers.IsTimerActive(SettleTimer)) Timers.StartSingleTimer(SettleTimer, Resolve.Instance, settle);
+                break;
+            case FinalizeName:
+            case Resolve:
+                ResolvePending();
+                break;
+            case Prune:
+                Forget();
+                break;
+            case Relocate:
+                HandOn();
+                Context.Stop(Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
         }
     }
 
@@ -151,7 +145,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
             ResolvePending(); // alone and leaving: what waits for an object goes out now
             return;
         }
-        void Tell(object m) => _ctx.Tracker.Send(peer, m, Self);
+        void Tell(object m) => Tracker.Send(peer, m, Self);
         foreach (var (name, e) in _names)
         {
             foreach (var (uid, created) in e.Objects()) Tell(new NameObserved(_cluster, name, uid, created));
@@ -172,7 +166,7 @@ internal sealed class NameIndexActor : UntypedActor, IWithTimers
         foreach (var name in old) _names.Remove(name);
     }
 
-    private void Send(IObjectMessage message) => _ctx.Tracker.Send(_objects, message, Self);
+    private void Send(IObjectMessage message) => Tracker.Send(_objects, message, Self);
 
     /// <summary>
     /// What is known under one name. Compact, as there is one per recently seen name: the first object inline (a name

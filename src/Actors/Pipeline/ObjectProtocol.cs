@@ -97,10 +97,20 @@ public sealed record TopIs(string Cluster, string TargetUid, string TopUid, Obje
 }
 
 /// <summary>
-/// First message a relocating actor sends to its successor (the same entity id, now hosted elsewhere): which spans it
-/// already emitted and whether it had become a top-level object. Its facts follow as ordinary messages.
+/// A relocating actor's state, for its successor (the same entity id, hosted by another replica now): the span ids it
+/// already exported, whether it had become top-level, its object, its owner when only the name index had said it, and
+/// every fact it held (waiting for an owner, or its family's) with the path each came along. One message: the successor
+/// merges it at once (<see cref="ObjectState.Restore"/>), and a region that drops it at hand-off drops all or nothing.
 /// </summary>
-public sealed record Restored(string EntityId, bool WasTop, ObjectRef? Identity, ImmutableArray<ulong> Emitted) : IObjectMessage;
+public sealed record ObjectHandOff(
+    string EntityId,
+    bool WasTop,
+    ObjectRef? Identity,
+    ImmutableArray<ulong> Emitted,
+    ObjectObserved? Observed,
+    string? OwnerUid,
+    ObjectRef? Owner,
+    ImmutableArray<CarriedFact> Facts) : IObjectMessage;
 
 /// <summary>Sent by sharding to an entity whose shard moves (rebalance, a replica leaving): hand the state on, then stop.</summary>
 public sealed class Relocate

@@ -37,7 +37,7 @@ internal sealed record SpansExported(IReadOnlyList<TraceSpans> Traces);
 /// are dropped, counted, and logged (rate-limited). One slow exporter never holds the others back. A batch never
 /// splits one <see cref="TraceSpans"/>.
 /// </summary>
-internal sealed class SpanEmitter : UntypedActor, IWithTimers
+internal sealed class SpanEmitter : TrackedActor, IWithTimers
 {
     private const string TickTimer = "tick";
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
@@ -54,6 +54,7 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
     private DateTime? _flushDeadline;
 
     public SpanEmitter(PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters)
+        : base(ctx.Tracker)
     {
         _ctx = ctx;
         _queues = [.. exporters.Select((e, i) => new ExporterQueue(e, i))];
@@ -75,14 +76,7 @@ internal sealed class SpanEmitter : UntypedActor, IWithTimers
         switch (message)
         {
             case EmitSpans e:
-                try
-                {
-                    Add(e.Trace);
-                }
-                finally
-                {
-                    _ctx.Tracker.Done(Sender);
-                }
+                Add(e.Trace);
                 break;
             case TraceSpans t:
                 Add(t);

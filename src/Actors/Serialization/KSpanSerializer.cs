@@ -31,22 +31,40 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
     /// </summary>
     public const int Id = 9871;
 
-    // Manifests: short, stable, one per concrete IKSpanMessage type. Never rename one that has shipped.
-    internal const string ObserveManifest = "obs";
-    internal const string PropagateManifest = "prop";
-    internal const string OwnerClaimedManifest = "own";
-    internal const string TopIsManifest = "top";
-    internal const string FinalizeObjectManifest = "fin";
-    internal const string EmitObjectManifest = "emit";
-    internal const string NameObservedManifest = "nobs";
-    internal const string ClaimNameManifest = "claim";
-    internal const string WhoOwnsManifest = "who";
-    internal const string ObserveByNameManifest = "obn";
-    internal const string FinalizeNameManifest = "finn";
-    internal const string StartWatchingManifest = "wstart";
-    internal const string StopWatchingManifest = "wstop";
-    internal const string RestoredManifest = "rest";
-    internal const string FlowCreditManifest = "cred";
+    /// <summary>
+    /// The one table of our wire messages: each concrete type with its manifest (short, stable: never rename one that
+    /// has shipped), how it is written and how it is read back.
+    /// </summary>
+    private static readonly WireType[] Table =
+    [
+        WireType.Of("obs", WriteObserve, P.Observe.Parser, ReadObserve),
+        WireType.Of("prop", WritePropagate, P.Propagate.Parser, ReadPropagate),
+        WireType.Of("own", (OwnerClaimed m) => Owner(m.Cluster, m.TargetUid, m.OwnerUid, m.Owner), P.ObjectOwner.Parser,
+            p => new OwnerClaimed(p.Cluster, p.TargetUid, p.OwnerUid, Read(p.Owner))),
+        WireType.Of("top", (TopIs m) => Owner(m.Cluster, m.TargetUid, m.TopUid, m.Top), P.ObjectOwner.Parser,
+            p => new TopIs(p.Cluster, p.TargetUid, p.OwnerUid, Read(p.Owner))),
+        WireType.Of("fin", (FinalizeObject m) => Command(m.EntityId), P.EntityCommand.Parser, p => new FinalizeObject(p.EntityId)),
+        WireType.Of("emit", (EmitObject m) => Command(m.EntityId), P.EntityCommand.Parser, p => new EmitObject(p.EntityId)),
+        WireType.Of("rest", WriteHandOff, P.Restored.Parser, ReadHandOff),
+        WireType.Of("nobs", (NameObserved m) => new P.NameObserved { Cluster = S(m.Cluster), Name = Write(m.Name), Uid = S(m.Uid), CreatedNs = m.CreatedNs },
+            P.NameObserved.Parser, p => new NameObserved(p.Cluster, Read(p.Name), p.Uid, p.CreatedNs)),
+        WireType.Of("claim", (ClaimName m) => new P.ClaimName { Cluster = S(m.Cluster), Name = Write(m.Name), OwnerUid = S(m.OwnerUid), Owner = Write(m.Owner) },
+            P.ClaimName.Parser, p => new ClaimName(p.Cluster, Read(p.Name), p.OwnerUid, Read(p.Owner))),
+        WireType.Of("who", (WhoOwns m) => new P.WhoOwns { Cluster = S(m.Cluster), Name = Write(m.Name), AskerUid = S(m.AskerUid) },
+            P.WhoOwns.Parser, p => new WhoOwns(p.Cluster, Read(p.Name), p.AskerUid)),
+        WireType.Of("obn", (ObserveByName m) => new P.ObserveByName { Cluster = S(m.Cluster), Name = Write(m.Name), Event = Write(m.Event) },
+            P.ObserveByName.Parser, p => new ObserveByName(p.Cluster, Read(p.Name), Read(p.Event ?? throw new SerializationException("KSpanSerializer: [obn] without its event")))),
+        WireType.Of("finn", (FinalizeName m) => Command(m.EntityId), P.EntityCommand.Parser, p => new FinalizeName(p.EntityId)),
+        WireType.Of("wstart", (StartWatching m) => new P.WatcherCommand { Cluster = S(m.Cluster) }, P.WatcherCommand.Parser, p => new StartWatching(p.Cluster)),
+        WireType.Of("wstop", (StopWatching m) => new P.WatcherCommand { Cluster = S(m.Cluster) }, P.WatcherCommand.Parser, p => new StopWatching(p.Cluster)),
+        WireType.Of("cred", (FlowCredit m) => new P.FlowCredit { Count = m.Count }, P.FlowCredit.Parser, p => new FlowCredit(p.Count)),
+    ];
+
+    private static readonly Dictionary<Type, WireType> ByType = Table.ToDictionary(t => t.Type);
+    private static readonly Dictionary<string, WireType> ByManifest = Table.ToDictionary(t => t.Manifest, StringComparer.Ordinal);
+
+    /// <summary>The manifest of every wire type (tests: manifests are unique and never change).</summary>
+    internal static IReadOnlyDictionary<Type, string> Manifests => Table.ToDictionary(t => t.Type, t => t.Manifest);
 
     public KSpanSerializer(ExtendedActorSystem system)
         : base(system)
@@ -55,135 +73,99 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
 
     public override int Identifier => Id;
 
-    public override string Manifest(object o) => o switch
-    {
-        Observe => ObserveManifest,
-        Propagate => PropagateManifest,
-        OwnerClaimed => OwnerClaimedManifest,
-        TopIs => TopIsManifest,
-        FinalizeObject => FinalizeObjectManifest,
-        EmitObject => EmitObjectManifest,
-        NameObserved => NameObservedManifest,
-        ClaimName => ClaimNameManifest,
-        WhoOwns => WhoOwnsManifest,
-        ObserveByName => ObserveByNameManifest,
-        FinalizeName => FinalizeNameManifest,
-        StartWatching => StartWatchingManifest,
-        StopWatching => StopWatchingManifest,
-        Restored => RestoredManifest,
-        FlowCredit => FlowCreditManifest,
-        _ => throw Unknown(o),
-    };
+    public override string Manifest(object o) => Of(o).Manifest;
 
-    public override byte[] ToBinary(object obj) => obj switch
-    {
-        Observe m => WriteObserve(m).ToByteArray(),
-        Propagate m => WritePropagate(m).ToByteArray(),
-        OwnerClaimed m => new P.ObjectOwner { Cluster = S(m.Cluster), TargetUid = S(m.TargetUid), OwnerUid = S(m.OwnerUid), Owner = Write(m.Owner) }.ToByteArray(),
-        TopIs m => new P.ObjectOwner { Cluster = S(m.Cluster), TargetUid = S(m.TargetUid), OwnerUid = S(m.TopUid), Owner = Write(m.Top) }.ToByteArray(),
-        FinalizeObject m => new P.EntityCommand { EntityId = S(m.EntityId) }.ToByteArray(),
-        EmitObject m => new P.EntityCommand { EntityId = S(m.EntityId) }.ToByteArray(),
-        NameObserved m => new P.NameObserved { Cluster = S(m.Cluster), Name = Write(m.Name), Uid = S(m.Uid), CreatedNs = m.CreatedNs }.ToByteArray(),
-        ClaimName m => new P.ClaimName { Cluster = S(m.Cluster), Name = Write(m.Name), OwnerUid = S(m.OwnerUid), Owner = Write(m.Owner) }.ToByteArray(),
-        WhoOwns m => new P.WhoOwns { Cluster = S(m.Cluster), Name = Write(m.Name), AskerUid = S(m.AskerUid) }.ToByteArray(),
-        ObserveByName m => new P.ObserveByName { Cluster = S(m.Cluster), Name = Write(m.Name), Event = Write(m.Event) }.ToByteArray(),
-        FinalizeName m => new P.EntityCommand { EntityId = S(m.EntityId) }.ToByteArray(),
-        StartWatching m => new P.WatcherCommand { Cluster = S(m.Cluster) }.ToByteArray(),
-        StopWatching m => new P.WatcherCommand { Cluster = S(m.Cluster) }.ToByteArray(),
-        Restored m => WriteRestored(m).ToByteArray(),
-        FlowCredit m => new P.FlowCredit { Count = m.Count }.ToByteArray(),
-        _ => throw Unknown(obj),
-    };
+    public override byte[] ToBinary(object obj) => Of(obj).Write(obj).ToByteArray();
 
-    private static P.Restored WriteRestored(Restored m)
+    public override object FromBinary(byte[] bytes, string manifest) => ByManifest.TryGetValue(manifest, out var t)
+        ? t.Read(bytes)
+        : throw new SerializationException($"KSpanSerializer ({Id}): unknown manifest [{manifest}]");
+
+    private static WireType Of(object? o) => o is not null && ByType.TryGetValue(o.GetType(), out var t) ? t : throw Unknown(o);
+
+    /// <summary>One wire type: its CLR type, manifest, writer and reader.</summary>
+    private sealed record WireType(Type Type, string Manifest, Func<object, IMessage> Write, Func<byte[], object> Read)
+    {
+        public static WireType Of<T, TProto>(string manifest, Func<T, TProto> write, MessageParser<TProto> parser, Func<TProto, T> read)
+            where TProto : IMessage<TProto> =>
+            new(typeof(T), manifest, o => write((T)o), bytes => read(parser.ParseFrom(bytes))!);
+    }
+
+    private static P.EntityCommand Command(string entityId) => new() { EntityId = S(entityId) };
+
+    private static P.ObjectOwner Owner(string cluster, string targetUid, string ownerUid, ObjectRef owner) =>
+        new() { Cluster = S(cluster), TargetUid = S(targetUid), OwnerUid = S(ownerUid), Owner = Write(owner) };
+
+    private static Observe ReadObserve(P.Observe p) => new(p.Cluster, p.Uid, ReadFact(p.FactCase switch
+    {
+        P.Observe.FactOneofCase.ObjectObserved => p.ObjectObserved,
+        P.Observe.FactOneofCase.EventObserved => p.EventObserved,
+        P.Observe.FactOneofCase.ObjectDeleted => p.ObjectDeleted,
+        _ => null,
+    }, "obs"));
+
+    private static Propagate ReadPropagate(P.Propagate p) => new(p.Cluster, p.TargetUid, Read(p.Target), ReadFact(p.FactCase switch
+    {
+        P.Propagate.FactOneofCase.ObjectObserved => p.ObjectObserved,
+        P.Propagate.FactOneofCase.EventObserved => p.EventObserved,
+        P.Propagate.FactOneofCase.ObjectDeleted => p.ObjectDeleted,
+        _ => null,
+    }, "prop"), ReadStrings(p.Path));
+
+    private static P.Restored WriteHandOff(ObjectHandOff m)
     {
         var p = new P.Restored { EntityId = S(m.EntityId), WasTop = m.WasTop };
         if (m.Identity is { } id) p.Identity = Write(id);
         if (!m.Emitted.IsDefaultOrEmpty) p.Emitted.AddRange(m.Emitted);
+        if (m.Observed is { } o) p.Object = Write(o);
+        if (m.OwnerUid is { } ownerUid && m.Owner is { } owner)
+        {
+            p.OwnerUid = ownerUid;
+            p.Owner = Write(owner);
+        }
+        if (!m.Facts.IsDefault)
+        {
+            foreach (var f in m.Facts)
+            {
+                var c = new P.CarriedFact();
+                switch (f.Fact)
+                {
+                    case ObjectObserved x: c.ObjectObserved = Write(x); break;
+                    case EventObserved x: c.EventObserved = Write(x); break;
+                    case ObjectDeleted x: c.ObjectDeleted = Write(x); break;
+                    default: throw UnknownFact(f.Fact);
+                }
+                if (!f.Path.IsDefault)
+                {
+                    foreach (var uid in f.Path) c.Path.Add(S(uid));
+                }
+                p.Facts.Add(c);
+            }
+        }
         return p;
     }
 
-    public override object FromBinary(byte[] bytes, string manifest)
+    private static ObjectHandOff ReadHandOff(P.Restored p)
     {
-        switch (manifest)
+        var emitted = new ulong[p.Emitted.Count];
+        for (var i = 0; i < emitted.Length; i++) emitted[i] = p.Emitted[i];
+        var facts = ImmutableArray.CreateBuilder<CarriedFact>(p.Facts.Count);
+        foreach (var c in p.Facts)
         {
-            case ObserveManifest:
-                {
-                    var p = P.Observe.Parser.ParseFrom(bytes);
-                    return new Observe(p.Cluster, p.Uid, ReadFact(p.FactCase switch
-                    {
-                        P.Observe.FactOneofCase.ObjectObserved => p.ObjectObserved,
-                        P.Observe.FactOneofCase.EventObserved => p.EventObserved,
-                        P.Observe.FactOneofCase.ObjectDeleted => p.ObjectDeleted,
-                        _ => null,
-                    }, manifest));
-                }
-            case PropagateManifest:
-                {
-                    var p = P.Propagate.Parser.ParseFrom(bytes);
-                    var fact = ReadFact(p.FactCase switch
-                    {
-                        P.Propagate.FactOneofCase.ObjectObserved => p.ObjectObserved,
-                        P.Propagate.FactOneofCase.EventObserved => p.EventObserved,
-                        P.Propagate.FactOneofCase.ObjectDeleted => p.ObjectDeleted,
-                        _ => null,
-                    }, manifest);
-                    return new Propagate(p.Cluster, p.TargetUid, Read(p.Target), fact, ReadStrings(p.Path));
-                }
-            case RestoredManifest:
-                {
-                    var p = P.Restored.Parser.ParseFrom(bytes);
-                    var emitted = new ulong[p.Emitted.Count];
-                    for (var i = 0; i < emitted.Length; i++) emitted[i] = p.Emitted[i];
-                    return new Restored(p.EntityId, p.WasTop, p.Identity is null ? null : Read(p.Identity),
-                        System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsImmutableArray(emitted));
-                }
-            case OwnerClaimedManifest:
-                {
-                    var p = P.ObjectOwner.Parser.ParseFrom(bytes);
-                    return new OwnerClaimed(p.Cluster, p.TargetUid, p.OwnerUid, Read(p.Owner));
-                }
-            case TopIsManifest:
-                {
-                    var p = P.ObjectOwner.Parser.ParseFrom(bytes);
-                    return new TopIs(p.Cluster, p.TargetUid, p.OwnerUid, Read(p.Owner));
-                }
-            case FinalizeObjectManifest:
-                return new FinalizeObject(P.EntityCommand.Parser.ParseFrom(bytes).EntityId);
-            case EmitObjectManifest:
-                return new EmitObject(P.EntityCommand.Parser.ParseFrom(bytes).EntityId);
-            case NameObservedManifest:
-                {
-                    var p = P.NameObserved.Parser.ParseFrom(bytes);
-                    return new NameObserved(p.Cluster, Read(p.Name), p.Uid, p.CreatedNs);
-                }
-            case ClaimNameManifest:
-                {
-                    var p = P.ClaimName.Parser.ParseFrom(bytes);
-                    return new ClaimName(p.Cluster, Read(p.Name), p.OwnerUid, Read(p.Owner));
-                }
-            case WhoOwnsManifest:
-                {
-                    var p = P.WhoOwns.Parser.ParseFrom(bytes);
-                    return new WhoOwns(p.Cluster, Read(p.Name), p.AskerUid);
-                }
-            case ObserveByNameManifest:
-                {
-                    var p = P.ObserveByName.Parser.ParseFrom(bytes);
-                    var e = p.Event ?? throw new SerializationException($"KSpanSerializer: [{manifest}] without its event");
-                    return new ObserveByName(p.Cluster, Read(p.Name), Read(e));
-                }
-            case FinalizeNameManifest:
-                return new FinalizeName(P.EntityCommand.Parser.ParseFrom(bytes).EntityId);
-            case StartWatchingManifest:
-                return new StartWatching(P.WatcherCommand.Parser.ParseFrom(bytes).Cluster);
-            case StopWatchingManifest:
-                return new StopWatching(P.WatcherCommand.Parser.ParseFrom(bytes).Cluster);
-            case FlowCreditManifest:
-                return new FlowCredit(P.FlowCredit.Parser.ParseFrom(bytes).Count);
-            default:
-                throw new SerializationException($"KSpanSerializer ({Id}): unknown manifest [{manifest}]");
+            facts.Add(new CarriedFact(ReadFact(c.FactCase switch
+            {
+                P.CarriedFact.FactOneofCase.ObjectObserved => c.ObjectObserved,
+                P.CarriedFact.FactOneofCase.EventObserved => c.EventObserved,
+                P.CarriedFact.FactOneofCase.ObjectDeleted => c.ObjectDeleted,
+                _ => null,
+            }, "rest"), ReadStrings(c.Path)));
         }
+        return new ObjectHandOff(p.EntityId, p.WasTop, p.Identity is null ? null : Read(p.Identity),
+            ImmutableCollectionsMarshal.AsImmutableArray(emitted),
+            p.Object is null ? null : Read(p.Object),
+            p.HasOwnerUid ? p.OwnerUid : null,
+            p.HasOwnerUid && p.Owner is not null ? Read(p.Owner) : null,
+            facts.MoveToImmutable());
     }
 
     // ---- writing ----

@@ -66,8 +66,10 @@ internal static class SampleMessages
         ["FinalizeName"] = new FinalizeName(Cluster + "/#17"),
         ["StartWatching"] = new StartWatching(Cluster),
         ["StopWatching"] = new StopWatching("kind-ñ"),
-        ["Restored with every field"] = new Restored(Cluster + "/uid-deploy", true, Deployment, [1UL, ulong.MaxValue, 0x8000_0000_0000_0001UL]),
-        ["Restored with nulls"] = new Restored(Cluster + "/uid-pod-Ω", false, null, []),
+        ["ObjectHandOff with every field"] = new ObjectHandOff(Cluster + "/uid-deploy", true, Deployment, [1UL, ulong.MaxValue, 0x8000_0000_0000_0001UL],
+            FullObject, "uid-rs", ReplicaSet,
+            [new CarriedFact(FullEvent, []), new CarriedFact(FullObject, ["uid-pod-Ω"]), new CarriedFact(Deleted, ["uid-pod-Ω", "ünï"]), new CarriedFact(SparseEvent, ["~"])]),
+        ["ObjectHandOff with nulls"] = new ObjectHandOff(Cluster + "/uid-pod-Ω", false, null, [], null, null, null, []),
         ["FlowCredit"] = new FlowCredit(long.MaxValue),
     };
 

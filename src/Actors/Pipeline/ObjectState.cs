@@ -1,0 +1,551 @@
+using System.Collections.Immutable;
+using KSpanActors.Model;
+using KSpanActors.Tracing;
+
+namespace KSpanActors.Pipeline;
+
+/// <summary>What an object's actor is doing with the facts it is sent (see <see cref="ObjectState"/>).</summary>
+internal enum ObjectRole
+{
+    /// <summary>Its owner is not known yet: facts wait (<see cref="ObjectState.PendingCount"/>) while the name index is asked.</summary>
+    Undecided,
+
+    /// <summary>It has an owner: every fact goes on up to the owner (or straight to the top-level object once told).</summary>
+    Relaying,
+
+    /// <summary>Top-level: it holds its family's facts and exports their traces once they settle.</summary>
+    TopLevel,
+}
+
+/// <summary>What an <see cref="ObjectState"/> decides to do outside itself; the actor carries it out.</summary>
+internal interface IObjectEffects
+{
+    /// <summary>A tracked message to another object's actor (through the object shard region).</summary>
+    void ToObjects(IObjectMessage message);
+
+    /// <summary>A tracked message to the name index (through the name shard region).</summary>
+    void ToNames(INameMessage message);
+
+    /// <summary>Traces to export (through the emitted-span ledger when replicas share it, else to the span emitter).</summary>
+    void Export(List<TraceSpans> traces);
+
+    /// <summary>Deliver a settle tick after <paramref name="delay"/> (<see cref="ObjectState.OnSettleTick"/>).</summary>
+    void SettleIn(TimeSpan delay);
+
+    /// <summary>Deliver an idle tick after <paramref name="delay"/> (<see cref="ObjectState.OnIdleTick"/>).</summary>
+    void IdleIn(TimeSpan delay);
+
+    /// <summary>Ask the shard to stop this entity (it is idle and holds nothing).</summary>
+    void Passivate();
+
+    void Warning(string text);
+
+    void Debug(string text);
+}
+
+/// <summary>A fact an object held when its shard moved, with the path it had come along (empty: about the object itself).</summary>
+public readonly record struct CarriedFact(IFact Fact, ImmutableArray<string> Path);
+
+/// <summary>
+/// The state of one object's actor, and every decision it takes: which object is top-level, where a fact goes, when a
+/// family is exported. One input at a time (a fact, an answer of the name index, a tick, the clock passed in as
+/// <see cref="System.Diagnostics.Stopwatch"/> ticks); what it decides comes out through <see cref="IObjectEffects"/>.
+/// No actor, no scheduler, no clock of its own: it is tested without a cluster.
+/// <para>
+/// An object learns itself (its snapshot) and its owner (from the snapshot's owner reference, or from the name index:
+/// "Created pod: P" names the creator of a pod that is gone). A child hands every fact up to its owner, so the top-level
+/// object's state ends up holding its whole family and decides the traces with <see cref="TraceAssembler"/>. An object
+/// whose owner stays unknown becomes top-level itself: an event is never dropped.
+/// </para>
+/// </summary>
+internal sealed class ObjectState
+{
+    private const int MaxRetainedActions = 2048;
+    private const int MaxRememberedSpans = 512;
+    private const int BusyExportPeriods = 3;
+
+    private readonly PipelineContext _ctx;
+    private readonly IObjectEffects _out;
+
+    private TimeSpan _idleAfter;
+    private long _lastMessage;
+    private long _dirtySince;
+    private long _pendingSince;
+    private long _lastActivity;
+    private bool _settleArmed;
+
+    private ObjectRef? _identity;
+    private ObjectObserved? _object;
+    private (string Uid, ObjectRef Ref)? _owner;
+    private (string Uid, ObjectRef Ref)? _top; // learned from the top-level actor: facts then skip the owners between
+    private HashSet<string>? _toldTop;
+    private bool _isTop;
+    private bool _askedOwner;
+    private long _fleetRemovals;
+    private List<CarriedFact>? _pending;
+
+    private TraceFamily? _family;
+    private bool _dirty;
+    private HashSet<ulong>? _emitted;
+    private ImmutableArray<string> _selfPath;
+
+    public ObjectState(string cluster, string uid, PipelineContext ctx, IObjectEffects effects)
+    {
+        Cluster = cluster;
+        Uid = uid;
+        _ctx = ctx;
+        _out = effects;
+        _fleetRemovals = ctx.Fleet.Removals;
+    }
+
+    public string Cluster { get; }
+
+    public string Uid { get; }
+
+    public ObjectRole Role => _isTop ? ObjectRole.TopLevel : _owner is not null ? ObjectRole.Relaying : ObjectRole.Undecided;
+
+    /// <summary>The object's kind, namespace and name, once anything said them.</summary>
+    public ObjectRef? Identity => _identity;
+
+    /// <summary>The owner facts go to (<see cref="ObjectRole.Relaying"/>).</summary>
+    public (string Uid, ObjectRef Ref)? Owner => _owner;
+
+    /// <summary>Facts waiting for the owner to be known (<see cref="ObjectRole.Undecided"/>).</summary>
+    public int PendingCount => _pending?.Count ?? 0;
+
+    /// <summary>Whether facts arrived since the last export (<see cref="ObjectRole.TopLevel"/>).</summary>
+    public bool HasUnexported => _dirty;
+
+    /// <summary>The family's occurrences held now (<see cref="ObjectRole.TopLevel"/>).</summary>
+    public int HeldOccurrences => _family?.OccurrenceCount ?? 0;
+
+    /// <summary>"cluster=c Pod ns/name uid=u", for log lines.</summary>
+    public string Describe() => _identity is { } id
+        ? $"cluster={Cluster} {id.Kind} {(id.Namespace.Length > 0 ? id.Namespace + "/" : "")}{id.Name} uid={Uid}"
+        : $"cluster={Cluster} uid={Uid}";
+
+    /// <summary>
+    /// The actor started (first message to this entity, or recreated after passivation by a late event or a child's
+    /// fact): it starts from the object as this process last saw it, so a top-level object knows at once that it is one
+    /// (its trace goes on under the same root) and a child knows its owner, instead of waiting for an owner nobody names.
+    /// </summary>
+    public void Start(long now)
+    {
+        _lastMessage = now;
+        if (_ctx.Settings.PassivateAfter is { } idle)
+        {
+            _idleAfter = idle;
+            _out.IdleIn(idle);
+        }
+        if (_ctx.RecentObjects.TryGet((Cluster, Uid), out var known)) OnOwnObject(known, now);
+    }
+
+    /// <summary>A message other than a tick arrived: the object is not idle.</summary>
+    public void Touch(long now) => _lastMessage = now;
+
+    /// <summary>
+    /// A fact about this object (<paramref name="path"/> empty) or about a member of its family, handed up along
+    /// <paramref name="path"/>; <paramref name="target"/> is how the sender knows this object.
+    /// </summary>
+    public void Accept(IFact fact, ImmutableArray<string> path, ObjectRef? target, long now)
+    {
+        if (_identity is null && target is { } t) _identity = t;
+        CatchUpWithFleet();
+
+        switch (fact)
+        {
+            case ObjectObserved o when o.Uid == Uid:
+                OnOwnObject(o, now);
+                break;
+            case EventObserved e when path.IsEmpty:
+                _identity ??= new ObjectRef(e.Kind, e.Namespace, e.Name);
+                ClaimWhatThisEventActedOn(e);
+                break;
+            case ObjectDeleted when path.IsEmpty:
+                return; // the tree does not depend on deletions (Killing finds the delete event by name)
+        }
+
+        if (!path.IsEmpty && path.IndexOf(Uid) is var seen and >= 0)
+        {
+            OnOwnerCycle(fact, path, seen, now);
+            return;
+        }
+
+        if (!path.IsEmpty && path.Length >= _ctx.Settings.MaxOwnerDepth)
+        {
+            // An absurdly deep chain: stop climbing here, this object becomes the top.
+            _ctx.Metrics.OwnerCycle();
+            _out.Warning($"Owner chain deeper than {_ctx.Settings.MaxOwnerDepth} at {Describe()}: path {string.Join(" -> ", path)}; treating this object as top-level");
+            if (!_isTop) BecomeTop(now);
+            Absorb(fact, now);
+            return;
+        }
+
+        if (_isTop)
+        {
+            Absorb(fact, now);
+            if (!path.IsEmpty) TellOriginItsTop(path[0]);
+        }
+        else if (_top is { } top && path.IsEmpty) Forward(top, fact, path);
+        else if (_owner is { } owner) Forward(owner, fact, path);
+        else
+        {
+            if (_pending is null)
+            {
+                _pending = [];
+                _pendingSince = now;
+            }
+            _pending.Add(new CarriedFact(fact, path));
+            if (_object is null && !_askedOwner && _identity is { } id) AskOwner(id);
+            ScheduleSettle(now);
+        }
+    }
+
+    /// <summary>The name index answered who created, deleted or scaled this object.</summary>
+    public void OnOwnerClaimed(string ownerUid, ObjectRef owner)
+    {
+        if (_isTop || _owner is not null || _object is not null) return;
+        if (ownerUid == Uid) return;
+        SetOwner((ownerUid, owner));
+    }
+
+    /// <summary>The top-level object of this object's family says where facts can go straight away.</summary>
+    public void OnTopIs(string topUid, ObjectRef top)
+    {
+        if (_isTop || topUid == Uid) return;
+        _top = (topUid, top);
+        _ctx.Routes.Learn(Cluster, Uid, topUid, top);
+    }
+
+    /// <summary>End of input: an object whose owner is still unknown becomes top-level.</summary>
+    public void Finalize(long now) => DecideTopIfUndecided("no owner found by the end of input", now);
+
+    /// <summary>The idle tick: passivate when idle and nothing waits for an owner; otherwise look again later.</summary>
+    public void OnIdleTick(long now)
+    {
+        var idleFor = System.Diagnostics.Stopwatch.GetElapsedTime(_lastMessage, now);
+        if (idleFor < _idleAfter)
+        {
+            _out.IdleIn(_idleAfter - idleFor);
+            return;
+        }
+        if (_pending is null || _pending.Count == 0)
+        {
+            if (_dirty) Emit();
+            _out.Passivate();
+        }
+        else _out.IdleIn(_idleAfter); // still waiting for its owner: look again one idle period later
+    }
+
+    /// <summary>The settle tick: export a quiet (or overdue) family, or decide that an orphan is top-level.</summary>
+    public void OnSettleTick(long now)
+    {
+        _settleArmed = false;
+        if (!_isTop && _owner is not null) return; // a child that found its owner has nothing to settle
+        var askedAgain = CatchUpWithFleet();
+        if (_ctx.Fleet.HoldsExports && !_isTop && _owner is null && _object is null && _pending is { Count: > 0 } && _identity is { } asked)
+        {
+            // While a replica is unreachable or was just removed, a question or its answer may have gone to it: ask
+            // again every settle period (once), and wait the full orphan period after the last question.
+            if (!askedAgain) AskOwner(asked);
+            _pendingSince = now;
+        }
+        var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity, now);
+        // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
+        var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop ? settle : settle * 4) : TimeSpan.Zero;
+        // An object that is never quiet (a crash loop) still exports, at least every three settle periods: what it
+        // holds meanwhile (every fact since its last export) is bounded by its event rate times that. Spans exported
+        // early stay under the same root (roots and span ids are remembered).
+        var overdue = _isTop && _dirty && System.Diagnostics.Stopwatch.GetElapsedTime(_dirtySince, now) >= wait * BusyExportPeriods;
+        // Likewise an object whose owner is still unknown decides once its oldest waiting fact has waited the orphan
+        // period, quiet or not: a busy orphan (a pod recreated by its events after its owner's name was forgotten)
+        // would otherwise hold every fact it is sent.
+        overdue |= !_isTop && _owner is null && _pending is { Count: > 0 } && System.Diagnostics.Stopwatch.GetElapsedTime(_pendingSince, now) >= wait;
+        if (quiet < wait && !overdue)
+        {
+            ArmSettle(wait - quiet);
+            return;
+        }
+        if (_ctx.Fleet.HoldsExports && wait > TimeSpan.Zero)
+        {
+            // A replica is unreachable or was just removed: facts of its clusters are late; decide later.
+            ArmSettle(_ctx.Settings.SettleAfter!.Value);
+            return;
+        }
+        DecideTopIfUndecided("no owner found within the settle period", now);
+        Emit();
+    }
+
+    /// <summary>Exports what a top-level object holds that it did not export yet.</summary>
+    public void Emit()
+    {
+        if (!_isTop || !_dirty || _family is null) return;
+        _dirty = false;
+        _ctx.ClusterUids.TryGetValue(Cluster, out var clusterUid);
+        var emitted = _emitted ??= [];
+        var traces = TraceAssembler.Assemble(_family, clusterUid, emitted);
+        // A root this process exported before (this actor was passivated and recreated by a late event): not again, and
+        // its spans go under that root (a topLevelSpan event that came late becomes a span of its own).
+        var known = false;
+        foreach (var t in traces)
+        {
+            foreach (var s in t.Spans)
+            {
+                if (s.IsRoot && _ctx.Roots.Contains(s.SpanId.Value) && emitted.Add(s.SpanId.Value)) known = true;
+            }
+        }
+        if (known) traces = TraceAssembler.Assemble(_family, clusterUid, emitted);
+        for (var i = traces.Count - 1; i >= 0; i--)
+        {
+            var trace = traces[i];
+            foreach (var s in trace.Spans)
+            {
+                emitted.Add(s.SpanId.Value);
+                if (s.IsRoot)
+                {
+                    _ctx.Roots.FirstTime(s.SpanId.Value);
+                    if (TraceAssembler.OccurrenceIdOfRoot(s) is { } occurrence) emitted.Add(occurrence.Value);
+                }
+            }
+            _ctx.Metrics.Emitted(trace.Spans.Length);
+        }
+        if (traces.Count > 0) _out.Export(traces);
+
+        // Keep what later events may still hang under (controller actions, topLevelSpan roots); forget the rest.
+        _family.ForgetExcept(static e => e.TopLevelSpan || FactRouter.IsControllerAction(e.Reason));
+
+        // A window, not a history: an object that lives for weeks (a crash loop, a Deployment scaled all day) keeps its
+        // most recent controller actions and remembers only the span ids it may still be asked about.
+        if (_family.OccurrenceCount > MaxRetainedActions)
+        {
+            _family.Forget(_family.Occurrences.Values.OrderBy(e => e.TimeNs).Take(_family.OccurrenceCount - MaxRetainedActions / 2)
+                .Select(e => new OccurrenceKey(e.EventUid, e.Count)).ToList());
+        }
+        if (emitted.Count > MaxRememberedSpans)
+        {
+            // Roots are remembered per process (Roots); the retained actions must not be exported again. Occurrences
+            // forgotten above cannot come back from a watch (its OccurrenceFilter passes each one once), so a window of
+            // recent ids is enough. A new set, not Clear(): a cleared HashSet keeps its grown arrays.
+            var retained = new HashSet<ulong>();
+            foreach (var e in _family.Occurrences.Values) retained.Add(StableHash.Event(Cluster, e.EventUid, e.Count).Value);
+            _emitted = retained;
+        }
+    }
+
+    /// <summary>
+    /// This entity's shard moves to another replica: its state as one message for its successor, or, with no other
+    /// replica to take it (the last one leaving), null after exporting everything it holds. A top-level object exports
+    /// what it holds first either way: if the successor's replica is leaving too (a whole fleet stopping), nothing is
+    /// lost, and the successor gets the exported span ids and will not repeat them.
+    /// </summary>
+    public ObjectHandOff? HandOff(bool successorExists, long now)
+    {
+        if (!successorExists)
+        {
+            DecideTopIfUndecided("this node is leaving", now);
+            if (_family is not null) _dirty = true;
+            Emit();
+            return null;
+        }
+        if (_isTop && _dirty) Emit();
+        var facts = ImmutableArray.CreateBuilder<CarriedFact>();
+        if (_pending is not null) facts.AddRange(_pending);
+        if (_family is not null)
+        {
+            foreach (var o in _family.Objects.Values)
+            {
+                if (o.Uid != Uid) facts.Add(new CarriedFact(o, [o.Uid]));
+            }
+            foreach (var e in _family.Occurrences.Values)
+            {
+                facts.Add(new CarriedFact(e, e.ObjectUid == Uid ? [] : [e.ObjectUid ?? "~"]));
+            }
+        }
+        var owner = _object is null ? _owner : null;
+        return new ObjectHandOff(EntityIds.Object(Cluster, Uid), _isTop, _identity, _emitted is null ? [] : [.. _emitted],
+            _object, owner?.Uid, owner?.Ref, facts.ToImmutable());
+    }
+
+    /// <summary>The predecessor's state arrived (this entity's shard moved here): merged into what this one holds.</summary>
+    public void Restore(ObjectHandOff h, long now)
+    {
+        if (!h.Emitted.IsDefaultOrEmpty) (_emitted ??= []).UnionWith(h.Emitted);
+        if (_identity is null && h.Identity is { } id) _identity = id;
+        if (h.WasTop && !_isTop) BecomeTop(now);
+        if (h.Observed is { } o) Accept(o, [], null, now);
+        if (h.OwnerUid is { } ownerUid && h.Owner is { } owner) OnOwnerClaimed(ownerUid, owner);
+        var me = _identity ?? new ObjectRef("Unknown", "", Uid);
+        foreach (var f in h.Facts.IsDefault ? [] : h.Facts) Accept(f.Fact, f.Path, me, now);
+    }
+
+    /// <summary>
+    /// A replica was removed, and with it the name-index buckets it held: what this object asked there is gone (what it
+    /// registered and claimed is said again with every fact that says it, which a relist brings back). An object still
+    /// waiting for its owner asks again, once the regions route around the removed replica. True when it asked.
+    /// </summary>
+    private bool CatchUpWithFleet()
+    {
+        if (_ctx.Fleet.Removals == _fleetRemovals) return false;
+        _fleetRemovals = _ctx.Fleet.Removals;
+        if (!_askedOwner) return false;
+        _askedOwner = false;
+        if (_isTop || _owner is not null || _object is not null || _identity is not { } id) return false;
+        AskOwner(id);
+        return true;
+    }
+
+    /// <summary>Asks the name index who created, deleted or scaled this object (answered with <see cref="OwnerClaimed"/>).</summary>
+    private void AskOwner(ObjectRef identity)
+    {
+        _askedOwner = true;
+        _out.ToNames(new WhoOwns(Cluster, identity, Uid));
+    }
+
+    /// <summary>
+    /// A fact came back to this object around an owner cycle. Whatever the arrival order, the member of the cycle with
+    /// the ordinally smallest uid becomes the cycle's top-level object and holds every fact of it: the others send their
+    /// facts there, so one cycle gives one trace and is counted once.
+    /// </summary>
+    private void OnOwnerCycle(IFact fact, ImmutableArray<string> path, int seen, long now)
+    {
+        var top = Uid;
+        for (var i = seen; i < path.Length; i++)
+        {
+            if (string.CompareOrdinal(path[i], top) < 0) top = path[i];
+        }
+        if (top != Uid)
+        {
+            _out.ToObjects(new Propagate(Cluster, top, new ObjectRef("Unknown", "", top), fact, path.Add(Uid)));
+            return;
+        }
+        if (!_isTop)
+        {
+            _ctx.Metrics.OwnerCycle();
+            _out.Warning($"Owner cycle at {Describe()}: path {string.Join(" -> ", path.Skip(seen).Append(Uid))}; treating this object as the top-level object of the cycle");
+            BecomeTop(now);
+        }
+        Absorb(fact, now);
+    }
+
+    private void OnOwnObject(ObjectObserved o, long now)
+    {
+        if (_object is null || o.Generation > _object.Generation || o.ResourceVersion >= _object.ResourceVersion)
+        {
+            _object = o;
+            _ctx.RecentObjects.Set((Cluster, Uid), o);
+        }
+        _identity = new ObjectRef(o.Kind, o.Namespace, o.Name);
+        if (o.Owners.IsDefaultOrEmpty)
+        {
+            // Events without a uid (Flux) name top-level objects; owned objects are found through their uid. Said with
+            // every snapshot, not once: the bucket that heard it may have been on a replica that crashed since, and a
+            // relist brings the snapshot again (the index keeps one entry per name and uid).
+            _out.ToNames(new NameObserved(Cluster, _identity.Value, Uid, o.CreatedNs));
+        }
+        if (_isTop) return;
+        if (o.Owner is { } ownerRef)
+        {
+            if (ownerRef.Uid == Uid)
+            {
+                _ctx.Metrics.OwnerCycle();
+                _out.Warning($"Object owns itself at {Describe()}; treating it as top-level");
+                BecomeTop(now);
+                return;
+            }
+            if (_owner is null) SetOwner((ownerRef.Uid, new ObjectRef(ownerRef.Kind, o.Namespace, ownerRef.Name)));
+        }
+        else
+        {
+            BecomeTop(now);
+        }
+    }
+
+    private void ClaimWhatThisEventActedOn(EventObserved e)
+    {
+        if (e.ObjectUid != Uid) return;
+        if (!FactRouter.IsControllerAction(e.Reason)) return;
+        if (!EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action)) return;
+        // Every time, not once per target: the bucket that heard it may have been on a replica that crashed since, and a
+        // relist brings the event again (the index keeps one claim per name).
+        _out.ToNames(new ClaimName(Cluster, new ObjectRef(action.TargetKind, e.Namespace, action.TargetName), Uid, new ObjectRef(e.Kind, e.Namespace, e.Name)));
+    }
+
+    private void SetOwner((string Uid, ObjectRef Ref) owner)
+    {
+        _owner = owner;
+        if (_pending is not null)
+        {
+            foreach (var (fact, path) in _pending) Forward(owner, fact, path);
+            _pending = null;
+        }
+        // A child only relays to its owner and holds little: it can go idle sooner than a top-level object, which
+        // keeps its family (late events) for the full passivation period.
+        if (_ctx.Settings.PassivateAfter is { } idle && _ctx.Settings.SettleAfter is { } settle)
+        {
+            _idleAfter = settle * 2 < idle ? settle * 2 : idle;
+        }
+    }
+
+    /// <summary>A fact climbed through intermediate owners: tell its origin to send straight here from now on (fewer hops).</summary>
+    private void TellOriginItsTop(string originUid)
+    {
+        _toldTop ??= new HashSet<string>(StringComparer.Ordinal);
+        if (!_toldTop.Add(originUid) || _identity is not { } me) return;
+        _out.ToObjects(new TopIs(Cluster, originUid, Uid, me));
+    }
+
+    private void Forward((string Uid, ObjectRef Ref) owner, IFact fact, ImmutableArray<string> path) =>
+        _out.ToObjects(new Propagate(Cluster, owner.Uid, owner.Ref, fact, path.IsEmpty ? SelfPath : path.Add(Uid)));
+
+    /// <summary>The path of a fact this object hands on first (most of them): one array per actor, not one per fact.</summary>
+    private ImmutableArray<string> SelfPath => _selfPath.IsDefault ? _selfPath = [Uid] : _selfPath;
+
+    private void DecideTopIfUndecided(string why, long now)
+    {
+        if (_isTop || _owner is not null) return;
+        if (_object is null)
+        {
+            _ctx.Metrics.Orphan();
+            _out.Debug($"{Describe()}: {why}; its events form a trace of their own");
+        }
+        BecomeTop(now);
+    }
+
+    private void BecomeTop(long now)
+    {
+        _isTop = true;
+        _owner = null;
+        _family ??= new TraceFamily(Cluster, Uid, _identity ?? new ObjectRef("Unknown", "", Uid));
+        if (_object is not null) _family.Add(_object);
+        if (_pending is not null)
+        {
+            foreach (var (fact, _) in _pending) Absorb(fact, now);
+            _pending = null;
+        }
+        ScheduleSettle(now);
+    }
+
+    private void Absorb(IFact fact, long now)
+    {
+        _family ??= new TraceFamily(Cluster, Uid, _identity ?? new ObjectRef("Unknown", "", Uid));
+        if (_family.Add(fact))
+        {
+            if (!_dirty) _dirtySince = now;
+            _dirty = true;
+        }
+        ScheduleSettle(now);
+    }
+
+    /// <summary>Notes activity; one timer per quiet period (re-armed for the remainder when it fires early), not one per fact.</summary>
+    private void ScheduleSettle(long now)
+    {
+        _lastActivity = now;
+        if (_ctx.Settings.SettleAfter is { } settle && !_settleArmed) ArmSettle(settle);
+    }
+
+    private void ArmSettle(TimeSpan delay)
+    {
+        _settleArmed = true;
+        _out.SettleIn(delay);
+    }
+}

@@ -1,0 +1,240 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using KSpanActors.Model;
+using KSpanActors.Pipeline;
+using KSpanActors.Tracing;
+using static KSpanActors.Tests.Support.F;
+
+namespace KSpanActors.Tests.Pipeline;
+
+/// <summary>
+/// <see cref="ObjectState"/> without an actor or a cluster: one input at a time, the clock passed in, every decision
+/// read from the effects it asks for.
+/// </summary>
+public sealed class ObjectStateTests
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+    private static readonly long Start = Stopwatch.GetTimestamp();
+
+    private static long At(TimeSpan after) => Start + (long)(after.TotalSeconds * Stopwatch.Frequency);
+
+    private static ObjectRef RsRef => new("ReplicaSet", "default", "web-new");
+
+    /// <summary>Records what the state asks for.</summary>
+    private sealed class Effects : IObjectEffects
+    {
+        public List<IObjectMessage> Objects { get; } = [];
+
+        public List<INameMessage> Names { get; } = [];
+
+        public List<TraceSpans> Exported { get; } = [];
+
+        public List<TimeSpan> Settles { get; } = [];
+
+        public List<TimeSpan> Idles { get; } = [];
+
+        public int Passivations { get; private set; }
+
+        public List<string> Warnings { get; } = [];
+
+        public void ToObjects(IObjectMessage message) => Objects.Add(message);
+
+        public void ToNames(INameMessage message) => Names.Add(message);
+
+        public void Export(List<TraceSpans> traces) => Exported.AddRange(traces);
+
+        public void SettleIn(TimeSpan delay) => Settles.Add(delay);
+
+        public void IdleIn(TimeSpan delay) => Idles.Add(delay);
+
+        public void Passivate() => Passivations++;
+
+        public void Warning(string text) => Warnings.Add(text);
+
+        public void Debug(string text)
+        {
+        }
+    }
+
+    private static (ObjectState State, Effects Effects, PipelineContext Context) New(string uid, TimeSpan? passivateAfter = null, PipelineContext? shared = null)
+    {
+        var ctx = shared ?? new PipelineContext(new PipelineSettings { SettleAfter = Settle, PassivateAfter = passivateAfter }, new PipelineMetrics(), new PipelineTracker());
+        var effects = new Effects();
+        var state = new ObjectState(Cluster, uid, ctx, effects);
+        state.Start(Start);
+        return (state, effects, ctx);
+    }
+
+    private static readonly ImmutableArray<string> Own = [];
+
+    /// <summary>The path a fact of the rollout takes up to its Deployment "dep" (empty for the Deployment's own).</summary>
+    private static ImmutableArray<string> PathToDeployment(IFact fact) => fact switch
+    {
+        ObjectObserved o => o.Uid == "dep" ? Own : [o.Uid],
+        EventObserved e => e.ObjectUid == "dep" ? Own : [e.ObjectUid ?? "~"],
+        _ => Own,
+    };
+
+    [Fact]
+    public void A_pod_whose_snapshot_names_its_owner_relays_its_events_to_that_owner()
+    {
+        var (pod, fx, _) = New("p-new-a");
+        pod.Accept(Obj("p-new-a", "Pod", "web-new-a", "10:00:00", Owner("ReplicaSet", "web-new", "rs-new")), Own, null, Start);
+        var scheduled = Ev("e3", "Pod", "web-new-a", "p-new-a", "Scheduled", "Successfully assigned default/web-new-a to node-1", "10:00:00", "default-scheduler");
+        pod.Accept(scheduled, Own, null, Start);
+
+        Assert.Equal(ObjectRole.Relaying, pod.Role);
+        var relayed = Assert.Single(fx.Objects.OfType<Propagate>(), p => ReferenceEquals(p.Fact, scheduled));
+        Assert.Equal("rs-new", relayed.TargetUid);
+        Assert.Equal(["p-new-a"], relayed.Path.ToArray());
+        Assert.Empty(fx.Names.OfType<WhoOwns>()); // its snapshot said who owns it
+    }
+
+    [Fact]
+    public void An_object_known_only_from_its_events_waits_asks_the_name_index_once_and_hands_its_facts_on_when_answered()
+    {
+        var (pod, fx, _) = New("p-old-y");
+        var killing = Ev("e10", "Pod", "web-old-y", "p-old-y", "Killing", "Stopping container app", "10:00:07", "kubelet");
+        var again = Ev("e10b", "Pod", "web-old-y", "p-old-y", "Unhealthy", "Readiness probe failed", "10:00:08", "kubelet");
+        pod.Accept(killing, Own, null, Start);
+        pod.Accept(again, Own, null, Start);
+
+        Assert.Equal(ObjectRole.Undecided, pod.Role);
+        Assert.Equal(2, pod.PendingCount);
+        var asked = Assert.Single(fx.Names.OfType<WhoOwns>());
+        Assert.Equal(new ObjectRef("Pod", "default", "web-old-y"), asked.Name);
+        Assert.Empty(fx.Objects);
+
+        pod.OnOwnerClaimed("rs-old", new ObjectRef("ReplicaSet", "default", "web-old"));
+
+        Assert.Equal(ObjectRole.Relaying, pod.Role);
+        Assert.Equal(0, pod.PendingCount);
+        Assert.Equal([killing, again], fx.Objects.OfType<Propagate>().Where(p => p.TargetUid == "rs-old").Select(p => p.Fact));
+    }
+
+    [Fact]
+    public void A_top_level_object_holds_its_family_until_it_settles_then_exports_it_once()
+    {
+        var (dep, fx, _) = New("dep");
+        var (facts, _) = Support.Scenarios.Rollout();
+        dep.Accept(facts[0], Own, null, Start); // the Deployment: no owner
+        Assert.Equal(ObjectRole.TopLevel, dep.Role);
+        Assert.Contains(fx.Names, m => m is NameObserved n && n.Uid == "dep");
+
+        foreach (var f in facts.Skip(1)) dep.Accept(f, PathToDeployment(f), null, Start);
+        Assert.True(dep.HasUnexported);
+
+        dep.OnSettleTick(At(Settle / 2)); // not quiet yet: looks again for the rest of the period
+        Assert.Empty(fx.Exported);
+        Assert.Equal(Settle / 2, fx.Settles[^1]);
+
+        dep.OnSettleTick(At(Settle));
+        Assert.NotEmpty(fx.Exported);
+        Assert.False(dep.HasUnexported);
+        var exported = fx.Exported.Sum(t => t.Spans.Length);
+
+        dep.OnSettleTick(At(Settle * 3)); // nothing new: nothing again
+        Assert.Equal(exported, fx.Exported.Sum(t => t.Spans.Length));
+    }
+
+    [Fact]
+    public void An_orphan_is_given_four_settle_periods_before_it_becomes_top_level_and_exports_its_events()
+    {
+        var (pod, fx, ctx) = New("gone");
+        pod.Accept(Ev("k1", "Pod", "gone-pod", "gone", "Killing", "Stopping container app", "10:00:07", "kubelet"), Own, null, Start);
+
+        pod.OnSettleTick(At(Settle * 2));
+        Assert.Equal(ObjectRole.Undecided, pod.Role);
+        Assert.Empty(fx.Exported);
+
+        pod.OnSettleTick(At(Settle * 4));
+        Assert.Equal(ObjectRole.TopLevel, pod.Role);
+        Assert.Contains(fx.Exported.SelectMany(t => t.Spans), s => s.Name == "Pod.Killing");
+        Assert.Equal(1, ctx.Metrics.Orphans);
+    }
+
+    [Fact]
+    public void Around_an_owner_cycle_the_member_with_the_smallest_uid_becomes_top_level()
+    {
+        var (b, fx, _) = New("b");
+        var fact = Ev("x", "ConfigMap", "c", "a", "Updated", "updated", "10:00:00", "someone");
+        b.Accept(fact, ["b", "c", "a"], null, Start); // came back to b around b -> c -> a -> b
+        var redirected = Assert.Single(fx.Objects.OfType<Propagate>());
+        Assert.Equal("a", redirected.TargetUid); // the smallest uid of the cycle holds it
+        Assert.Equal(ObjectRole.Undecided, b.Role);
+
+        var (a, fxA, _) = New("a");
+        a.Accept(fact, redirected.Path, null, Start);
+        Assert.Equal(ObjectRole.TopLevel, a.Role);
+        Assert.Contains(fxA.Warnings, w => w.Contains("Owner cycle", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_top_level_object_exports_before_its_hand_off_and_its_successor_holds_the_rest_without_exporting_it_again()
+    {
+        var (dep, fxDep, ctx) = New("dep");
+        var (facts, _) = Support.Scenarios.Rollout();
+        foreach (var f in facts) dep.Accept(f, PathToDeployment(f), null, Start);
+
+        // The settle period is far off: the family is still held when the shard moves.
+        var handOff = dep.HandOff(successorExists: true, Start);
+        Assert.NotNull(handOff);
+        Assert.True(handOff.WasTop);
+        var exported = fxDep.Exported.SelectMany(t => t.Spans).Select(s => s.SpanId).ToList();
+        Assert.NotEmpty(exported); // if the successor's replica is leaving too, nothing is lost
+        var held = dep.HeldOccurrences; // the controller actions later events may hang under
+        Assert.True(held > 0);
+
+        var (successor, fx, _) = New("dep", shared: new PipelineContext(ctx.Settings, new PipelineMetrics(), new PipelineTracker()));
+        successor.Restore(handOff, Start);
+        Assert.Equal(ObjectRole.TopLevel, successor.Role);
+        Assert.Equal(held, successor.HeldOccurrences);
+
+        successor.Emit();
+        Assert.Empty(fx.Exported.SelectMany(t => t.Spans).Select(s => s.SpanId).Intersect(exported));
+    }
+
+    [Fact]
+    public void Facts_waiting_for_an_owner_move_with_the_hand_off_and_the_successor_asks_again()
+    {
+        var (pod, _, ctx) = New("p-old-y");
+        pod.Accept(Ev("e10", "Pod", "web-old-y", "p-old-y", "Killing", "Stopping container app", "10:00:07", "kubelet"), Own, null, Start);
+        pod.Accept(Ev("e10b", "Pod", "web-old-y", "p-old-y", "Unhealthy", "Readiness probe failed", "10:00:08", "kubelet"), Own, null, Start);
+
+        var handOff = pod.HandOff(successorExists: true, Start)!;
+        var (successor, fx, _) = New("p-old-y", shared: new PipelineContext(ctx.Settings, new PipelineMetrics(), new PipelineTracker()));
+        successor.Restore(handOff, Start);
+
+        Assert.Equal(ObjectRole.Undecided, successor.Role);
+        Assert.Equal(2, successor.PendingCount);
+        Assert.Single(fx.Names.OfType<WhoOwns>());
+    }
+
+    [Fact]
+    public void The_last_replica_to_leave_exports_what_it_holds_and_hands_nothing_on()
+    {
+        var (pod, fx, _) = New("gone");
+        pod.Accept(Ev("k1", "Pod", "gone-pod", "gone", "Killing", "Stopping container app", "10:00:07", "kubelet"), Own, null, Start);
+
+        Assert.Null(pod.HandOff(successorExists: false, Start));
+        Assert.Equal(ObjectRole.TopLevel, pod.Role);
+        Assert.Contains(fx.Exported.SelectMany(t => t.Spans), s => s.Name == "Pod.Killing");
+    }
+
+    [Fact]
+    public void An_idle_object_passivates_unless_facts_still_wait_for_its_owner()
+    {
+        var idle = TimeSpan.FromMinutes(1);
+        var (quiet, fx, _) = New("p1", passivateAfter: idle);
+        Assert.Equal(idle, Assert.Single(fx.Idles));
+        quiet.OnIdleTick(At(idle / 2));
+        Assert.Equal(0, fx.Passivations);
+        quiet.OnIdleTick(At(idle));
+        Assert.Equal(1, fx.Passivations);
+
+        var (waiting, fxWaiting, _) = New("p2", passivateAfter: idle);
+        waiting.Accept(Ev("k2", "Pod", "p2", "p2", "Killing", "Stopping container app", "10:00:07", "kubelet"), Own, null, Start);
+        waiting.OnIdleTick(At(idle * 2));
+        Assert.Equal(0, fxWaiting.Passivations);
+    }
+}
