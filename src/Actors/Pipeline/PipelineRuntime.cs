@@ -22,6 +22,8 @@ public sealed class PipelineRuntime : IAsyncDisposable
     private readonly IActorRef _names;
     private readonly IActorRef _emitter;
 
+    private readonly FactRouter _router;
+
     private PipelineRuntime(IHost host, PipelineContext ctx)
     {
         _host = host;
@@ -31,7 +33,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         _objects = registry.Get<ObjectRegion>();
         _names = registry.Get<NameRegion>();
         _emitter = registry.Get<SpanEmitterActor>();
-        Router = new FactRouter(ctx, _objects, _names);
+        _router = new FactRouter(ctx, _objects, _names);
     }
 
     public PipelineContext Context { get; }
@@ -76,11 +78,8 @@ public sealed class PipelineRuntime : IAsyncDisposable
         return new PipelineRuntime(host, ctx);
     }
 
-    /// <summary>Routes facts to the actors they are about.</summary>
-    public FactRouter Router { get; }
-
     /// <summary>Routes one fact to the actor it is about. Thread-safe.</summary>
-    public void Feed(IFact fact) => Router.Route(fact);
+    public void Feed(IFact fact) => _router.Route(fact);
 
     /// <summary>Asks the ClusterWatcher of each cluster to run (wherever sharding places it).</summary>
     public void StartWatching(IEnumerable<string> clusters)

@@ -1,0 +1,51 @@
+using Akka.Actor;
+using KSpanActors.Model;
+using KSpanActors.Pipeline;
+using KSpanActors.Tests.Support;
+using KSpanActors.Tracing;
+using static KSpanActors.Tests.Support.F;
+
+namespace KSpanActors.Tests.Pipeline;
+
+/// <summary>The span emitter's protocol: spans in, batches out to every exporter, a flush answered once drained.</summary>
+public sealed class SpanEmitterSpecs : ActorSpecBase
+{
+    private static TraceSpans Trace()
+    {
+        var family = new TraceFamily(Cluster, "gone", new ObjectRef("Pod", "default", "gone-pod"));
+        family.Add(Ev("k1", "Pod", "gone-pod", "gone", "Killing", "Stopping container app", "10:00:07", "kubelet"));
+        return Assert.Single(TraceAssembler.Assemble(family, null, new HashSet<ulong>()));
+    }
+
+    [Fact]
+    public void Spans_reach_the_exporter_and_a_flush_is_answered_once_they_did()
+    {
+        var ctx = NewContext(new PipelineSettings { BatchInterval = TimeSpan.FromMinutes(1) }); // only the flush cuts the batch
+        var exporter = new CapturingExporter();
+        var emitter = Sys.ActorOf(SpanEmitter.Props(ctx, [exporter]));
+        var trace = Trace();
+        ctx.Tracker.Sent();
+        emitter.Tell(new EmitSpans(trace));
+
+        emitter.Tell(new Flush(TimeSpan.FromSeconds(10)));
+        ExpectMsg<FlushDone>();
+        Assert.Equal(trace.Spans.Select(s => s.SpanId), exporter.Spans.Select(s => s.SpanId));
+        Assert.Equal(0, ctx.Tracker.InFlight);
+        Assert.Equal(trace.Spans.Length, ctx.Metrics.SpansExported);
+    }
+
+    [Fact]
+    public void A_flush_with_no_patience_drops_and_counts_what_a_failing_exporter_could_not_take()
+    {
+        var ctx = NewContext(new PipelineSettings { BatchInterval = TimeSpan.FromMinutes(1) });
+        var exporter = new CapturingExporter { FailuresLeft = int.MaxValue };
+        var emitter = Sys.ActorOf(SpanEmitter.Props(ctx, [exporter]));
+        var trace = Trace();
+        emitter.Tell(new EmitSpans(trace));
+
+        emitter.Tell(new Flush(TimeSpan.Zero));
+        ExpectMsg<FlushDone>();
+        Assert.Empty(exporter.Spans);
+        Assert.Equal(trace.Spans.Length, ctx.Metrics.SpansDropped);
+    }
+}
