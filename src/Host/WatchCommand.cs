@@ -181,8 +181,8 @@ internal static class WatchCommand
         }
         if (targets.Destinations.Count == 0)
         {
-            log.LogWarning("--quiet with no --otlp-json and no OTEL_EXPORTER_OTLP_ENDPOINT: spans only feed {Metrics}",
-                httpPort > 0 ? $"/metrics on port {httpPort}" : "nothing (and --http-port is 0)");
+            log.LogWarning("--quiet with no --otlp-json and no OTEL_EXPORTER_OTLP_ENDPOINT: {Where}",
+                httpPort > 0 ? $"the spans only feed /metrics on port {httpPort}" : "the spans go nowhere");
         }
         // Our instruments go to /metrics through our bridge (prometheus-net's own .NET Meters adapter is turned off).
         Prometheus.Metrics.SuppressDefaultMetrics(new Prometheus.SuppressDefaultMetricOptions { SuppressMeters = true });

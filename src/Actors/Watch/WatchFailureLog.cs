@@ -84,7 +84,7 @@ internal sealed class WatchFailureLog(string cluster, ILogger log)
         {
             if (!_rounds.TryGetValue((attempt, error), out var round) || round.WrittenAt is not null) return;
             round.WrittenAt = System.Diagnostics.Stopwatch.GetTimestamp();
-            resources = round.Resources;
+            resources = [.. round.Resources.Order(StringComparer.Ordinal)];
             next = round.NextDelay;
         }
         var which = resources.Count == 1 ? resources[0] : $"{resources.Count} resources ({string.Join(", ", resources)})";

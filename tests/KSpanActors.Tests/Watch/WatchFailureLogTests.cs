@@ -21,8 +21,8 @@ public class WatchFailureLogTests
 
         Assert.Equal(
             [
-                "Warning: cluster prod 4 resources (events (v1), pods (v1), replicasets.apps (v1), deployments.apps (v1)): Connection refused (10.0.0.1:6443); retry 1, next in about 1s ",
-                "Warning: cluster prod 4 resources (events (v1), pods (v1), replicasets.apps (v1), deployments.apps (v1)): Connection refused (10.0.0.1:6443); retry 2, next in about 2s ",
+                "Warning: cluster prod 4 resources (deployments.apps (v1), events (v1), pods (v1), replicasets.apps (v1)): Connection refused (10.0.0.1:6443); retry 1, next in about 1s ",
+                "Warning: cluster prod 4 resources (deployments.apps (v1), events (v1), pods (v1), replicasets.apps (v1)): Connection refused (10.0.0.1:6443); retry 2, next in about 2s ",
             ],
             log.Lines);
     }
