@@ -1,4 +1,5 @@
 using System.CommandLine;
+using KSpanActors.Export;
 using KSpanActors.Ingest;
 using KSpanActors.Ingest.Demo;
 using KSpanActors.Pipeline;
@@ -24,22 +25,27 @@ internal static class DemoCommand
             Description = "With --follow: the pace of the stream.",
             DefaultValueFactory = _ => 20,
         };
+        var httpPort = new Option<int?>("--http-port")
+        {
+            Description = "Serve /healthz, /readyz and /metrics on PORT, as watch does (default: none; KSpan__Http__Port).",
+            HelpName = "PORT",
+        };
         var export = new ExportOptions();
         var command = new Command("demo",
             "Play realistic Kubernetes activity (rollouts through two ReplicaSets with scheduler and kubelet events, a slow " +
             "image pull, a pod in CrashLoopBackOff, a StatefulSet pod recreated under the same name) through the pipeline and " +
             "print its traces. Ends by itself unless --follow is given.")
         {
-            clusters, deployments, replicas, seed, follow, rate,
+            clusters, deployments, replicas, seed, follow, rate, httpPort,
         };
         export.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(
             new DemoScenario(Clusters: parse.GetValue(clusters), DeploymentsPerCluster: parse.GetValue(deployments), Replicas: parse.GetValue(replicas), Seed: parse.GetValue(seed)),
-            parse.GetValue(follow), parse.GetValue(rate), parse.GetValue(export.OtlpJson), parse.GetValue(export.Quiet), parse.GetValue(export.Verbose), ct));
+            parse.GetValue(follow), parse.GetValue(rate), parse.GetValue(httpPort), parse.GetValue(export.OtlpJson), parse.GetValue(export.Quiet), parse.GetValue(export.Verbose), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoScenario scenario, bool follow, double rate, FileInfo? otlpJson, bool quiet, bool verbose, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoScenario scenario, bool follow, double rate, int? httpPortFlag, FileInfo? otlpJson, bool quiet, bool verbose, CancellationToken ct)
     {
         using var loggers = HostSetup.Loggers(verbose);
         var log = loggers.CreateLogger("KSpanActors.Demo");
@@ -50,18 +56,42 @@ internal static class DemoCommand
         }
         var defaults = follow ? new PipelineSettings { SettleAfter = TimeSpan.FromSeconds(5), PassivateAfter = TimeSpan.FromMinutes(5) } : new PipelineSettings();
         var config = HostSetup.Configuration();
-        var (settings, settingsError) = HostSetup.PipelineSettings(config, defaults);
+        var (settings, settingsError) = StartupSettings.Pipeline(config, defaults);
         var (limit, limitError) = ShutdownSignal.LimitFrom(config);
-        if ((settingsError ?? limitError) is { } error)
+        // Unlike watch, demo serves nothing unless asked (--http-port or KSpan__Http__Port).
+        var (httpPort, httpAddress, httpError) = StartupSettings.Http(config, httpPortFlag, 0);
+        if ((settingsError ?? limitError ?? httpError) is { } error)
         {
             log.LogError("{Error}", error);
             return ExitCodes.Usage;
         }
-        var (exporters, exportError) = Exporters.Build(otlpJson, quiet, loggers);
+        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: !follow);
+        var exporters = targets.Exporters;
         if (exportError is not null)
         {
             log.LogError("{Error}", exportError);
             return ExitCodes.Usage;
+        }
+        if (targets.Destinations.Count == 0) log.LogWarning("--quiet with no --otlp-json and no OTEL_EXPORTER_OTLP_ENDPOINT: the spans go nowhere");
+        PrometheusBridge? prometheus = null;
+        Microsoft.AspNetCore.Builder.WebApplication? http = null;
+        var probes = new HttpProbes();
+        var generating = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        if (httpPort > 0)
+        {
+            Prometheus.Metrics.SuppressDefaultMetrics(new Prometheus.SuppressDefaultMetricOptions { SuppressMeters = true });
+            prometheus = new PrometheusBridge();
+            var spanMetrics = new SpanMetricsExporter();
+            exporters.Add(spanMetrics);
+            (http, var bindError) = await HttpEndpoints.StartAsync(httpAddress, httpPort, probes, ct).ConfigureAwait(false);
+            if (bindError is not null)
+            {
+                log.LogError("{Error}", bindError);
+                prometheus.Dispose();
+                foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            log.LogInformation("Serving /healthz, /readyz and /metrics on {Address}:{Port}", httpAddress, httpPort);
         }
         using var shutdown = ShutdownSignal.Listen(limit, log, ct);
         var decodeErrors = 0;
@@ -71,6 +101,12 @@ internal static class DemoCommand
         {
             await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, cancellationToken: shutdown.Stopping).ConfigureAwait(false);
             metrics = runtime.Metrics;
+            // A demo cluster is ready while its generator runs.
+            var names = Enumerable.Range(1, scenario.Clusters).Select(DemoGenerator.ClusterName).ToList();
+            probes.Alive = () => !runtime.System.WhenTerminated.IsCompleted;
+            probes.NotReady = () => shutdown.Stopping.IsCancellationRequested ? "stopping" : generating.IsEmpty ? "generator not running" : null;
+            probes.Clusters = () => names.Select(n => new KeyValuePair<string, bool>(n, generating.ContainsKey(n)));
+            foreach (var n in names) generating[n] = true;
             try
             {
                 if (!follow)
@@ -96,6 +132,7 @@ internal static class DemoCommand
             {
                 // Stopped: what was fed is still exported.
             }
+            generating.Clear();
             drained = await Stopping.DrainAsync(runtime, shutdown, log).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested)
@@ -105,13 +142,15 @@ internal static class DemoCommand
         }
         finally
         {
+            if (http is not null) await HttpEndpoints.StopAsync(http).ConfigureAwait(false);
+            prometheus?.Dispose();
             foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
         }
         // The summary is the last line: after the pipeline stopped and the exporters closed.
         var m = metrics;
         var summary = string.Format(System.Globalization.CultureInfo.InvariantCulture,
             "Demo{0}: {1:N0} events, {2:N0} objects, {3} generator documents not decoded; {4}",
-            shutdown.Stopping.IsCancellationRequested ? $" (stopped by {shutdown.What})" : "", m.Events, m.Objects, decodeErrors, Stopping.Spans(m, !drained));
+            shutdown.Stopping.IsCancellationRequested ? $" (stopped by {shutdown.What})" : "", m.Events, m.Objects, decodeErrors, Stopping.Outcome(m, targets, !drained));
         var code = decodeErrors > 0 ? ExitCodes.Failed : Stopping.ExitCode(m, !drained);
         return Stopping.Finish(log, summary, code);
     }

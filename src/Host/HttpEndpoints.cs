@@ -1,5 +1,5 @@
 using System.Net;
-using KSpanActors.Watch;
+using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -9,33 +9,80 @@ using Prometheus;
 
 namespace KSpanActors.Host;
 
+/// <summary>What the endpoints report, filled in by the command as it starts (before that: alive, not ready, no clusters).</summary>
+internal sealed class HttpProbes
+{
+    /// <summary>The process and its actor system run (/healthz).</summary>
+    public Func<bool> Alive { get; set; } = static () => true;
+
+    /// <summary>Null when ready, else why not (/readyz).</summary>
+    public Func<string?> NotReady { get; set; } = static () => "starting";
+
+    /// <summary>Each cluster and whether it is ready: watch, its watches established (listed); demo, its generator running.</summary>
+    public Func<IEnumerable<KeyValuePair<string, bool>>> Clusters { get; set; } = static () => [];
+}
+
 /// <summary>
 /// /healthz (the process and its actor system run), /readyz (every configured cluster has listed everything it
 /// watches) and Prometheus /metrics (prometheus-net, which also publishes the System.Diagnostics.Metrics meters
 /// "KSpanActors*": events per cluster and kind, spans exported and dropped, watch restarts, relists, decode errors,
-/// export failures, and the rollout/scheduling/pull/start histograms) on one small port.
+/// export failures, and the rollout/scheduling/pull/start histograms; plus <c>kspan_build_info{version}</c> and
+/// <c>kspan_cluster_ready{cluster}</c>) on one small port. Used by <c>watch</c> and <c>demo --http-port</c>.
 /// </summary>
 internal static class HttpEndpoints
 {
-    public static async Task<WebApplication> StartAsync(string address, int port, WatchStatus status, Func<bool> alive, Func<string?> notReady, ILoggerFactory loggers, CancellationToken ct)
+    private static readonly Gauge BuildInfo = Metrics.CreateGauge("kspan_build_info", "Always 1; the version of kspan-actors serving these metrics", "version");
+
+    private static readonly Gauge ClusterReady = Metrics.CreateGauge("kspan_cluster_ready",
+        "1 when the cluster is ready (watch: every resource it watches has listed and is watched; demo: its generator runs), else 0", "cluster");
+
+    private static HttpProbes? _serving;
+
+    static HttpEndpoints() => Metrics.DefaultRegistry.AddBeforeCollectCallback(UpdateClusterReady);
+
+    /// <summary>The informational version of the executable (<c>1.0.0+commit</c> when built from git).</summary>
+    public static string Version { get; } =
+        typeof(HttpEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(HttpEndpoints).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    private static void UpdateClusterReady()
+    {
+        if (_serving is not { } probes) return;
+        foreach (var (cluster, ready) in probes.Clusters()) ClusterReady.WithLabels(cluster).Set(ready ? 1 : 0);
+    }
+
+    /// <summary>Serves the endpoints; when the port cannot be bound (taken, not allowed) returns one line saying so instead.</summary>
+    public static async Task<(WebApplication? App, string? Error)> StartAsync(string address, int port, HttpProbes probes, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // No logging of its own: a port it cannot bind is said in one line by the command (not with ASP.NET's stack trace).
         builder.Logging.ClearProviders();
         // Signals are ShutdownSignal's (the default ConsoleLifetime would catch SIGINT/SIGTERM too).
         builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, KSpanActors.Pipeline.NoSignalsHostLifetime>();
-        builder.Services.AddSingleton(loggers);
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(address), port));
         var app = builder.Build();
-        app.MapGet("/healthz", () => alive() ? Results.Text("ok\n") : Results.Text("actor system stopped\n", statusCode: 503));
-        app.MapGet("/readyz", () => notReady() is { } why ? Results.Text(why + "\n", statusCode: 503) : Results.Text("ready\n"));
+        app.MapGet("/healthz", () => probes.Alive() ? Results.Text("ok\n") : Results.Text("actor system stopped\n", statusCode: 503));
+        app.MapGet("/readyz", () => probes.NotReady() is { } why ? Results.Text(why + "\n", statusCode: 503) : Results.Text("ready\n"));
         app.MapMetrics("/metrics");
-        await app.StartAsync(ct).ConfigureAwait(false);
-        return app;
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            return (null, StartupSettings.HttpBindError(address, port, e));
+        }
+        BuildInfo.WithLabels(Version).Set(1);
+        _serving = probes;
+        return (app, null);
     }
 
     /// <summary>Stops serving within 2 s (open keep-alive connections are not waited for longer), then disposes.</summary>
     public static async Task StopAsync(WebApplication app)
     {
+        _serving = null;
+        foreach (var labels in ClusterReady.GetAllLabelValues().ToList()) ClusterReady.RemoveLabelled(labels);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {

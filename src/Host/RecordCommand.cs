@@ -130,8 +130,9 @@ internal static class RecordCommand
             if (WatchedResource.TryParse(extra, out var r, out _)) resources.Add(r!);
         }
         IReadOnlyList<string?> namespaces = settings.Namespaces.Count == 0 ? [null] : [.. settings.Namespaces];
+        var failures = new WatchFailureLog(name, log);
         var loops = resources.SelectMany(r => namespaces.Select(ns =>
-            new ResourceWatchLoop(name, r, ns, settings.LabelSelector, settings, () => connection.Api, connection.Refresh, writer, log).RunAsync(ct)));
+            new ResourceWatchLoop(name, r, ns, settings.LabelSelector, settings, () => connection.Api, connection.Refresh, writer, log, failures).RunAsync(ct)));
         await Task.WhenAll(loops).ConfigureAwait(false);
     }
 }

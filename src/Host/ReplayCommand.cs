@@ -54,9 +54,9 @@ internal static class ReplayCommand
             return 2;
         }
         var config = HostSetup.Configuration();
-        var (settings, settingsError) = HostSetup.PipelineSettings(config, new PipelineSettings());
+        var (settings, settingsError) = StartupSettings.Pipeline(config, new PipelineSettings());
         var (limit, limitError) = ShutdownSignal.LimitFrom(config);
-        if ((settingsError ?? limitError) is { } error)
+        if ((settingsError ?? limitError ?? StartupSettings.Exports(otlpJson, quiet, requireDestination: true)) is { } error)
         {
             log.LogError("{Error}", error);
             return ExitCodes.Usage;
@@ -77,7 +77,8 @@ internal static class ReplayCommand
             new Random(seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(facts));
         }
 
-        var (exporters, exportError) = Exporters.Build(otlpJson, quiet, loggers);
+        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: true);
+        var exporters = targets.Exporters;
         if (exportError is not null)
         {
             log.LogError("{Error}", exportError);
@@ -121,7 +122,7 @@ internal static class ReplayCommand
             "Replayed {0} as cluster {1}{2}: {3:N0} events and {4:N0} objects from {5} documents in {6} files ({7} skipped); " +
             "{8} objects without a known owner, {9} owner cycles cut; {10:F1}s; {11}",
             path, cluster, stoppedEarly, m.Events, m.Objects, input.Documents, input.Files, input.Problems, m.Orphans, m.OwnerCycles,
-            clock.Elapsed.TotalSeconds, Stopping.Spans(m, !drained));
+            clock.Elapsed.TotalSeconds, Stopping.Outcome(m, targets, !drained));
         return Stopping.Finish(log, summary, Stopping.ExitCode(m, !drained));
     }
 }

@@ -55,6 +55,19 @@ internal static class Stopping
         return why.Count == 0 ? text : $"{text} ({string.Join("; ", why)})";
     }
 
+    /// <summary>
+    /// What happened to the spans, for the last line: <c>19 spans exported, 0 dropped — 19 drawn in the terminal, 19
+    /// written to spans.jsonl</c>; <c>every span was dropped: 0 spans exported, 19 dropped (otlp-grpc: ...) — 0 sent to
+    /// http://127.0.0.1:4317/</c>; or that they went nowhere.
+    /// </summary>
+    public static string Outcome(PipelineMetrics m, ExportTargets targets, bool drainCut = false)
+    {
+        var spans = Spans(m, drainCut);
+        if (targets.Destinations.Count == 0) return $"{spans}; {targets.Describe()}";
+        var every = m.SpansDropped > 0 && m.SpansExported == 0 ? "every span was dropped: " : "";
+        return $"{every}{spans} — {targets.Describe()}";
+    }
+
     /// <summary>0 when every span was exported, <see cref="ExitCodes.SpansDropped"/> when any was dropped or the export was cut short.</summary>
     public static int ExitCode(PipelineMetrics m, bool drainCut = false) => m.SpansDropped > 0 || drainCut ? ExitCodes.SpansDropped : ExitCodes.Ok;
 

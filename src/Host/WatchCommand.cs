@@ -46,7 +46,11 @@ internal sealed class ClusterOptions
     /// <summary>Clusters and watch settings from flags over configuration over defaults; an error names the setting.</summary>
     public (List<ClusterSource> Clusters, WatchSettings Watch, string? Error) Resolve(ParseResult parse, IConfiguration config)
     {
-        var watch = config.GetSection("KSpan:Watch").Get<WatchSettings>() ?? new WatchSettings();
+        var (bound, bindError) = StartupSettings.Bind(() => config.GetSection("KSpan:Watch").Get<WatchSettings>());
+        if (bindError is not null) return ([], new WatchSettings(), bindError);
+        var (configured, clustersError) = StartupSettings.Bind(() => config.GetSection("KSpan:Clusters").Get<ClusterSource[]>());
+        if (clustersError is not null) return ([], new WatchSettings(), clustersError);
+        var watch = bound ?? new WatchSettings();
         var ns = parse.GetValue(Namespaces) ?? [];
         var exclude = parse.GetValue(Exclude) ?? [];
         var resources = parse.GetValue(Resources) ?? [];
@@ -65,7 +69,7 @@ internal sealed class ClusterOptions
         List<ClusterSource> clusters;
         if (parse.GetValue(InCluster)) clusters = [new ClusterSource { Name = "in-cluster", InCluster = true }];
         else if (contexts.Length > 0) clusters = [.. contexts.Select(c => new ClusterSource { Name = c, Context = c, Kubeconfig = kubeconfig })];
-        else if (config.GetSection("KSpan:Clusters").Get<ClusterSource[]>() is { Length: > 0 } configured)
+        else if (configured is { Length: > 0 })
         {
             clusters = [.. configured.Select(c => c with { Kubeconfig = c.Kubeconfig ?? kubeconfig, Name = c.Name.Length > 0 ? c.Name : c.Context ?? (c.InCluster ? "in-cluster" : "default") })];
         }
@@ -88,6 +92,7 @@ internal sealed class ClusterOptions
         foreach (var c in clusters)
         {
             if (c.Name.Length == 0 || c.Name.Contains('/', StringComparison.Ordinal)) return ([], watch, $"cluster name '{c.Name}' must be non-empty and must not contain '/'");
+            if (UnknownContext(c) is { } unknown) return ([], watch, unknown);
             try
             {
                 _ = ClusterConnection.BuildConfig(c);
@@ -100,6 +105,27 @@ internal sealed class ClusterOptions
         var duplicate = clusters.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) return ([], watch, $"cluster name '{duplicate.Key}' is used twice (KSpan:Clusters names must be unique)");
         return (clusters, watch, null);
+    }
+
+    /// <summary>A context the kubeconfig does not have: one line listing the ones it has. Null when found (or not checkable here).</summary>
+    internal static string? UnknownContext(ClusterSource cluster)
+    {
+        if (cluster.InCluster || cluster.Context is null) return null;
+        var path = cluster.Kubeconfig ?? ClusterConnection.DefaultKubeconfig();
+        k8s.KubeConfigModels.K8SConfiguration kubeconfig;
+        try
+        {
+            if (!File.Exists(path)) return null; // said by BuildConfig, naming the file
+            kubeconfig = k8s.KubernetesClientConfiguration.LoadKubeConfig(path);
+        }
+        catch (Exception e) when (e is k8s.Exceptions.KubeConfigException or IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
+        {
+            return null;
+        }
+        var names = (kubeconfig.Contexts ?? []).Select(c => c.Name).Where(n => !string.IsNullOrEmpty(n)).ToList();
+        if (names.Contains(cluster.Context, StringComparer.Ordinal)) return null;
+        var available = names.Count == 0 ? "it has no contexts" : "available: " + string.Join(", ", names);
+        return $"context '{cluster.Context}' is not in {path}; {available}";
     }
 }
 
@@ -137,20 +163,26 @@ internal static class WatchCommand
             log.LogError("watch: {Error}", error);
             return 2;
         }
-        var (settings, settingsError) = HostSetup.PipelineSettings(config, new PipelineSettings { SettleAfter = TimeSpan.FromSeconds(5), PassivateAfter = TimeSpan.FromMinutes(30) });
+        var (settings, settingsError) = StartupSettings.Pipeline(config, new PipelineSettings { SettleAfter = TimeSpan.FromSeconds(5), PassivateAfter = TimeSpan.FromMinutes(30) });
         var (limit, limitError) = ShutdownSignal.LimitFrom(config);
-        if ((settingsError ?? limitError) is { } configError)
+        var (httpPort, httpAddress, httpError) = StartupSettings.Http(config, parse.GetValue(httpPortOption), 9090);
+        var (eventRetention, retentionError) = StartupSettings.Bind(() => config.GetValue("KSpan:Watch:EventRetention", TimeSpan.FromHours(3)));
+        if ((settingsError ?? limitError ?? httpError ?? retentionError) is { } configError)
         {
             log.LogError("{Error}", configError);
             return ExitCodes.Usage;
         }
-        var httpPort = parse.GetValue(httpPortOption) ?? config.GetValue("KSpan:Http:Port", 9090);
-        var httpAddress = config["KSpan:Http:Address"] ?? "0.0.0.0";
-        var (exporters, exportError) = Exporters.Build(parse.GetValue(export.OtlpJson), parse.GetValue(export.Quiet), loggers);
+        var (targets, exportError) = Exporters.Build(parse.GetValue(export.OtlpJson), parse.GetValue(export.Quiet), loggers);
+        var exporters = targets.Exporters;
         if (exportError is not null)
         {
             log.LogError("{Error}", exportError);
             return ExitCodes.Usage;
+        }
+        if (targets.Destinations.Count == 0)
+        {
+            log.LogWarning("--quiet with no --otlp-json and no OTEL_EXPORTER_OTLP_ENDPOINT: {Where}",
+                httpPort > 0 ? $"the spans only feed /metrics on port {httpPort}" : "the spans go nowhere");
         }
         // Our instruments go to /metrics through our bridge (prometheus-net's own .NET Meters adapter is turned off).
         Prometheus.Metrics.SuppressDefaultMetrics(new Prometheus.SuppressDefaultMetricOptions { SuppressMeters = true });
@@ -158,13 +190,25 @@ internal static class WatchCommand
         using var spanMetrics = new SpanMetricsExporter();
         exporters.Add(spanMetrics);
 
+        // The port first: a port already taken (9090 is Prometheus's own) is a usage error, said before anything starts.
+        var probes = new HttpProbes();
+        Microsoft.AspNetCore.Builder.WebApplication? http = null;
+        if (httpPort > 0)
+        {
+            (http, var bindError) = await HttpEndpoints.StartAsync(httpAddress, httpPort, probes, ct).ConfigureAwait(false);
+            if (bindError is not null)
+            {
+                log.LogError("{Error}", bindError);
+                foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            log.LogInformation("Serving /healthz, /readyz and /metrics on {Address}:{Port}", httpAddress, httpPort);
+        }
+
         // SIGTERM (Kubernetes stopping the pod) and Ctrl+C: the one shutdown path of every command.
         using var shutdown = ShutdownSignal.Listen(limit, log, ct);
         var alone = settings.SeedNodes.Count == 0;
-        var catalog = new WatchCatalog(clusters, watchSettings, loggers)
-        {
-            EventRetention = config.GetValue("KSpan:Watch:EventRetention", TimeSpan.FromHours(3)),
-        };
+        var catalog = new WatchCatalog(clusters, watchSettings, loggers) { EventRetention = eventRetention };
         PipelineMetrics metrics;
         var drained = true;
         string? systemStopped = null;
@@ -172,50 +216,41 @@ internal static class WatchCommand
         {
             await using var runtime = await PipelineRuntime.StartAsync(settings, exporters, loggers, watch: catalog, cancellationToken: shutdown.Stopping).ConfigureAwait(false);
             metrics = runtime.Metrics;
-            Microsoft.AspNetCore.Builder.WebApplication? http = null;
-            try
+            string? NotReady()
             {
-                if (httpPort > 0)
-                {
-                    string? NotReady()
-                    {
-                        if (shutdown.Stopping.IsCancellationRequested) return "stopping";
-                        var akka = Akka.Cluster.Cluster.Get(runtime.System);
-                        if (akka.SelfMember.Status != Akka.Cluster.MemberStatus.Up) return $"not a cluster member yet ({akka.SelfMember.Status})";
-                        var waiting = catalog.Status.NotReady();
-                        if (waiting.Count > 0) return "waiting for the first list of: " + string.Join(", ", waiting);
-                        // Alone, every configured cluster is watched here; with other replicas, some are watched elsewhere.
-                        var missing = alone ? clusters.Select(c => c.Name).Except(catalog.Status.Started).ToList() : [];
-                        return missing.Count > 0 ? "watchers not started yet: " + string.Join(", ", missing) : null;
-                    }
-                    http = await HttpEndpoints.StartAsync(httpAddress, httpPort, catalog.Status, () => !runtime.System.WhenTerminated.IsCompleted, NotReady, loggers, shutdown.Stopping).ConfigureAwait(false);
-                    log.LogInformation("Serving /healthz, /readyz and /metrics on {Address}:{Port}", httpAddress, httpPort);
-                }
-                runtime.StartWatching(clusters.Select(c => c.Name));
-                log.LogInformation("Watching {Count} cluster(s): {Clusters}", clusters.Count, string.Join(", ", clusters.Select(c => c.Name)));
+                if (shutdown.Stopping.IsCancellationRequested) return "stopping";
+                var akka = Akka.Cluster.Cluster.Get(runtime.System);
+                if (akka.SelfMember.Status != Akka.Cluster.MemberStatus.Up) return $"not a cluster member yet ({akka.SelfMember.Status})";
+                var waiting = catalog.Status.NotReady();
+                if (waiting.Count > 0) return "waiting for the first list of: " + string.Join(", ", waiting);
+                // Alone, every configured cluster is watched here; with other replicas, some are watched elsewhere.
+                var missing = alone ? clusters.Select(c => c.Name).Except(catalog.Status.Started).ToList() : [];
+                return missing.Count > 0 ? "watchers not started yet: " + string.Join(", ", missing) : null;
+            }
+            probes.Alive = () => !runtime.System.WhenTerminated.IsCompleted;
+            probes.NotReady = NotReady;
+            probes.Clusters = () => ClusterReadiness(clusters.Select(c => c.Name), catalog.Status);
 
-                // Until a signal, or until the actor system stops by itself (this replica downed by the split-brain
-                // resolver, or removed from the cluster): then there is nothing left to watch with.
-                var signalled = Task.Delay(Timeout.Infinite, shutdown.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
-                await Task.WhenAny(signalled, runtime.System.WhenTerminated).ConfigureAwait(false);
-                if (!shutdown.Stopping.IsCancellationRequested)
-                {
-                    systemStopped = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason?.ToString() ?? "unknown reason";
-                }
-                else if (alone)
-                {
-                    // Alone: stop watching, export everything held, then leave.
-                    runtime.StopWatching(clusters.Select(c => c.Name));
-                    drained = await Stopping.DrainAsync(runtime, shutdown, log).ConfigureAwait(false);
-                }
-                // With other replicas, leaving is coordinated shutdown's job (on dispose): this replica's watchers restart
-                // elsewhere (remember-entities), its ObjectActors hand their state on, its buffered spans are exported
-                // (within FlushTimeout; what is left is dropped and counted).
-            }
-            finally
+            runtime.StartWatching(clusters.Select(c => c.Name));
+            log.LogInformation("Watching {Count} cluster(s): {Clusters}", clusters.Count, string.Join(", ", clusters.Select(c => c.Name)));
+
+            // Until a signal, or until the actor system stops by itself (this replica downed by the split-brain
+            // resolver, or removed from the cluster): then there is nothing left to watch with.
+            var signalled = Task.Delay(Timeout.Infinite, shutdown.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Task.WhenAny(signalled, runtime.System.WhenTerminated).ConfigureAwait(false);
+            if (!shutdown.Stopping.IsCancellationRequested)
             {
-                if (http is not null) await HttpEndpoints.StopAsync(http).ConfigureAwait(false);
+                systemStopped = Akka.Actor.CoordinatedShutdown.Get(runtime.System).ShutdownReason?.ToString() ?? "unknown reason";
             }
+            else if (alone)
+            {
+                // Alone: stop watching, export everything held, then leave.
+                runtime.StopWatching(clusters.Select(c => c.Name));
+                drained = await Stopping.DrainAsync(runtime, shutdown, log).ConfigureAwait(false);
+            }
+            // With other replicas, leaving is coordinated shutdown's job (on dispose): this replica's watchers restart
+            // elsewhere (remember-entities), its ObjectActors hand their state on, its buffered spans are exported
+            // (within FlushTimeout; what is left is dropped and counted).
         }
         catch (OperationCanceledException) when (shutdown.Stopping.IsCancellationRequested)
         {
@@ -224,6 +259,7 @@ internal static class WatchCommand
         }
         finally
         {
+            if (http is not null) await HttpEndpoints.StopAsync(http).ConfigureAwait(false);
             foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
         }
         // The summary is the last line: after the pipeline stopped (and, with replicas, left the cluster) and the
@@ -231,11 +267,19 @@ internal static class WatchCommand
         var m = metrics;
         var counts = string.Format(System.Globalization.CultureInfo.InvariantCulture,
             "{0:N0} events, {1:N0} objects, {2:N0} watch restarts, {3:N0} relists; {4}",
-            m.Events, m.Objects, m.WatchRestarts, m.Relists, Stopping.Spans(m, !drained));
+            m.Events, m.Objects, m.WatchRestarts, m.Relists, Stopping.Outcome(m, targets, !drained));
         if (systemStopped is not null)
         {
             return Stopping.Finish(log, $"Stopped: the actor system stopped by itself ({systemStopped}); {counts}", ExitCodes.Failed);
         }
         return Stopping.Finish(log, $"Stopped by {shutdown.What}: {counts}", Stopping.ExitCode(m, !drained));
+    }
+
+    /// <summary>kspan_cluster_ready: a cluster is ready when its watcher runs on this replica and every resource it watches has listed.</summary>
+    internal static IEnumerable<KeyValuePair<string, bool>> ClusterReadiness(IEnumerable<string> clusters, WatchStatus status)
+    {
+        var notReady = status.NotReady().ToHashSet(StringComparer.Ordinal);
+        var started = status.Started.ToHashSet(StringComparer.Ordinal);
+        return [.. clusters.Select(c => new KeyValuePair<string, bool>(c, started.Contains(c) && !notReady.Contains(c)))];
     }
 }

@@ -166,12 +166,13 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
         var router = new FactRouter(_ctx, _registry.Get<ObjectRegion>(), _registry.Get<NameRegion>());
         var sink = new PipelineWatchSink(router.Route, _ctx.Tracker, _ctx.Settings.MaxInFlight, _ctx.Metrics, _catalog.Occurrences(_cluster), settings, _catalog.Status, log);
         var loops = new List<Task>();
+        var failures = new WatchFailureLog(_cluster, log);
         foreach (var resource in resources)
         {
             foreach (var ns in namespaces)
             {
                 _catalog.Status.Watching(_cluster, resource.ToString() + (ns is null ? "" : " " + ns));
-                var loop = new ResourceWatchLoop(_cluster, resource, ns, settings.LabelSelector, settings, () => connection.Api, connection.Refresh, sink, log);
+                var loop = new ResourceWatchLoop(_cluster, resource, ns, settings.LabelSelector, settings, () => connection.Api, connection.Refresh, sink, log, failures);
                 loops.Add(loop.RunAsync(ct));
             }
         }

@@ -37,7 +37,8 @@ internal sealed class ResourceWatchLoop(
     Func<KubeApi> client,
     Action refreshCredentials,
     IWatchSink sink,
-    ILogger log)
+    ILogger log,
+    WatchFailureLog? failures = null)
 {
     private readonly Backoff _backoff = new(settings.BackoffMin, settings.BackoffMax);
     private string? _resourceVersion;
@@ -47,8 +48,23 @@ internal sealed class ResourceWatchLoop(
 
     public async Task RunAsync(CancellationToken ct)
     {
+        failures?.Register();
+        try
+        {
+            await LoopAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            failures?.Unregister();
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken ct)
+    {
+        string? failed = null;
         while (!ct.IsCancellationRequested)
         {
+            failed = null;
             try
             {
                 if (_resourceVersion is null) await ListAsync(ct).ConfigureAwait(false);
@@ -85,7 +101,8 @@ internal sealed class ResourceWatchLoop(
             catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or JsonException or TaskCanceledException)
             {
                 sink.OnProblem(cluster, resource, "watch-restart");
-                log.LogWarning("{Where}: {Error}; retrying", Where, OneLine(e.Message));
+                if (failures is null) log.LogWarning("{Where}: {Error}; retrying", Where, OneLine(e.Message));
+                else failed = OneLine(e.Message);
             }
             catch (Exception e)
             {
@@ -96,6 +113,7 @@ internal sealed class ResourceWatchLoop(
             }
 
             var delay = _backoff.Next();
+            if (failed is not null) failures!.Failed(ns is null ? resource.ToString() : $"{resource} namespace {ns}", _backoff.Failures, failed, delay);
             log.LogDebug("{Where}: waiting {Delay} before retry {N}", Where, delay, _backoff.Failures);
             try
             {

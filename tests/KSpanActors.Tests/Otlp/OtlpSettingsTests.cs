@@ -23,7 +23,8 @@ public sealed class OtlpSettingsTests
     [InlineData("grpc", "Grpc")]
     [InlineData("http/protobuf", "HttpProtobuf")]
     [InlineData(" HTTP/PROTOBUF ", "HttpProtobuf")]
-    [InlineData("http/json", null)]
+    [InlineData("http/json", "HttpJson")]
+    [InlineData("http", null)]
     [InlineData("", null)]
     public void Protocol_names_follow_the_specification(string value, string? expected) =>
         Assert.Equal(expected, OtlpSettings.ParseProtocol(value)?.ToString());

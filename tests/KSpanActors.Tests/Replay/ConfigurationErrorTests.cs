@@ -33,13 +33,15 @@ public sealed class ConfigurationErrorTests
     [InlineData("KSpan__Pipeline__BatchSize", "-5", "KSpan:Pipeline:BatchSize")]
     [InlineData("KSpan__Pipeline__MaxBufferedSpans", "-1", "KSpan:Pipeline:MaxBufferedSpans")]
     [InlineData("KSpan__Pipeline__MaxInFlight", "0", "KSpan:Pipeline:MaxInFlight")]
-    [InlineData("KSpan__Pipeline__SettleAfter", "not-a-time", "KSpan:Pipeline")]
+    [InlineData("KSpan__Pipeline__SettleAfter", "not-a-time", "KSpan__Pipeline__SettleAfter='not-a-time' is not a duration")]
+    [InlineData("KSpan__Http__Port", "abc", "KSpan__Http__Port='abc' is not a whole number")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT")]
     public async Task A_bad_setting_stops_replay_with_a_message_naming_it(string variable, string value, string named)
     {
-        var (exit, output) = await RunWithAsync(variable, value, "replay", Capture, "--quiet");
+        var (exit, output) = await RunWithAsync(variable, value, variable.StartsWith("KSpan__Http", StringComparison.Ordinal) ? new[] { "demo" } : new[] { "replay", Capture, "--quiet" });
 
         Assert.Equal(2, exit);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(named, output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal); // no stack trace
     }

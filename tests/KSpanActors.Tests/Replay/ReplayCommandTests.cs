@@ -122,8 +122,8 @@ public sealed class ReplayCommandTests : IDisposable
         var broken = Path.Combine(_dir, "only-broken");
         Directory.CreateDirectory(broken);
         File.WriteAllText(Path.Combine(broken, "x.json"), "{ not json");
-        var exitBroken = await Cli.Build().Parse(["replay", broken, "--quiet"]).InvokeAsync();
-        Assert.NotEqual(0, exitBroken);
+        var exitBroken = await Cli.Build().Parse(["replay", broken, "--quiet", "--otlp-json", Path.Combine(_dir, "broken.jsonl")]).InvokeAsync();
+        Assert.Equal(1, exitBroken);
 
         var exitMissing = await Cli.Build().Parse(["replay", Path.Combine(_dir, "does-not-exist"), "--quiet"]).InvokeAsync();
         Assert.Equal(2, exitMissing);

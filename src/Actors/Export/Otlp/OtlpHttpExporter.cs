@@ -8,20 +8,27 @@ namespace KSpanActors.Export.Otlp;
 
 /// <summary>
 /// Sends each batch as one OTLP <c>ExportTraceServiceRequest</c> over http/protobuf (POST application/x-protobuf
-/// to <see cref="OtlpSettings.TracesUri"/>). Returns false on any transport or server error; never logs header values.
+/// to <see cref="OtlpSettings.TracesUri"/>) or http/json (POST application/json, the body written by
+/// <see cref="OtlpJson"/>: hex ids, integer enums, as the OTLP/HTTP specification asks). Returns false on any
+/// transport or server error; never logs header values.
 /// </summary>
 internal sealed class OtlpHttpExporter : ISpanExporter
 {
     private static readonly MediaTypeHeaderValue Protobuf = new("application/x-protobuf");
+    private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     private readonly HttpClient _http;
     private readonly Uri _uri;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
     private readonly ILogger _logger;
+    private readonly bool _json;
+    private readonly string _protocol;
 
     public OtlpHttpExporter(OtlpSettings settings, ILogger logger)
     {
         _logger = logger;
+        _json = settings.Protocol == OtlpProtocol.HttpJson;
+        _protocol = _json ? "http/json" : "http/protobuf";
         _uri = settings.TracesUri;
         _headers = settings.Headers;
         _http = new HttpClient(
@@ -37,7 +44,7 @@ internal sealed class OtlpHttpExporter : ISpanExporter
         };
     }
 
-    public string Name => "otlp-http";
+    public string Name => _json ? "otlp-http-json" : "otlp-http";
 
     public string? LastError { get; private set; }
 
@@ -45,8 +52,10 @@ internal sealed class OtlpHttpExporter : ISpanExporter
     {
         try
         {
-            var body = new ByteArrayContent(OtlpRequestBuilder.Build(batch).ToByteArray());
-            body.Headers.ContentType = Protobuf;
+            var body = _json
+                ? new ByteArrayContent(OtlpJson.ToLine(batch))
+                : new ByteArrayContent(OtlpRequestBuilder.Build(batch).ToByteArray());
+            body.Headers.ContentType = _json ? Json : Protobuf;
             using var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = body };
             foreach (var (key, value) in _headers)
             {
@@ -55,7 +64,7 @@ internal sealed class OtlpHttpExporter : ISpanExporter
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
-                _logger.LogWarning("OTLP http/protobuf export to {Endpoint} failed: HTTP {StatusCode}", _uri, (int)response.StatusCode);
+                _logger.LogWarning("OTLP {Protocol} export to {Endpoint} failed: HTTP {StatusCode}", _protocol, _uri, (int)response.StatusCode);
                 LastError = $"OTLP endpoint {_uri} failed (HTTP {(int)response.StatusCode})";
                 return false;
             }
@@ -81,7 +90,7 @@ internal sealed class OtlpHttpExporter : ISpanExporter
         catch (Exception ex)
         {
             var what = ex is TaskCanceledException ? "timed out" : ex.GetType().Name + ": " + ex.Message;
-            _logger.LogWarning("OTLP http/protobuf export to {Endpoint} failed: {Error}", _uri, what);
+            _logger.LogWarning("OTLP {Protocol} export to {Endpoint} failed: {Error}", _protocol, _uri, what);
             LastError = ex switch
             {
                 TaskCanceledException => $"OTLP endpoint {_uri} did not answer within {_http.Timeout.TotalSeconds:0.#} s",

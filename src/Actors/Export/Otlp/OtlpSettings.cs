@@ -7,12 +7,15 @@ internal enum OtlpProtocol
 {
     Grpc,
     HttpProtobuf,
+
+    /// <summary>OTLP/HTTP with JSON bodies (the specification's <c>http/json</c>), the encoding of <see cref="OtlpJson"/>.</summary>
+    HttpJson,
 }
 
 /// <summary>
 /// Where and how to send spans over OTLP, read from the standard variables (we invent no parallel ones):
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> / <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>,
-/// <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (grpc | http/protobuf), <c>OTEL_EXPORTER_OTLP_HEADERS</c> (k=v,k2=v2),
+/// <c>OTEL_EXPORTER_OTLP_PROTOCOL</c> (grpc | http/protobuf | http/json), <c>OTEL_EXPORTER_OTLP_HEADERS</c> (k=v,k2=v2),
 /// <c>OTEL_EXPORTER_OTLP_TIMEOUT</c> (milliseconds), and the <c>OTEL_EXPORTER_OTLP_TRACES_*</c> forms of the last three.
 /// </summary>
 /// <param name="Endpoint">The base endpoint, or the full traces URL when <paramref name="TracesEndpointIsSignalSpecific"/>.</param>
@@ -36,9 +39,9 @@ internal sealed record OtlpSettings(
     /// <summary>A problem found while reading the environment (a value the OpenTelemetry options would silently ignore).</summary>
     public string? EnvironmentError { get; init; }
 
-    /// <summary>The URL requests go to: for http/protobuf the base endpoint + <c>/v1/traces</c> unless signal-specific.</summary>
+    /// <summary>The URL requests go to: over HTTP (protobuf or JSON) the base endpoint + <c>/v1/traces</c> unless signal-specific.</summary>
     public Uri TracesUri =>
-        Protocol == OtlpProtocol.HttpProtobuf && !TracesEndpointIsSignalSpecific && Endpoint.IsAbsoluteUri
+        Protocol is OtlpProtocol.HttpProtobuf or OtlpProtocol.HttpJson && !TracesEndpointIsSignalSpecific && Endpoint.IsAbsoluteUri
             ? new Uri(Endpoint.AbsoluteUri.TrimEnd('/') + "/v1/traces")
             : Endpoint;
 
@@ -96,7 +99,7 @@ internal sealed record OtlpSettings(
         {
             if (Blank(variable(name)) is not { } raw) return;
             if (ParseProtocol(raw) is { } parsed) value = parsed;
-            else errors.Add($"{name}='{raw}' is not a supported protocol (grpc, http/protobuf)");
+            else errors.Add($"{name}='{raw}' is not a supported protocol (grpc, http/protobuf, http/json)");
         }
 
         void CheckTimeout(string name, ref TimeSpan value)
@@ -113,6 +116,7 @@ internal sealed record OtlpSettings(
         var v = value?.Trim();
         if (string.Equals(v, "grpc", StringComparison.OrdinalIgnoreCase)) return OtlpProtocol.Grpc;
         if (string.Equals(v, "http/protobuf", StringComparison.OrdinalIgnoreCase)) return OtlpProtocol.HttpProtobuf;
+        if (string.Equals(v, "http/json", StringComparison.OrdinalIgnoreCase)) return OtlpProtocol.HttpJson;
         return null;
     }
 

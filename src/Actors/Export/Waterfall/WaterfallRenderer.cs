@@ -4,13 +4,18 @@ using KSpanActors.Model;
 namespace KSpanActors.Export.Waterfall;
 
 /// <summary>
-/// Draws a trace as text: a header, one line per span as a tree with a time bar, and the verdict.
+/// Draws a trace as text: a header with the full trace id (and a link, see <see cref="WaterfallOptions.TraceUrl"/>),
+/// one line per span as a tree with the object it is about and a time bar, and the verdict.
 /// <code>
-/// ▶ Deployment.Update  kubectl-client-side-apply  trace 4bf92f35…  9.1s
-/// Deployment.Update                kubectl-client-side-apply    +0s  9.1s  [██████████████████████████████]
-/// └─ Deployment.ScalingReplicaSet  deployment-controller        +0s    0s  [│                             ]
+/// ▶ Deployment.Update  kubectl-client-side-apply  trace 4bf92f3577b34da6a3ce929d0e0e4736  9.1s
+/// Deployment.Update                px              kubectl-client-side-apply    +0s  9.1s  [██████████████████████████████]
+/// └─ Deployment.ScalingReplicaSet  px              deployment-controller        +0s    0s  [│                             ]
+///    └─ Pod.Scheduled              px-7d4b9c-x2x7q default-scheduler          +100ms 100ms  [▏                             ]
 /// </code>
-/// Pure: the same spans and options give the same lines.
+/// Within <see cref="WaterfallOptions.Width"/> the bar shrinks first (down to <see cref="MinBarWidth"/>), then the
+/// service column (it goes when it would be too narrow to read), then object names and span names are cut; the
+/// header's trace id, the link and the verdict are never cut. With <see cref="WaterfallOptions.Unlimited"/> nothing is.
+/// Siblings are drawn in <see cref="KubernetesOrder"/>. Pure: the same spans and options give the same lines.
 /// </summary>
 internal static class WaterfallRenderer
 {
@@ -27,8 +32,15 @@ internal static class WaterfallRenderer
 
     private const int MaxServiceWidth = 25;
     private const int MinNameWidth = 12;
-    private const int MinServiceWidth = 10;
+    private const int MinObjectWidth = 12;
+    private const int MinServiceWidth = 8;
     private const int MinInlineMessage = 20;
+
+    /// <summary>The bar never gets narrower than this to make room for names.</summary>
+    public const int MinBarWidth = 8;
+
+    /// <summary>Put before the trace link under a header.</summary>
+    public const string LinkMarker = "  ↗ ";
 
     public static IReadOnlyList<string> Render(TraceSpans trace, WaterfallOptions options)
     {
@@ -43,28 +55,45 @@ internal static class WaterfallRenderer
     private static List<string> RenderTree(TraceSpans trace, IReadOnlyList<SpanRecord> spans, SpanRecord root, WaterfallOptions options)
     {
         var rows = TreeRows(spans, root);
-        var lines = new List<string>(rows.Count + 2);
-        var header = $"▶ {root.Name}  {root.Resource.ServiceName}  trace {TraceShape.ShortHex(trace.TraceId)}  {DurationText.Format(TraceShape.Duration(root))}";
-        lines.Add(Paint(header, Bold, options));
+        var lines = new List<string>(rows.Count + 3);
+        lines.Add(Paint(Header(trace, root, options), Bold, options));
+        AddLink(lines, trace, options);
         AddRows(lines, rows, root.StartNs, root.EndNs, options);
-        // The verdict may name an error message already drawn above: cut it to the line width.
-        lines.Add(Paint(TextCell.Truncate(Verdict.Describe(trace), Math.Max(MinNameWidth, options.Width)), Bold, options));
+        // The verdict is never cut (a terminal wraps it): it is the line people read.
+        lines.Add(Paint(Verdict.Describe(trace), Bold, options));
         return lines;
+    }
+
+    /// <summary><c>▶ Deployment.Update  kubectl-client-side-apply  trace 4bf92f35…(32 hex)  9.1s</c>: only the service is cut to fit.</summary>
+    private static string Header(TraceSpans trace, SpanRecord root, WaterfallOptions options)
+    {
+        var service = TextCell.OneLine(root.Resource.ServiceName);
+        var tail = $"  trace {trace.TraceId.ToHex()}  {DurationText.Format(TraceShape.Duration(root))}";
+        var head = $"▶ {root.Name}  ";
+        var room = options.Width - TextCell.Width(head) - TextCell.Width(tail);
+        if (TextCell.Width(service) > room) service = TextCell.Truncate(service, Math.Max(MinServiceWidth, room));
+        return head + service + tail;
+    }
+
+    private static void AddLink(List<string> lines, TraceSpans trace, WaterfallOptions options)
+    {
+        if (options.TraceUrl is { } url) lines.Add(LinkMarker + url.Replace(WaterfallOptions.TraceIdPlaceholder, trace.TraceId.ToHex(), StringComparison.Ordinal));
     }
 
     private static List<string> RenderLate(TraceSpans trace, IReadOnlyList<SpanRecord> spans, WaterfallOptions options)
     {
         var sorted = spans.ToList();
-        sorted.Sort(TraceShape.ByStart);
+        sorted.Sort(KubernetesOrder);
         var start = sorted[0].StartNs;
         var end = sorted.Max(static s => s.EndNs);
-        var lines = new List<string>(sorted.Count + 1) { Paint($"late spans for trace {trace.TraceId.ToHex()}", Bold, options) };
+        var lines = new List<string>(sorted.Count + 2) { Paint($"late spans for trace {trace.TraceId.ToHex()}", Bold, options) };
+        AddLink(lines, trace, options);
         AddRows(lines, [.. sorted.Select(static s => new Row("  ", "    ", false, s))], start, Math.Max(start, end), options);
         return lines;
     }
 
     /// <summary>
-    /// The root, then every span under its parent (children by start, name, span id). Spans whose parent is not
+    /// The root, then every span under its parent (children in <see cref="KubernetesOrder"/>). Spans whose parent is not
     /// in the group, and spans caught in a parent cycle, hang under the root with <see cref="OrphanMarker"/>.
     /// </summary>
     private static List<Row> TreeRows(IReadOnlyList<SpanRecord> spans, SpanRecord root)
@@ -102,7 +131,7 @@ internal static class WaterfallRenderer
             list.Add(cut);
             Reach(cut, children, reached);
         }
-        foreach (var list in children.Values) list.Sort(TraceShape.ByStart);
+        foreach (var list in children.Values) list.Sort(KubernetesOrder);
 
         var rows = new List<Row>(spans.Count) { new("", "", false, root) };
         var drawn = new HashSet<SpanRecord>(ReferenceEqualityComparer.Instance) { root };
@@ -144,45 +173,56 @@ internal static class WaterfallRenderer
 
     private static void AddRows(List<string> lines, IReadOnlyList<Row> rows, long startNs, long endNs, WaterfallOptions options)
     {
-        var barWidth = Math.Max(1, options.BarWidth);
         var cells = rows.Select(r => (
             Row: r,
             Name: r.Prefix + (r.Orphan ? OrphanMarker : "") + r.Span.Name,
+            Object: TextCell.OneLine(ObjectName(r.Span) ?? ""),
             Service: TextCell.OneLine(r.Span.Resource.ServiceName),
             Offset: DurationText.Offset(r.Span.StartNs - startNs),
             Duration: DurationText.Format(TraceShape.Duration(r.Span)))).ToList();
 
         var offsetWidth = cells.Max(static c => TextCell.Width(c.Offset));
         var durationWidth = cells.Max(static c => TextCell.Width(c.Duration));
-        var serviceWanted = Math.Min(MaxServiceWidth, cells.Max(static c => TextCell.Width(c.Service)));
-        var nameWanted = cells.Max(static c => TextCell.Width(c.Name));
+        var unlimited = options.Width >= WaterfallOptions.Unlimited;
+        var serviceWidth = cells.Max(static c => TextCell.Width(c.Service));
+        if (!unlimited) serviceWidth = Math.Min(MaxServiceWidth, serviceWidth);
+        var nameWidth = cells.Max(static c => TextCell.Width(c.Name));
+        var objectWidth = cells.Max(static c => TextCell.Width(c.Object));
+        var barWidth = Math.Max(1, options.BarWidth);
 
-        // name␣␣service␣␣offset␣duration␣␣[bar]␣✗ (the error mark only when a row has an error)
+        // name␣␣object␣␣service␣␣offset␣duration␣␣[bar]␣✗ (the object column only when a span names one; the error
+        // mark only when a row has an error)
         var markWidth = rows.Any(static r => TraceShape.IsError(r.Span)) ? 2 : 0;
-        var room = options.Width - (2 + 2 + offsetWidth + 1 + durationWidth + 2 + barWidth + 2 + markWidth);
-        var serviceWidth = serviceWanted;
-        var nameWidth = nameWanted;
-        if (nameWidth + serviceWidth > room)
+        if (!unlimited)
         {
-            // Names (with the tree) come first; the service keeps at least MinServiceWidth columns.
-            nameWidth = Math.Max(MinNameWidth, Math.Min(nameWanted, room - MinServiceWidth));
-            serviceWidth = Math.Max(MinServiceWidth, Math.Min(serviceWanted, room - nameWidth));
+            var room = options.Width - (2 + offsetWidth + 1 + durationWidth + 2 + 2 + markWidth);
+            int Wanted() => nameWidth + (objectWidth > 0 ? objectWidth + 2 : 0) + (serviceWidth > 0 ? serviceWidth + 2 : 0) + barWidth;
+            // What gives way first: the bar (down to MinBarWidth), then the service (dropped when it would be too
+            // narrow to read), then object names, then span names.
+            if (Wanted() > room) barWidth = Math.Max(Math.Min(barWidth, MinBarWidth), barWidth - (Wanted() - room));
+            if (Wanted() > room && serviceWidth > 0)
+            {
+                var left = serviceWidth - (Wanted() - room);
+                serviceWidth = left >= MinServiceWidth ? left : 0;
+            }
+            if (Wanted() > room && objectWidth > MinObjectWidth) objectWidth = Math.Max(MinObjectWidth, objectWidth - (Wanted() - room));
+            if (Wanted() > room) nameWidth = Math.Max(MinNameWidth, nameWidth - (Wanted() - room));
         }
-        var lineWidth = nameWidth + 2 + serviceWidth + 2 + offsetWidth + 1 + durationWidth + 2 + barWidth + 2;
+        var lineWidth = nameWidth + (objectWidth > 0 ? objectWidth + 2 : 0) + (serviceWidth > 0 ? serviceWidth + 2 : 0) + 2 + offsetWidth + 1 + durationWidth + 2 + barWidth + 2;
 
         foreach (var c in cells)
         {
             var span = c.Row.Span;
             var error = TraceShape.IsError(span);
             var name = TextCell.PadRight(FitName(c.Row, c.Name, nameWidth), nameWidth);
-            var service = TextCell.PadRight(TextCell.Truncate(c.Service, serviceWidth), serviceWidth);
             var times = TextCell.PadLeft(c.Offset, offsetWidth) + " " + TextCell.PadLeft(c.Duration, durationWidth);
             var bar = Bar(span.StartNs, span.EndNs, startNs, endNs, barWidth);
 
             var line = new StringBuilder();
-            line.Append(error ? Paint(name, Red, options) : name).Append("  ")
-                .Append(Paint(service, Dim, options)).Append("  ")
-                .Append(Paint(times, Dim, options)).Append("  ")
+            line.Append(error ? Paint(name, Red, options) : name).Append("  ");
+            if (objectWidth > 0) line.Append(TextCell.PadRight(TextCell.Truncate(c.Object, objectWidth), objectWidth)).Append("  ");
+            if (serviceWidth > 0) line.Append(Paint(TextCell.PadRight(TextCell.Truncate(c.Service, serviceWidth), serviceWidth), Dim, options)).Append("  ");
+            line.Append(Paint(times, Dim, options)).Append("  ")
                 .Append('[').Append(Paint(bar, error ? Red : Cyan, options)).Append(']');
             if (!error)
             {
@@ -197,7 +237,7 @@ internal static class WaterfallRenderer
                 lines.Add(line.ToString());
                 continue;
             }
-            var inline = options.Width - (lineWidth + 3);
+            var inline = unlimited ? int.MaxValue : options.Width - (lineWidth + 3);
             if (inline >= MinInlineMessage)
             {
                 line.Append(' ').Append(Paint(TextCell.Truncate(message, inline), Red, options));
@@ -211,6 +251,83 @@ internal static class WaterfallRenderer
                 lines.Add(indent + Paint(ErrorMarker + " " + text, Red, options));
             }
         }
+    }
+
+    /// <summary>The attribute naming each kind's object (the semantic-convention key, else k8s.object.name).</summary>
+    private static readonly Dictionary<string, string> NameKeys = new(StringComparer.Ordinal)
+    {
+        ["Pod"] = "k8s.pod.name",
+        ["ReplicaSet"] = "k8s.replicaset.name",
+        ["Deployment"] = "k8s.deployment.name",
+        ["StatefulSet"] = "k8s.statefulset.name",
+        ["DaemonSet"] = "k8s.daemonset.name",
+        ["Job"] = "k8s.job.name",
+        ["CronJob"] = "k8s.cronjob.name",
+        ["Node"] = "k8s.node.name",
+    };
+
+    /// <summary>
+    /// The name of the object a span is about: the name attribute of the kind its name starts with
+    /// (<c>Pod.Scheduled</c> → <c>k8s.pod.name</c>; never the node a pod was scheduled to), else <c>k8s.object.name</c>.
+    /// </summary>
+    internal static string? ObjectName(SpanRecord span)
+    {
+        var dot = span.Name.IndexOf('.', StringComparison.Ordinal);
+        var kind = dot < 0 ? span.Name : span.Name[..dot];
+        var value = NameKeys.TryGetValue(kind, out var key) ? span.Attribute(key) : null;
+        value ??= span.Attribute("k8s.object.name");
+        return string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>
+    /// The order siblings are drawn in: by start; at the same start (Events have one-second times) in the order
+    /// Kubernetes emits them, not alphabetically: owners before what they own (Deployment, ReplicaSet, Pod), then
+    /// the lifecycle order of the reason (ScalingReplicaSet, SuccessfulCreate, Scheduled, Pulling, Pulled, Created,
+    /// Started, Unhealthy, Killing, BackOff; other reasons after these), then the shorter span, then the span id
+    /// (deterministic: derived from the event's uid and count).
+    /// </summary>
+    public static readonly IComparer<SpanRecord> KubernetesOrder = Comparer<SpanRecord>.Create(static (a, b) =>
+    {
+        var c = a.StartNs.CompareTo(b.StartNs);
+        if (c != 0) return c;
+        c = KindRank(a.Name).CompareTo(KindRank(b.Name));
+        if (c != 0) return c;
+        c = ReasonRank(a.Name).CompareTo(ReasonRank(b.Name));
+        if (c != 0) return c;
+        c = a.EndNs.CompareTo(b.EndNs);
+        return c != 0 ? c : a.SpanId.Value.CompareTo(b.SpanId.Value);
+    });
+
+    private static int KindRank(string spanName)
+    {
+        var dot = spanName.IndexOf('.', StringComparison.Ordinal);
+        return (dot < 0 ? spanName : spanName[..dot]) switch
+        {
+            "Deployment" or "StatefulSet" or "DaemonSet" or "CronJob" => 0,
+            "ReplicaSet" or "Job" => 1,
+            "Pod" => 2,
+            _ => 3,
+        };
+    }
+
+    private static int ReasonRank(string spanName)
+    {
+        var dot = spanName.IndexOf('.', StringComparison.Ordinal);
+        return (dot < 0 ? "" : spanName[(dot + 1)..]) switch
+        {
+            "ScalingReplicaSet" => 0,
+            "SuccessfulCreate" or "FailedCreate" or "SuccessfulDelete" => 1,
+            "Scheduled" or "FailedScheduling" => 2,
+            "SuccessfulAttachVolume" or "FailedAttachVolume" or "FailedMount" => 3,
+            "Pulling" => 4,
+            "Pulled" or "Failed" or "ErrImagePull" => 5,
+            "Created" => 6,
+            "Started" => 7,
+            "Unhealthy" or "ProbeWarning" => 8,
+            "Killing" => 9,
+            "BackOff" => 10,
+            _ => 11,
+        };
     }
 
     /// <summary>Cuts the span name (never the tree prefix) so the cell fits.</summary>
