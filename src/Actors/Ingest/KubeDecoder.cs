@@ -140,7 +140,8 @@ internal static class KubeDecoder
         var count = FirstCount(e.Series?.Count, e.Count);
         var service = NonEmpty(e.ReportingComponent) ?? NonEmpty(e.Source?.Component) ?? "unknown";
         var instance = NonEmpty(e.ReportingInstance) ?? NonEmpty(e.Source?.Host);
-        return TryBuildEvent(cluster, e.Metadata, e.InvolvedObject, time, count, e.Reason, e.Message, e.Type, service, instance, out fact, out error);
+        var first = RepeatsBeganNs(e.Series is not null ? e.EventTime : e.FirstTimestamp);
+        return TryBuildEvent(cluster, e.Metadata, e.InvolvedObject, time, count, first, e.Reason, e.Message, e.Type, service, instance, out fact, out error);
     }
 
     private static bool TryDecodeEventsV1(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
@@ -150,7 +151,22 @@ internal static class KubeDecoder
         var count = FirstCount(e.Series?.Count, e.DeprecatedCount);
         var service = NonEmpty(e.ReportingController) ?? NonEmpty(e.DeprecatedSource?.Component) ?? "unknown";
         var instance = NonEmpty(e.ReportingInstance) ?? NonEmpty(e.DeprecatedSource?.Host);
-        return TryBuildEvent(cluster, e.Metadata, e.Regarding, time, count, e.Reason, e.Note, e.Type, service, instance, out fact, out error);
+        var first = RepeatsBeganNs(e.Series is not null ? e.EventTime : e.DeprecatedFirstTimestamp);
+        return TryBuildEvent(cluster, e.Metadata, e.Regarding, time, count, first, e.Reason, e.Note, e.Type, service, instance, out fact, out error);
+    }
+
+    /// <summary>When an event's repeats began (TRACE_MODEL.md, "Length"); 0 when unset or beyond what a span time can hold (the event itself still counts).</summary>
+    private static long RepeatsBeganNs(DateTime? time)
+    {
+        if (!IsSet(time)) return 0;
+        try
+        {
+            return ToUnixNanos(time.Value);
+        }
+        catch (FormatException)
+        {
+            return 0;
+        }
     }
 
     private static bool TryBuildEvent(
@@ -159,6 +175,7 @@ internal static class KubeDecoder
         V1ObjectReference? involved,
         long timeNs,
         long count,
+        long firstNs,
         string? reason,
         string? message,
         string? type,
@@ -210,7 +227,8 @@ internal static class KubeDecoder
             NonEmpty(involved.FieldPath),
             service,
             instance,
-            topLevel);
+            topLevel,
+            firstNs);
         error = null;
         return true;
     }

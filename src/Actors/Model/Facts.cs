@@ -68,6 +68,8 @@ public sealed record ObjectDeleted(string Cluster, string Uid, string Kind, stri
 /// <param name="Service">reportingController / reportingComponent, else source.component.</param>
 /// <param name="Instance">reportingInstance, else source.host.</param>
 /// <param name="TopLevelSpan">the event carries the annotation topLevelSpan: "true".</param>
+/// <param name="FirstNs">when the repeats counted in <paramref name="Count"/> began: the series' eventTime, else firstTimestamp;
+/// 0 when unset. Only the first occurrence seen of an event uses it (TRACE_MODEL.md, "Length").</param>
 public sealed record EventObserved(
     string Cluster,
     string EventUid,
@@ -83,4 +85,5 @@ public sealed record EventObserved(
     string? FieldPath,
     string Service,
     string? Instance,
-    bool TopLevelSpan) : IFact;
+    bool TopLevelSpan,
+    long FirstNs = 0) : IFact;

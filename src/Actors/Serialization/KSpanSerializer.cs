@@ -248,6 +248,7 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
             Name = S(e.Name),
             Service = S(e.Service),
             TopLevelSpan = e.TopLevelSpan,
+            FirstNs = e.FirstNs,
         };
         if (e.ObjectUid is not null) p.ObjectUid = e.ObjectUid;
         if (e.FieldPath is not null) p.FieldPath = e.FieldPath;
@@ -305,7 +306,8 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
         p.HasFieldPath ? p.FieldPath : null,
         p.Service,
         p.HasInstance ? p.Instance : null,
-        p.TopLevelSpan);
+        p.TopLevelSpan,
+        p.FirstNs);
 
     private static ImmutableArray<string> ReadStrings(RepeatedField<string> values)
     {

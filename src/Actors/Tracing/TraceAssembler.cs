@@ -65,7 +65,7 @@ internal static class TraceAssembler
             }
         }
 
-        var (start, end) = SpanTimes(occ);
+        var (start, end) = SpanTimes(occ, parent, family);
 
         // Emit one TraceSpans per change that has spans.
         for (var g = 0; g < gens.Length; g++)
@@ -234,49 +234,74 @@ internal static class TraceAssembler
     }
 
     /// <summary>
-    /// A span lasts until the next strictly later event on the same object, or until its natural end
-    /// (Pulling ends at the first Pulled of the same container after it); else it has zero length.
+    /// How long each event span lasts (TRACE_MODEL.md, "Length"): only as long as the events say something took.
+    /// <list type="bullet">
+    /// <item>The first occurrence seen of an event that already counts N &gt; 1 repeats covers the repeats nobody saw:
+    /// it starts when they began (<see cref="EventObserved.FirstNs"/>), but never before its parent.</item>
+    /// <item><c>Pulling</c> ends at the first <c>Pulled</c> of the same container at or after it, unless the container's
+    /// next <c>Pulling</c> comes first (that pull was the one that finished).</item>
+    /// <item>Every other span is a point: it starts and ends when it happened.</item>
+    /// </list>
     /// </summary>
-    private static (long[] Start, long[] End) SpanTimes(EventObserved[] occ)
+    private static (long[] Start, long[] End) SpanTimes(EventObserved[] occ, int[] parent, TraceFamily family)
     {
         var n = occ.Length;
         var start = new long[n];
         var end = new long[n];
-        var byObject = new Dictionary<(string Kind, string Ns, string Name, string? Uid), List<int>>();
         for (var i = 0; i < n; i++)
         {
             start[i] = end[i] = occ[i].TimeNs;
-            var key = (occ[i].ObjectUid is null ? occ[i].Kind : "", occ[i].ObjectUid is null ? occ[i].Namespace : "", occ[i].ObjectUid is null ? occ[i].Name : "", occ[i].ObjectUid);
-            if (!byObject.TryGetValue(key, out var list)) byObject[key] = list = [];
+            if (CoversRepeats(occ[i], family)) start[i] = occ[i].FirstNs;
+        }
+
+        // Pulling → Pulled, per container of a pod (occ is sorted by time, so each list is too).
+        var pulls = new Dictionary<(string? Uid, string Kind, string Ns, string Name, string? Container), List<int>>();
+        for (var i = 0; i < n; i++)
+        {
+            var e = occ[i];
+            if (e.Reason is not ("Pulling" or "Pulled")) continue;
+            var key = e.ObjectUid is null ? (null, e.Kind, e.Namespace, e.Name, e.FieldPath) : (e.ObjectUid, "", "", "", e.FieldPath);
+            if (!pulls.TryGetValue(key, out var list)) pulls[key] = list = [];
             list.Add(i);
         }
-        foreach (var list in byObject.Values)
+        foreach (var list in pulls.Values)
         {
             for (var a = 0; a < list.Count; a++)
             {
                 var i = list[a];
+                if (occ[i].Reason != "Pulling") continue;
                 for (var b = a + 1; b < list.Count; b++)
                 {
-                    if (occ[list[b]].TimeNs > occ[i].TimeNs)
+                    var j = list[b];
+                    if (occ[j].Reason == "Pulled")
                     {
-                        end[i] = occ[list[b]].TimeNs;
+                        end[i] = occ[j].TimeNs;
                         break;
                     }
-                }
-                if (occ[i].Reason == "Pulling")
-                {
-                    for (var b = a + 1; b < list.Count; b++)
-                    {
-                        var j = list[b];
-                        if (occ[j].Reason == "Pulled" && occ[j].FieldPath == occ[i].FieldPath)
-                        {
-                            end[i] = occ[j].TimeNs;
-                            break;
-                        }
-                    }
+                    if (occ[j].TimeNs > occ[i].TimeNs) break; // a later pull of the same container began first
                 }
             }
         }
+
+        // A span covering unseen repeats starts no earlier than its parent (parents are points or roots; a root stretches).
+        var settled = new bool[n];
+        for (var i = 0; i < n; i++) StartOf(i, 0);
         return (start, end);
+
+        long StartOf(int i, int depth)
+        {
+            if (settled[i]) return start[i];
+            settled[i] = true; // also guards against a parent cycle
+            var p = parent[i];
+            if (p != NoParent && depth < 64 && start[i] < occ[i].TimeNs) start[i] = Math.Min(occ[i].TimeNs, Math.Max(start[i], StartOf(p, depth + 1)));
+            return start[i];
+        }
     }
+
+    /// <summary>
+    /// The first occurrence seen of an event that had repeated before anyone looked (a List snapshot, a watch started late),
+    /// with a known start of its repeats: its span covers them.
+    /// </summary>
+    private static bool CoversRepeats(EventObserved e, TraceFamily family) =>
+        e.Count > 1 && e.FirstNs != 0 && e.FirstNs < e.TimeNs && family.LowestCountSeen(e.EventUid) >= e.Count;
 }

@@ -21,6 +21,16 @@ internal sealed class TraceFamily
     private readonly Dictionary<OccurrenceKey, EventObserved> _occurrences = new();
     private readonly Dictionary<long, GenerationStart> _generations = new();
 
+    /// <summary>
+    /// The lowest count seen of each event, kept when its occurrences are forgotten: an occurrence that comes after the
+    /// first one was exported does not cover the repeats again (TRACE_MODEL.md, "Length"). Bounded by
+    /// <see cref="MaxRememberedEvents"/>; past it, only the events still held are remembered.
+    /// </summary>
+    private readonly Dictionary<string, long> _lowestCount = new(StringComparer.Ordinal);
+
+    /// <summary>Events whose lowest count a family remembers after their occurrences were forgotten.</summary>
+    internal const int MaxRememberedEvents = 4096;
+
     public TraceFamily(string cluster, string topUid, ObjectRef top)
     {
         Cluster = cluster;
@@ -52,6 +62,9 @@ internal sealed class TraceFamily
 
     public bool Contains(OccurrenceKey key) => _occurrences.ContainsKey(key);
 
+    /// <summary>The lowest count seen of an event (long.MaxValue when never seen): the occurrence with it is the first one seen.</summary>
+    public long LowestCountSeen(string eventUid) => _lowestCount.TryGetValue(eventUid, out var c) ? c : long.MaxValue;
+
     /// <summary>Forgets the given event occurrences (after they were emitted), keeping objects and generations.</summary>
     public void Forget(IEnumerable<OccurrenceKey> keys)
     {
@@ -79,7 +92,30 @@ internal sealed class TraceFamily
         if (capacity > 64 && _occurrences.Count < capacity / 4) _occurrences.TrimExcess(Math.Max(16, _occurrences.Count * 2));
     }
 
-    private bool AddEvent(EventObserved e) => _occurrences.TryAdd(new OccurrenceKey(e.EventUid, e.Count), e);
+    private bool AddEvent(EventObserved e)
+    {
+        if (!_occurrences.TryAdd(new OccurrenceKey(e.EventUid, e.Count), e)) return false;
+        if (_lowestCount.TryGetValue(e.EventUid, out var lowest))
+        {
+            if (e.Count < lowest) _lowestCount[e.EventUid] = e.Count;
+            return true;
+        }
+        if (_lowestCount.Count >= MaxRememberedEvents) ForgetLowestCounts();
+        _lowestCount[e.EventUid] = e.Count;
+        return true;
+    }
+
+    /// <summary>Keeps the lowest counts of the events still held, and drops those of events already forgotten.</summary>
+    private void ForgetLowestCounts()
+    {
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var k in _occurrences.Keys) held.Add(k.EventUid);
+        foreach (var uid in _lowestCount.Keys)
+        {
+            if (!held.Contains(uid)) _lowestCount.Remove(uid);
+        }
+        _lowestCount.TrimExcess();
+    }
 
     private bool AddObject(ObjectObserved o)
     {

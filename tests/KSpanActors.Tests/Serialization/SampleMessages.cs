@@ -35,7 +35,7 @@ internal static class SampleMessages
         Cluster, "uid-event-é", Count: 42, TimeNs: 1_700_000_002_999_999_999, Reason: "BackOff",
         Message: "Back-off restarting failed container 🚀 «web» in pod 日本語", Warning: true,
         "Pod", "shop-日本語", "web-🚀-5d9c7b-x2k9q", ObjectUid: "uid-pod-Ω", FieldPath: "spec.containers{wéb}",
-        Service: "kubelet", Instance: "nœud-1", TopLevelSpan: true);
+        Service: "kubelet", Instance: "nœud-1", TopLevelSpan: true, FirstNs: 1_700_000_000_000_000_001);
 
     public static readonly EventObserved SparseEvent = new(
         Cluster, "uid-event-flux", Count: 1, TimeNs: 0, Reason: "ReconciliationSucceeded", Message: "", Warning: false,

@@ -21,6 +21,8 @@ internal static class F
     public static OwnerRef Owner(string kind, string name, string uid) => new(kind, name, uid, true);
 
     public static EventObserved Ev(string eventUid, string kind, string name, string? objectUid, string reason, string message,
-        string time, string service, long count = 1, bool warning = false, string? fieldPath = null, string ns = "default", bool topLevel = false) =>
-        new(Cluster, eventUid, count, T(time), reason, message, warning, kind, ns, name, objectUid, fieldPath, service, null, topLevel);
+        string time, string service, long count = 1, bool warning = false, string? fieldPath = null, string ns = "default", bool topLevel = false,
+        string? first = null) =>
+        new(Cluster, eventUid, count, T(time), reason, message, warning, kind, ns, name, objectUid, fieldPath, service, null, topLevel,
+            first is null ? 0 : T(first));
 }

@@ -39,25 +39,38 @@ internal static class RolloutSpans
         ("k8s.namespace.name", "default"), ("k8s.deployment.name", "px"));
 
     /// <summary>
-    /// Root 0–9.1s; scaling at 0s; pod created at 0.1s; then the pod's events, each lasting until the next:
-    /// scheduled 0.1–0.2, pulling 0.2–6.1 (5.9s), pulled, created, started, and a Warning BackOff 7.0–9.1.
-    /// Listed out of order on purpose.
+    /// Root 0–9.1s; scaling at 0s; pod created at 0.1s; then the pod's events: scheduled 0.1, pulling 0.2–6.1 (5.9s),
+    /// pulled, created, started, and a Warning BackOff 7.0–9.1 (repeats). Scheduled, Pulled, Created and Started are drawn
+    /// as older versions drew them, each lasting until the next event: the verdict must not take that drawn time
+    /// for anything. Listed out of order on purpose.
     /// </summary>
     public static ImmutableArray<SpanRecord> Rollout(bool withBackOff = true)
     {
         var spans = new List<SpanRecord>
         {
-            Span(0x60, 0x30, "Pod.Started", "kubelet", 6.3, withBackOff ? 7.0 : 9.1),
-            Span(0x20, 1, "Deployment.ScalingReplicaSet", "deployment-controller", 0, 0, "Scaled up replica set px-7d4b9c to 1"),
-            Span(0x40, 0x30, "Pod.Pulling", "kubelet", 0.2, 6.1, "Pulling image \"ghcr.io/example/px:1.4.2\""),
-            Span(0x31, 0x30, "Pod.Scheduled", "default-scheduler", 0.1, 0.2, "Successfully assigned default/px-7d4b9c-x2x7q to kind-worker"),
+            PodEvent(Span(0x60, 0x30, "Pod.Started", "kubelet", 6.3, withBackOff ? 7.0 : 9.1)),
+            Event(Span(0x20, 1, "Deployment.ScalingReplicaSet", "deployment-controller", 0, 0, "Scaled up replica set px-7d4b9c to 1")),
+            PodEvent(Span(0x40, 0x30, "Pod.Pulling", "kubelet", 0.2, 6.1, "Pulling image \"ghcr.io/example/px:1.4.2\"")),
+            PodEvent(Span(0x31, 0x30, "Pod.Scheduled", "default-scheduler", 0.1, 0.2, "Successfully assigned default/px-7d4b9c-x2x7q to kind-worker"), container: null),
             Root(),
-            Span(0x50, 0x30, "Pod.Pulled", "kubelet", 6.1, 6.2, "Successfully pulled image \"ghcr.io/example/px:1.4.2\" in 5.9s"),
-            Span(0x30, 0x20, "ReplicaSet.SuccessfulCreate", "replicaset-controller", 0.1, 0.1, "Created pod: px-7d4b9c-x2x7q"),
-            Span(0x55, 0x30, "Pod.Created", "kubelet", 6.2, 6.3, "Created container: app"),
+            PodEvent(Span(0x50, 0x30, "Pod.Pulled", "kubelet", 6.1, 6.2, "Successfully pulled image \"ghcr.io/example/px:1.4.2\" in 5.9s")),
+            Event(Span(0x30, 0x20, "ReplicaSet.SuccessfulCreate", "replicaset-controller", 0.1, 0.1, "Created pod: px-7d4b9c-x2x7q")),
+            PodEvent(Span(0x55, 0x30, "Pod.Created", "kubelet", 6.2, 6.3, "Created container: app")),
         };
-        if (withBackOff) spans.Add(Span(0x70, 0x30, "Pod.BackOff", "kubelet", 7.0, 9.1, BackOffMessage, error: true));
+        if (withBackOff) spans.Add(PodEvent(Span(0x70, 0x30, "Pod.BackOff", "kubelet", 7.0, 9.1, BackOffMessage, error: true)));
         return [.. spans];
+    }
+
+    /// <summary>The span as an event span: it carries its event's uid (the span id in hex, for tests).</summary>
+    public static SpanRecord Event(SpanRecord span) =>
+        span with { Attributes = span.Attributes.Add(SpanAttribute.Of("k8s.event.uid", "ev-" + span.SpanId.ToHex())) };
+
+    /// <summary>The span as an event of pod px-7d4b9c-x2x7q (container <paramref name="container"/>).</summary>
+    public static SpanRecord PodEvent(SpanRecord span, string? container = "app", string pod = "px-7d4b9c-x2x7q")
+    {
+        var attrs = span.Attributes.Add(SpanAttribute.Of("k8s.pod.name", pod)).Add(SpanAttribute.Of("k8s.pod.uid", "uid-" + pod));
+        if (container is not null) attrs = attrs.Add(SpanAttribute.Of("k8s.container.name", container));
+        return Event(span with { Attributes = attrs });
     }
 
     public static TraceSpans Group(params SpanRecord[] spans) => new(Trace, [.. spans]);

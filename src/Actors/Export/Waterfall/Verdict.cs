@@ -5,7 +5,8 @@ namespace KSpanActors.Export.Waterfall;
 
 /// <summary>
 /// One line that answers "where did the time go" for a trace:
-/// <c>rollout default/px 9.1s — critical path: image pull 5.9s (65%)</c>.
+/// <c>rollout default/px 9.1s — critical path: image pull 5.9s (65%)</c>. The time goes to phases that the events
+/// say something took (<see cref="TracePhases"/>), never to how long a span is drawn.
 /// </summary>
 internal static class Verdict
 {
@@ -34,11 +35,17 @@ internal static class Verdict
         var subject = $"{What(root.Name)} {Subject(root)} {DurationText.Format(total)}";
         if (total == 0) return $"{subject} — no time measured{errors}";
 
-        var (step, length) = DominatingStep(CriticalPath(spans, root), root);
-        if (step is null) return $"{subject} — no steps recorded{errors}";
+        var phases = TracePhases.Of(spans, root);
+        if (phases.Count == 0) return $"{subject} — no phase: {Events(spans)}{errors}";
 
-        var percent = (long)Math.Round(100.0 * length / total, MidpointRounding.AwayFromZero);
-        return $"{subject} — critical path: {StepLabel(step.Name)} {DurationText.Format(length)} ({percent.ToString(CultureInfo.InvariantCulture)}%){errors}";
+        var path = CriticalPath(spans, root, phases);
+        var (label, length) = Dominating(path);
+        if (length == 0) return $"{subject} — no phase took time: {Events(spans)}{errors}";
+
+        // Time the events do not explain (a pod that just ran, a wait nothing reported) is said, not given to a phase.
+        var outside = total - path.Values.Sum();
+        var unexplained = outside > length ? $"; {DurationText.Format(outside)} ({Percent(outside, total)}) outside any phase" : "";
+        return $"{subject} — critical path: {label} {DurationText.Format(length)} ({Percent(length, total)}){unexplained}{errors}";
     }
 
     /// <summary>The kind of change, from the root's name prefix (<c>Deployment.Update</c> → <c>rollout</c>).</summary>
@@ -74,55 +81,54 @@ internal static class Verdict
         return string.IsNullOrEmpty(ns) ? name : $"{ns}/{name}";
     }
 
-    /// <summary>What a step means to a user (<c>Pod.Pulling</c> → <c>image pull</c>); else its span name.</summary>
-    public static string StepLabel(string spanName) => spanName switch
-    {
-        "Pod.Pulling" => "image pull",
-        "Pod.Scheduled" => "scheduling",
-        "Pod.FailedScheduling" => "scheduling (failed)",
-        "Pod.BackOff" => "crash back-off",
-        "Pod.Killing" => "termination",
-        "Pod.Created" or "Pod.Started" => "container start",
-        "Deployment.ScalingReplicaSet" => "scaling",
-        "Pod.Unhealthy" => "failing probe",
-        _ when spanName.EndsWith(".SuccessfulCreate", StringComparison.Ordinal) => "pod creation",
-        _ when spanName.EndsWith(".SuccessfulDelete", StringComparison.Ordinal) => "pod deletion",
-        _ => spanName,
-    };
-
     /// <summary>
-    /// Critical-path time of every span, as tracing UIs compute it: walk back from the end of the root; the child that
-    /// finished last before the cursor owns the time it ran (recursively, so its own children take their share), the
-    /// gaps between children belong to the parent, and the cursor moves to that child's start. Event spans last until
-    /// the next event of their object, so a controller's span often covers the work it caused; this gives that time to
-    /// the work (an image pull), not to the controller that asked for it.
+    /// The time each phase holds on the critical path, the chain that ends last, walked back from the end of the trace as
+    /// tracing UIs walk spans: under a span, the child (a span with everything below it, or a phase that hangs there) that
+    /// runs latest before the cursor takes the time up to the cursor, walked the same way if it is a span, and the cursor
+    /// moves to its start. A phase holds the time it covers; time under no phase (a span's own, a gap) belongs to none.
+    /// So a pod that pulled its image alongside another one is off the path unless it finished later.
     /// </summary>
-    public static Dictionary<SpanRecord, long> CriticalPath(IReadOnlyList<SpanRecord> spans, SpanRecord root)
+    public static Dictionary<Phase, long> CriticalPath(IReadOnlyList<SpanRecord> spans, SpanRecord root, IReadOnlyList<Phase> phases)
     {
-        var children = new Dictionary<SpanId, List<SpanRecord>>();
+        var ids = new HashSet<SpanId>();
+        foreach (var s in spans) ids.Add(s.SpanId);
+        var children = new Dictionary<SpanId, List<Node>>();
         foreach (var s in spans)
         {
             if (ReferenceEquals(s, root) || s.TraceId != root.TraceId) continue;
-            if (!children.TryGetValue(s.ParentSpanId, out var list)) children[s.ParentSpanId] = list = [];
-            list.Add(s);
+            var parent = ids.Contains(s.ParentSpanId) && s.ParentSpanId != s.SpanId ? s.ParentSpanId : root.SpanId;
+            AddChild(parent, new Node(s, null));
         }
+        foreach (var p in phases) AddChild(ids.Contains(p.Anchor) ? p.Anchor : root.SpanId, new Node(null, p));
 
-        // A child's events may outlast it (a create span is short, the pod it made runs on): order by subtree end.
+        // A child's events may outlast it (a create is a point, the pod it made runs on): order by subtree end.
         var subtreeEnd = new Dictionary<SpanId, long>();
         SubtreeEnd(root, 0);
         foreach (var list in children.Values)
         {
             list.Sort((a, b) =>
             {
-                var c = subtreeEnd[b.SpanId].CompareTo(subtreeEnd[a.SpanId]);
-                return c != 0 ? c : EndsLater(a, b) ? -1 : EndsLater(b, a) ? 1 : 0;
+                var c = End(b).CompareTo(End(a));
+                if (c != 0) return c;
+                c = a.Start.CompareTo(b.Start); // on a tie the longer one
+                if (c != 0) return c;
+                c = (a.Phase is null).CompareTo(b.Phase is null); // then phases before spans
+                return c != 0 ? c : (a.Span?.SpanId.Value ?? 0).CompareTo(b.Span?.SpanId.Value ?? 0);
             });
         }
 
-        var owned = new Dictionary<SpanRecord, long>(ReferenceEqualityComparer.Instance);
+        var owned = new Dictionary<Phase, long>(ReferenceEqualityComparer.Instance);
         var visited = new HashSet<SpanId>();
         Walk(root, root.EndNs, 0);
         return owned;
+
+        void AddChild(SpanId parent, Node node)
+        {
+            if (!children.TryGetValue(parent, out var list)) children[parent] = list = [];
+            list.Add(node);
+        }
+
+        long End(Node n) => n.Phase?.EndNs ?? subtreeEnd.GetValueOrDefault(n.Span!.SpanId, n.Span.EndNs);
 
         long SubtreeEnd(SpanRecord span, int depth)
         {
@@ -131,58 +137,77 @@ internal static class Verdict
             var end = span.EndNs;
             if (depth < 256 && children.TryGetValue(span.SpanId, out var kids))
             {
-                foreach (var c in kids) end = Math.Max(end, SubtreeEnd(c, depth + 1));
+                foreach (var c in kids) end = Math.Max(end, c.Phase?.EndNs ?? SubtreeEnd(c.Span!, depth + 1));
             }
             return subtreeEnd[span.SpanId] = end;
         }
 
-        void Walk(SpanRecord span, long bound, int depth)
+        // Returns how far back the subtree accounted for time (bound when it held no phase on the path).
+        long Walk(SpanRecord span, long bound, int depth)
         {
-            if (!visited.Add(span.SpanId) || depth > 256) return;
+            if (!visited.Add(span.SpanId) || depth > 256 || !children.TryGetValue(span.SpanId, out var kids)) return bound;
             var cursor = bound;
-            if (children.TryGetValue(span.SpanId, out var kids))
+            foreach (var c in kids)
             {
-                foreach (var c in kids)
+                if (c.Start >= cursor) continue; // begins after the part of the path still open
+                var end = Math.Min(End(c), cursor);
+                if (c.Phase is { } phase)
                 {
-                    if (cursor <= span.StartNs) break;
-                    if (c.StartNs >= cursor) continue; // begins after the part of the path still open
-                    var end = Math.Min(subtreeEnd[c.SpanId], cursor);
-                    Add(span, cursor - end); // a gap between children is the parent's
-                    Walk(c, end, depth + 1);
-                    cursor = Math.Max(c.StartNs, span.StartNs);
+                    owned[phase] = owned.GetValueOrDefault(phase) + (end - phase.StartNs);
+                    cursor = phase.StartNs;
+                    continue;
                 }
+                // A span that held phases moves the cursor back to when it happened (a create: the pod's time is before
+                // it, not its siblings'); one that held none (an event, a point or one covering repeats) takes no time.
+                var reached = Walk(c.Span!, end, depth + 1);
+                if (reached < end) cursor = Math.Min(reached, c.Span!.EndNs);
             }
-            Add(span, cursor - span.StartNs);
-        }
-
-        void Add(SpanRecord s, long ns)
-        {
-            if (ns > 0) owned[s] = owned.GetValueOrDefault(s) + ns;
+            return cursor;
         }
     }
 
-    private static bool EndsLater(SpanRecord a, SpanRecord b)
+    /// <summary>A child in the critical-path walk: a span (with its subtree) or a phase.</summary>
+    private readonly record struct Node(SpanRecord? Span, Phase? Phase)
     {
-        if (a.EndNs != b.EndNs) return a.EndNs > b.EndNs;
-        if (a.StartNs != b.StartNs) return a.StartNs > b.StartNs;
-        return a.SpanId.Value > b.SpanId.Value;
+        public long Start => Phase?.StartNs ?? Span!.StartNs;
     }
 
-    /// <summary>The step (root excluded) with the most critical-path time (ties: the earlier start).</summary>
-    private static (SpanRecord? Step, long Own) DominatingStep(Dictionary<SpanRecord, long> owned, SpanRecord root)
+    /// <summary>
+    /// The kind of phase with the most critical-path time (the phases of all pods added up; ties: the earliest phase),
+    /// labelled as its largest part says it (<c>image pull failing</c>, <c>unschedulable: …</c>).
+    /// </summary>
+    private static (string Label, long Length) Dominating(Dictionary<Phase, long> owned)
     {
-        SpanRecord? best = null;
-        long bestOwn = 0;
-        foreach (var (s, own) in owned)
+        var byKind = new Dictionary<PhaseKind, (long Total, Phase Largest, long LargestOwn, long FirstStart)>();
+        foreach (var (p, own) in owned)
         {
-            if (ReferenceEquals(s, root)) continue;
-            if (best is null || own > bestOwn || (own == bestOwn && s.StartNs < best.StartNs))
+            if (!byKind.TryGetValue(p.Kind, out var k))
             {
-                best = s;
-                bestOwn = own;
+                byKind[p.Kind] = (own, p, own, p.StartNs);
+                continue;
+            }
+            var larger = own > k.LargestOwn || (own == k.LargestOwn && p.StartNs < k.Largest.StartNs);
+            byKind[p.Kind] = (k.Total + own, larger ? p : k.Largest, larger ? own : k.LargestOwn, Math.Min(k.FirstStart, p.StartNs));
+        }
+        (string Label, long Length, long FirstStart)? best = null;
+        foreach (var k in byKind.Values)
+        {
+            if (best is null || k.Total > best.Value.Length || (k.Total == best.Value.Length && k.FirstStart < best.Value.FirstStart))
+            {
+                best = (k.Largest.Label, k.Total, k.FirstStart);
             }
         }
-        return (best, bestOwn);
+        return best is { } b ? (b.Label, b.Length) : ("", 0);
+    }
+
+    private static string Percent(long part, long total) =>
+        ((long)Math.Round(100.0 * part / total, MidpointRounding.AwayFromZero)).ToString(CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>"1 event", "12 events": the spans that are Kubernetes Events.</summary>
+    private static string Events(IReadOnlyList<SpanRecord> spans)
+    {
+        var n = spans.Count(static s => s.Attribute("k8s.event.uid") is not null);
+        return n == 1 ? "1 event" : $"{n.ToString(CultureInfo.InvariantCulture)} events";
     }
 
     private static string ErrorSuffix(IReadOnlyList<SpanRecord> spans)
