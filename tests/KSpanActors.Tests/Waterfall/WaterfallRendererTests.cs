@@ -53,8 +53,8 @@ public class WaterfallRendererTests
         var lines = WaterfallRenderer.Render(Group(Rollout()), Plain);
 
         var pulling = Line(lines, "Pod.Pulling");
-        Assert.Matches(@"Pod\.Pulling\s+kubelet\s+\+200ms\s+5\.9s  \[", pulling);
-        Assert.Matches(@"Pod\.Started\s+kubelet\s+\+6\.3s\s+700ms  \[", Line(lines, "Pod.Started"));
+        Assert.Matches(@"Pod\.Pulling\s+px-7d4b9c-x2x7q\s+kubelet\s+\+200ms\s+5\.9s  \[", pulling);
+        Assert.Matches(@"Pod\.Started\s+px-7d4b9c-x2x7q\s+kubelet\s+\+6\.3s\s+700ms  \[", Line(lines, "Pod.Started"));
         Assert.Matches(@"^Deployment\.Update\s+px\s+kubectl-client\S*\s+\+0s\s+9\.1s  \[", lines[1]);
 
         var spanLines = lines.Skip(1).Take(9).ToList();
