@@ -53,36 +53,49 @@ internal static partial class StartupSettings
     [GeneratedRegex(@"Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']*)' to type '(?<type>[^']*)'", RegexOptions.Singleline)]
     private static partial Regex BinderError();
 
+    /// <summary>
+    /// The one way a configuration section becomes settings: the section bound over <paramref name="defaults"/> (a
+    /// copy; keys not set keep their default), a key that is no setting of <typeparamref name="T"/> refused by name
+    /// (a misspelt <c>KSpan__Pipeline__SettleAftr</c> would otherwise be ignored in silence), a value that does not
+    /// convert named with its variable, then the settings' own checks. <paramref name="alsoKnown"/>: keys of the
+    /// section read elsewhere.
+    /// </summary>
+    public static (T Value, string? Error) Section<T>(IConfiguration config, string path, T defaults, params string[] alsoKnown)
+        where T : class, ISettings
+    {
+        var section = config.GetSection(path);
+        var known = typeof(T).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).Concat(alsoKnown).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var unknown = section.GetChildren().Select(c => c.Key).Where(k => !known.Contains(k)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            return (defaults, $"{string.Join(", ", unknown.Select(k => VariableOf($"{path}:{k}")))} is not a setting; the settings of {path} are {string.Join(", ", known.Order(StringComparer.Ordinal))}");
+        }
+        var (bound, error) = Bind(() =>
+        {
+            var copy = CopyOf(defaults);
+            section.Bind(copy);
+            return copy;
+        });
+        if (error is not null) return (defaults, error);
+        var errors = bound!.Validate().ToList();
+        return (bound, errors.Count == 0 ? null : string.Join("; ", errors));
+    }
+
+    /// <summary>A shallow copy of a settings record (what <c>with { }</c> does), for the binder to write into.</summary>
+    private static T CopyOf<T>(T value)
+        where T : class => (T)typeof(T).GetMethod("<Clone>$")!.Invoke(value, null)!;
+
     /// <summary>The KSpan:Pipeline section over the given defaults; an error names the key.</summary>
     public static (PipelineSettings Settings, string? Error) Pipeline(IConfiguration config, PipelineSettings defaults)
     {
-        var section = config.GetSection("KSpan:Pipeline");
-        var (settings, error) = Bind(() => defaults with
-        {
-            SettleAfter = section.GetValue<TimeSpan?>("SettleAfter") ?? defaults.SettleAfter,
-            PassivateAfter = section.GetValue<TimeSpan?>("PassivateAfter") ?? defaults.PassivateAfter,
-            Shards = section.GetValue("Shards", defaults.Shards),
-            BatchSize = section.GetValue("BatchSize", defaults.BatchSize),
-            BatchInterval = section.GetValue("BatchInterval", defaults.BatchInterval),
-            MaxBufferedSpans = section.GetValue("MaxBufferedSpans", defaults.MaxBufferedSpans),
-            ExportAttempts = section.GetValue("ExportAttempts", defaults.ExportAttempts),
-            MaxInFlight = section.GetValue("MaxInFlight", defaults.MaxInFlight),
-            MaxOwnerDepth = section.GetValue("MaxOwnerDepth", defaults.MaxOwnerDepth),
-            Hostname = section["Hostname"] ?? defaults.Hostname,
-            Port = section.GetValue("Port", defaults.Port),
-            PublicHostname = section["PublicHostname"] ?? defaults.PublicHostname,
-            NameRetention = section.GetValue("NameRetention", defaults.NameRetention),
-            SbrStableAfter = section.GetValue("SbrStableAfter", defaults.SbrStableAfter),
-            FailureDetectorPause = section.GetValue("FailureDetectorPause", defaults.FailureDetectorPause),
-            ReplicateEmitted = section.GetValue<bool?>("ReplicateEmitted") ?? defaults.ReplicateEmitted,
-            SeedNodes = section.GetSection("SeedNodes").Get<string[]>() ?? [.. defaults.SeedNodes],
-            // The final flush waits for an exporter as long as one OTLP request may take.
-            FlushTimeout = section.GetValue<TimeSpan?>("FlushTimeout")
-                ?? (OtlpSettings.FromEnvironment() is { Timeout: var t } && t > TimeSpan.Zero ? t : defaults.FlushTimeout),
-        });
+        var (settings, error) = Section(config, "KSpan:Pipeline", defaults);
         if (error is not null) return (defaults, error);
-        var errors = settings!.Validate().ToList();
-        return (settings, errors.Count == 0 ? null : string.Join("; ", errors));
+        // The final flush waits for an exporter as long as one OTLP request may take.
+        if (config["KSpan:Pipeline:FlushTimeout"] is null && OtlpSettings.FromEnvironment() is { Timeout: var t } && t > TimeSpan.Zero)
+        {
+            settings = settings with { FlushTimeout = t };
+        }
+        return (settings, null);
     }
 
     /// <summary>

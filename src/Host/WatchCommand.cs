@@ -46,11 +46,11 @@ internal sealed class ClusterOptions
     /// <summary>Clusters and watch settings from flags over configuration over defaults; an error names the setting.</summary>
     public (List<ClusterSource> Clusters, WatchSettings Watch, string? Error) Resolve(ParseResult parse, IConfiguration config)
     {
-        var (bound, bindError) = StartupSettings.Bind(() => config.GetSection("KSpan:Watch").Get<WatchSettings>());
+        var (bound, bindError) = StartupSettings.Section(config, "KSpan:Watch", new WatchSettings(), "EventRetention");
         if (bindError is not null) return ([], new WatchSettings(), bindError);
         var (configured, clustersError) = StartupSettings.Bind(() => config.GetSection("KSpan:Clusters").Get<ClusterSource[]>());
         if (clustersError is not null) return ([], new WatchSettings(), clustersError);
-        var watch = bound ?? new WatchSettings();
+        var watch = bound;
         var ns = parse.GetValue(Namespaces) ?? [];
         var exclude = parse.GetValue(Exclude) ?? [];
         var resources = parse.GetValue(Resources) ?? [];

@@ -17,7 +17,7 @@ public sealed record ClusterSource
 }
 
 /// <summary>What to watch in every cluster. Bound from KSpan:Watch (KSpan__Watch__Namespaces__0, __ExcludeNamespaces__0, __LabelSelector, __Resources__0).</summary>
-public sealed record WatchSettings
+public sealed record WatchSettings : ISettings
 {
     /// <summary>Only these namespaces (empty: all).</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = [];

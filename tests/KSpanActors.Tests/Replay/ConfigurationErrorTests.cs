@@ -35,6 +35,7 @@ public sealed class ConfigurationErrorTests
     [InlineData("KSpan__Pipeline__MaxInFlight", "0", "KSpan:Pipeline:MaxInFlight")]
     [InlineData("KSpan__Pipeline__SettleAfter", "not-a-time", "KSpan__Pipeline__SettleAfter='not-a-time' is not a duration")]
     [InlineData("KSpan__Http__Port", "abc", "KSpan__Http__Port='abc' is not a whole number")]
+    [InlineData("KSpan__Pipeline__SettleAftr", "00:00:05", "KSpan__Pipeline__SettleAftr is not a setting; the settings of KSpan:Pipeline are")]
     [InlineData("OTEL_EXPORTER_OTLP_ENDPOINT", "ftp://collector:4317", "OTEL_EXPORTER_OTLP_ENDPOINT")]
     public async Task A_bad_setting_stops_replay_with_a_message_naming_it(string variable, string value, string named)
     {
