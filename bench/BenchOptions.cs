@@ -1,8 +1,6 @@
-using System.Globalization;
-
 namespace KSpanActors.Bench;
 
-/// <summary>Command-line options; every one has a default, so a bare run measures the reference scenario.</summary>
+/// <summary>Command-line options (parsed by <see cref="BenchCli"/>); every one has a default, so a bare run measures the reference scenario.</summary>
 internal sealed record BenchOptions
 {
     /// <summary>pipeline (decoders feed one runtime), watch (the real watch path against a fake API server), replicas (1 vs 3 nodes).</summary>
@@ -102,67 +100,4 @@ internal sealed record BenchOptions
         MaxBufferedSpans = Math.Max(200_000, BatchSize * 8),
         Shards = Shards,
     };
-
-    public static BenchOptions Parse(string[] args)
-    {
-        var o = new BenchOptions();
-        bool eventsGiven = false, objectsGiven = false;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var name = args[i];
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value");
-            eventsGiven |= name == "--events";
-            objectsGiven |= name == "--objects";
-            long Long() => long.Parse(Value(), NumberStyles.AllowThousands | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            o = name switch
-            {
-                "--mode" => o with { Mode = Value() },
-                "--storm-pods" => o with { StormPods = checked((int)Long()) },
-                "--storm-tail-s" => o with { StormTailSeconds = checked((int)Long()) },
-                "--events" => o with { Events = Long() },
-                "--objects" => o with { Objects = Long() },
-                "--settle-ms" => o with { SettleMs = checked((int)Long()) },
-                "--passivate-ms" => o with { PassivateMs = checked((int)Long()) },
-                "--batch" => o with { BatchSize = checked((int)Long()) },
-                "--name-retention-s" => o with { NameRetentionSeconds = checked((int)Long()) },
-                "--shards" => o with { Shards = checked((int)Long()) },
-                "--decoders" => o with { Decoders = checked((int)Long()) },
-                "--max-in-flight" => o with { MaxInFlight = Long() },
-                "--channel" => o with { ChannelCapacity = checked((int)Long()) },
-                "--decode-sample" => o with { DecodeSample = checked((int)Long()) },
-                "--decode-distinct" => o with { DecodeDistinct = checked((int)Long()) },
-                "--hold-ms" => o with { HoldMs = checked((int)Long()) },
-                "--warm-up-docs" => o with { WarmUpDocuments = Long() },
-                "--regenerate" => o with { Regenerate = true },
-                "--generator-sample" => o with { GeneratorSample = Long() },
-                "--flush-lines" => o with { FlushLines = checked((int)Long()) },
-                "--kind-channel" => o with { KindChannel = checked((int)Long()) },
-                "--timeout-s" => o with { TimeoutSeconds = checked((int)Long()) },
-                "--kspan-bin" => o with { KspanBin = Value() },
-                "--replica-processes-only" => o with { ReplicaProcessesOnly = true },
-                "--skip-replica-processes" => o with { SkipReplicaProcesses = true },
-                "--process-events" => o with { ProcessEvents = Long() },
-                "--process-clusters" => o with { ProcessClusters = checked((int)Long()) },
-                "--replica-env" => o with { ReplicaEnv = [.. o.ReplicaEnv, Value()] },
-                _ => throw new ArgumentException($"unknown option {name}; known: --mode pipeline|watch|replicas|storm|soak|encode --events --objects --settle-ms --passivate-ms --name-retention-s --batch --shards --max-in-flight --channel --decode-sample --decode-distinct --regenerate --generator-sample --warm-up-docs --hold-ms --flush-lines --kind-channel --timeout-s; replicas mode: --kspan-bin PATH --replica-processes-only --skip-replica-processes --process-events --process-clusters --replica-env KEY=VALUE"),
-            };
-        }
-        if (o.Mode is not ("pipeline" or "watch" or "replicas" or "storm" or "soak" or "encode")) throw new ArgumentException($"--mode {o.Mode}: expected pipeline, watch, replicas, storm, soak or encode");
-        // Replicas mode runs the pipeline twice (1 node, then 3): a smaller default scale keeps the whole run short.
-        if (o.Mode == "soak")
-        {
-            if (!eventsGiven) o = o with { Events = 10_000_000 };
-            if (!objectsGiven) o = o with { Objects = 100_000 };
-        }
-        if (o.Mode == "replicas")
-        {
-            if (!eventsGiven) o = o with { Events = 300_000 };
-            if (!objectsGiven) o = o with { Objects = 30_000 };
-        }
-        if (o.ReplicaProcessesOnly && o.SkipReplicaProcesses) throw new ArgumentException("--replica-processes-only and --skip-replica-processes exclude each other");
-        if (o.ProcessClusters < 1 || o.ProcessEvents < o.ProcessClusters) throw new ArgumentException("--process-clusters must be at least 1 and --process-events at least that");
-        if (o.ReplicaEnv.FirstOrDefault(e => e.IndexOf('=', StringComparison.Ordinal) < 1) is { } bad) throw new ArgumentException($"--replica-env {bad}: expected KEY=VALUE");
-        if (o.FlushLines < 1 || o.KindChannel < 1 || o.TimeoutSeconds < 1) throw new ArgumentException("--flush-lines, --kind-channel and --timeout-s must be at least 1");
-        return o;
-    }
 }

@@ -35,6 +35,10 @@ using Microsoft.Extensions.Logging;
 // allocation rate) can only be set through the environment, so the benchmark relaunches itself once with it. Idle
 // thread-pool workers do not spin before sleeping (UnfairSemaphoreSpinLimit 0): on 2 cores a spinning worker takes
 // the core an actor or a decoder needs.
+// Arguments are checked (and --help answered) before the relaunch.
+var (parsed, parseExit) = BenchCli.Parse(args);
+if (parsed is null) return parseExit;
+var options = parsed;
 if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null && Environment.ProcessPath is { } self)
 {
     var start = new ProcessStartInfo(self) { UseShellExecute = false };
@@ -46,17 +50,15 @@ if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null && Environme
     start.Environment["DOTNET_GCgen0size"] = "0x2000000";
     // The watch mode hosts the fake API server in the same process (its queues, Kestrel's buffers and HTTP): 512 MB.
     // The soak keeps 100,000 objects busy at once (about 0.5 GB live while it streams): 1 GB.
-    var mode = args.SkipWhile(a => a != "--mode").Skip(1).FirstOrDefault();
-    if (Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is null && mode is "watch" or "soak")
+    if (Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is null && options.Mode is "watch" or "soak")
     {
-        start.Environment["DOTNET_GCHeapHardLimit"] = mode == "watch" ? "0x20000000" : "0x40000000";
+        start.Environment["DOTNET_GCHeapHardLimit"] = options.Mode == "watch" ? "0x20000000" : "0x40000000";
     }
     using var child = Process.Start(start)!;
     await child.WaitForExitAsync();
     return child.ExitCode;
 }
 
-var options = BenchOptions.Parse(args);
 if (options.Mode == "watch") return await WatchBench.RunAsync(options);
 if (options.Mode == "replicas") return await ReplicasBench.RunAsync(options);
 if (options.Mode == "storm") return await StormBench.RunAsync(options);

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using KSpanActors.Tests.FakeKube;
+using KSpanActors.Tests.Launch;
+using KSpanActors.Tests.Otlp;
 
 namespace KSpanActors.Bench;
 
@@ -12,14 +11,15 @@ namespace KSpanActors.Bench;
 /// The processes pass of <c>--mode replicas</c>: 1, then 3 <c>kspan-actors watch</c> processes on 127.0.0.1 forming one
 /// Akka cluster, configured only through environment variables as an operator would (seed node = the first replica,
 /// remoting and HTTP ports, the clusters, settle/passivate/names as the other modes use, <c>--quiet</c>), watching
-/// <see cref="BenchOptions.ProcessClusters"/> fake clusters (one <see cref="FakeApiServer"/> each, every one serving the
-/// same per-cluster input file under its own cluster name) and exporting over OTLP/gRPC to
-/// <see cref="OtlpCountingReceiver"/>. Watch responses are held until every replica answers /readyz 200 and the
+/// <see cref="BenchOptions.ProcessClusters"/> fake clusters (one <see cref="FakeKubeApiServer"/> each, every one streaming
+/// the same per-cluster input file through its feed, <see cref="InputFeed"/>, under its own cluster name) and exporting
+/// over OTLP/gRPC to an <see cref="OtlpTestReceiver"/> that only counts. The processes are started and watched with the
+/// process tests' launcher (<see cref="KSpanProcess"/>, <see cref="PublishedBinary"/>, <see cref="KSpanHttp"/>). Watch responses are held until every replica answers /readyz 200 and the
 /// watchers have stopped moving; then the input is released and the pass ends when every expected event occurrence
 /// arrived at the receiver as a span. CPU is the replicas' own (utime + stime of /proc/PID/stat, summed), from the
 /// release to the last expected span: the bench process, which hosts the fake API servers and the receiver, is not in it.
 /// </summary>
-internal static partial class ReplicaProcessesBench
+internal static class ReplicaProcessesBench
 {
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
 
@@ -31,10 +31,12 @@ internal static partial class ReplicaProcessesBench
             $"processes: {options.ProcessClusters} fake clusters x ~{perClusterEvents:N0} events (~{perClusterObjects:N0} objects) each"));
         var input = BenchInput.Prepare(options with { Events = perClusterEvents, Objects = perClusterObjects });
         var work = Directory.CreateTempSubdirectory("kspan-bench-procs-");
-        var (fileName, prefix) = await ResolveBinaryAsync(options, work.FullName);
+        var sw = Stopwatch.StartNew();
+        var binary = await PublishedBinary.PathAsync(options.KspanBin);
+        Console.WriteLine(string.Create(Culture, $"processes: kspan-actors {binary} ({(options.KspanBin is null && Environment.GetEnvironmentVariable("KSPAN_BIN") is null ? $"published in {sw.Elapsed.TotalSeconds:N1} s" : "given")})"));
 
-        var one = await PassAsync(1, options, input, fileName, prefix, work.FullName);
-        var three = await PassAsync(3, options, input, fileName, prefix, work.FullName);
+        var one = await PassAsync(1, options, input, binary, work.FullName);
+        var three = await PassAsync(3, options, input, binary, work.FullName);
         var ratio = three.CpuPerMillion / one.CpuPerMillion;
         Console.WriteLine(string.Create(Culture,
             $"replicas as processes: 1 process {one.EventsPerSecond:N0} events/s, {one.CpuPerMillion:N1} CPU-s per million events; 3 processes {three.EventsPerSecond:N0} events/s, {three.CpuPerMillion:N1} CPU-s per million events; cost ratio {ratio:N2} (3 processes' CPU-s per million events over 1 process's; target <= 1.25){(one.Complete && three.Complete ? "" : " INCOMPLETE")}"));
@@ -53,54 +55,15 @@ internal static partial class ReplicaProcessesBench
         return (json, one.Complete && three.Complete);
     }
 
-    /// <summary>The published kspan-actors: --kspan-bin, else <c>dotnet publish src/Host -c Release</c> into the work directory.</summary>
-    private static async Task<(string FileName, string[] Prefix)> ResolveBinaryAsync(BenchOptions options, string work)
-    {
-        static (string, string[]) Launch(string path) => path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
-            ? ("dotnet", [path])
-            : (path, []);
-        if (options.KspanBin is { } given)
-        {
-            var path = Directory.Exists(given) ? Path.Combine(given, "kspan-actors") : given;
-            if (!File.Exists(path) && File.Exists(path + ".dll")) path += ".dll";
-            if (!File.Exists(path)) throw new FileNotFoundException($"--kspan-bin {given}: no kspan-actors there");
-            Console.WriteLine($"processes: kspan-actors from --kspan-bin: {Path.GetFullPath(path)}");
-            return Launch(Path.GetFullPath(path));
-        }
-        var root = FindRepositoryRoot() ?? throw new InvalidOperationException("cannot find the repository (KSpanActors.sln) above the working directory or the bench; give --kspan-bin");
-        var output = Path.Combine(work, "kspan-actors");
-        var sw = Stopwatch.StartNew();
-        var publish = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "publish", Path.Combine(root, "src", "Host"), "-c", "Release", "-o", output, "-nologo", "-v", "q" }) publish.ArgumentList.Add(a);
-        using var p = Process.Start(publish)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"dotnet publish src/Host failed ({p.ExitCode}):\n{await stdout}\n{await stderr}");
-        Console.WriteLine(string.Create(Culture, $"processes: published src/Host (Release) to {output} in {sw.Elapsed.TotalSeconds:N1} s"));
-        return Launch(Path.Combine(output, "kspan-actors"));
-    }
-
-    private static string? FindRepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "KSpanActors.sln"))) return dir.FullName;
-            }
-        }
-        return null;
-    }
-
-    private static async Task<PassResult> PassAsync(int count, BenchOptions options, InputSummary input, string fileName, string[] prefix, string work)
+    private static async Task<PassResult> PassAsync(int count, BenchOptions options, InputSummary input, string binary, string work)
     {
         var k = options.ProcessClusters;
         var expected = input.Events * k;
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var receiver = await OtlpCountingReceiver.StartAsync();
-        var servers = new List<FakeApiServer>();
+        await using var receiver = await OtlpTestReceiver.StartAsync(new OtlpReceiverOptions { KeepRequests = false, MaxReceiveMessageSize = null });
+        var feeds = new List<InputFeed>();
+        var servers = new List<FakeKubeApiServer>();
         var replicas = new List<Replica>();
         var dir = Directory.CreateDirectory(Path.Combine(work, $"pass-{count}"));
         try
@@ -108,11 +71,12 @@ internal static partial class ReplicaProcessesBench
             // The fake clusters' queues live in this process; smaller per-kind queues keep k servers' documents in its heap limit.
             for (var c = 0; c < k; c++)
             {
-                servers.Add(await FakeApiServer.StartAsync(input.Path, Math.Min(options.KindChannel, 1024), options.FlushLines, () => { }, release.Task));
+                feeds.Add(new InputFeed(input.Path, Math.Min(options.KindChannel, 1024), options.FlushLines, release: release.Task));
+                servers.Add(await feeds[c].StartServerAsync());
             }
-            var kubeconfigs = servers.Select((s, c) => s.WriteKubeconfig(Path.Combine(dir.FullName, $"kubeconfig-{c + 1}"))).ToList();
-            var akkaPorts = FreePorts(count);
-            var httpPorts = FreePorts(count);
+            var kubeconfigs = servers.Select((s, c) => s.WriteKubeconfig(Path.Combine(dir.FullName, $"cluster-{c + 1}"), "bench")).ToList();
+            var akkaPorts = Enumerable.Range(0, count).Select(_ => KSpanHttp.FreePort()).ToArray();
+            var httpPorts = Enumerable.Range(0, count).Select(_ => KSpanHttp.FreePort()).ToArray();
             var settings = options.PipelineSettings();
             var shared = new Dictionary<string, string>(StringComparer.Ordinal)
             {
@@ -124,7 +88,7 @@ internal static partial class ReplicaProcessesBench
                 ["KSpan__Pipeline__BatchSize"] = settings.BatchSize.ToString(Culture),
                 ["KSpan__Pipeline__Shards"] = settings.Shards.ToString(Culture),
                 ["KSpan__Http__Address"] = "127.0.0.1",
-                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString().TrimEnd('/'),
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.GrpcEndpoint.ToString().TrimEnd('/'),
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
             };
             for (var c = 0; c < k; c++)
@@ -153,20 +117,21 @@ internal static partial class ReplicaProcessesBench
                     ["KSpan__Pipeline__Port"] = akkaPorts[i].ToString(Culture),
                     ["KSpan__Http__Port"] = httpPorts[i].ToString(Culture),
                 };
-                replicas.Add(Replica.Start(i, fileName, [.. prefix, "watch", "--quiet"], env, httpPorts[i], Path.Combine(dir.FullName, $"replica-{i + 1}.log")));
+                var process = KSpanProcess.Start($"replica-{i + 1}", binary, ["watch", "--quiet"], env, dir.FullName, Path.Combine(dir.FullName, $"replica-{i + 1}.log"));
+                replicas.Add(new Replica(i, process, httpPorts[i]));
             }
 
-            // Ready: every replica answers /readyz 200 (bounded).
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            var readyBy = Stopwatch.GetTimestamp();
-            while (true)
+            // Ready: every replica answers /readyz 200 (bounded: 120 s from the start for all).
+            foreach (var r in replicas)
             {
-                if (replicas.FirstOrDefault(r => r.HasExited) is { } gone) return Fail(count, expected, $"replica {gone.Index + 1} exited ({gone.ExitCode}) before it was ready; see {gone.LogPath}", replicas, receiver);
-                var ready = 0;
-                foreach (var r in replicas) ready += await IsReadyAsync(http, r.HttpPort) ? 1 : 0;
-                if (ready == count) break;
-                if (Stopwatch.GetElapsedTime(readyBy) > TimeSpan.FromSeconds(120)) return Fail(count, expected, $"TIMEOUT: {ready} of {count} replicas answered /readyz 200 within 120 s", replicas, receiver);
-                await Task.Delay(250);
+                try
+                {
+                    await KSpanHttp.WaitReadyAsync(r.Process, r.HttpPort, TimeSpan.FromSeconds(120) - Stopwatch.GetElapsedTime(startedAt));
+                }
+                catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+                {
+                    return Fail(count, expected, $"replica {r.Index + 1} not ready: {e.Message.Split('\n')[0]}; see {r.LogPath}", replicas, receiver);
+                }
             }
             var readySeconds = Stopwatch.GetElapsedTime(startedAt).TotalSeconds;
 
@@ -178,8 +143,8 @@ internal static partial class ReplicaProcessesBench
             var watchersSettled = false;
             while (Stopwatch.GetElapsedTime(settledBy) < TimeSpan.FromSeconds(90))
             {
-                var requests = servers.Sum(s => s.WatchRequests);
-                var complete = servers.All(s => s.ActiveWatches == FakeApiServer.CollectionCount);
+                var requests = servers.Sum(s => s.WatchesOpened);
+                var complete = servers.All(s => s.OpenWatches == FakeWatchFeed.WatchedKinds.Count);
                 if (requests != lastRequests || !complete) (lastRequests, stableFrom) = (requests, Stopwatch.GetTimestamp());
                 else if (Stopwatch.GetElapsedTime(stableFrom) >= TimeSpan.FromSeconds(11))
                 {
@@ -190,7 +155,7 @@ internal static partial class ReplicaProcessesBench
                 await Task.Delay(200);
             }
             Console.WriteLine(string.Create(Culture,
-                $"{count} process(es) ready in {readySeconds:N1} s (pids {string.Join(", ", replicas.Select(r => r.Pid))}); watchers {(watchersSettled ? "settled" : "NOT SETTLED after 90 s")}: {servers.Sum(s => s.ActiveWatches)} watches open on {k} fake clusters, {servers.Sum(s => s.WatchRequests)} watch requests so far; start-up CPU {string.Join(" + ", replicas.Select(r => r.CpuSeconds().ToString("N1", Culture)))} s; RSS {string.Join(" + ", replicas.Select(r => (r.RssBytes() / 1e6).ToString("N0", Culture)))} MB"));
+                $"{count} process(es) ready in {readySeconds:N1} s (pids {string.Join(", ", replicas.Select(r => r.Pid))}); watchers {(watchersSettled ? "settled" : "NOT SETTLED after 90 s")}: {servers.Sum(s => s.OpenWatches)} watches open on {k} fake clusters, {servers.Sum(s => s.WatchesOpened)} watch requests so far; start-up CPU {string.Join(" + ", replicas.Select(r => r.CpuSeconds().ToString("N1", Culture)))} s; RSS {string.Join(" + ", replicas.Select(r => (r.RssBytes() / 1e6).ToString("N0", Culture)))} MB"));
 
             // Timed: release the input, wait for every expected event occurrence at the receiver.
             var cpu0 = replicas.Select(r => r.CpuSeconds()).ToArray();
@@ -207,7 +172,7 @@ internal static partial class ReplicaProcessesBench
                 var now = Stopwatch.GetTimestamp();
                 if (got >= expected) break;
                 if (got != last) (last, lastProgress, cpuAtLast) = (got, now, [.. replicas.Select(r => r.CpuSeconds())]);
-                if (got > 0 && servers.All(s => s.ReaderDone.IsCompleted && s.Queued == 0) && Stopwatch.GetElapsedTime(lastProgress, now) > TimeSpan.FromSeconds(15))
+                if (got > 0 && feeds.All(f => f.ReaderDone.IsCompleted && f.Feed.Queued == 0) && Stopwatch.GetElapsedTime(lastProgress, now) > TimeSpan.FromSeconds(15))
                 {
                     // Every document was served and nothing more arrives: the window ends at the last event span received.
                     failure = $"MISSING {expected - got:N0} of {expected:N0} event occurrences: every document served, no new event span for 15 s; timed up to the last one";
@@ -225,7 +190,7 @@ internal static partial class ReplicaProcessesBench
                 }
                 if (Stopwatch.GetElapsedTime(lastProgress, now) > TimeSpan.FromSeconds(30))
                 {
-                    failure = $"STALLED: {got:N0} of {expected:N0} event spans received, none for 30 s (fake clusters: {servers.Sum(s => s.LinesSent):N0} lines sent, {servers.Sum(s => s.Queued):N0} queued)";
+                    failure = $"STALLED: {got:N0} of {expected:N0} event spans received, none for 30 s (fake clusters: {feeds.Sum(f => f.Feed.LinesSent):N0} lines sent, {feeds.Sum(f => f.Feed.Queued):N0} queued)";
                     break;
                 }
                 if (Stopwatch.GetElapsedTime(lastLine, now) >= TimeSpan.FromSeconds(2))
@@ -233,7 +198,7 @@ internal static partial class ReplicaProcessesBench
                     var rate = (got - atLine) / Stopwatch.GetElapsedTime(lastLine, now).TotalSeconds;
                     (lastLine, atLine) = (now, got);
                     Console.WriteLine(string.Create(Culture,
-                        $"  t={Stopwatch.GetElapsedTime(t0, now).TotalSeconds,5:N0}s event spans {got,10:N0} ({rate,8:N0}/s) lines sent {servers.Sum(s => s.LinesSent),10:N0} cpu {string.Join(" + ", replicas.Select((r, i) => (r.CpuSeconds() - cpu0[i]).ToString("N1", Culture)))} s"));
+                        $"  t={Stopwatch.GetElapsedTime(t0, now).TotalSeconds,5:N0}s event spans {got,10:N0} ({rate,8:N0}/s) lines sent {feeds.Sum(f => f.Feed.LinesSent),10:N0} cpu {string.Join(" + ", replicas.Select((r, i) => (r.CpuSeconds() - cpu0[i]).ToString("N1", Culture)))} s"));
                 }
                 await Task.Delay(50);
             }
@@ -250,15 +215,15 @@ internal static partial class ReplicaProcessesBench
 
             // What each replica says it did (its /metrics), then the distribution of the work.
             var scraped = new List<IReadOnlyDictionary<string, double>>();
-            foreach (var r in replicas) scraped.Add(await ScrapeAsync(http, r.HttpPort));
+            foreach (var r in replicas) scraped.Add(await KSpanHttp.MetricsAsync(r.HttpPort) ?? new Dictionary<string, double>());
             double M(int i, string name) => scraped[i].TryGetValue(name, out var v) ? v : double.NaN;
             var result = new PassResult(count, expected, receiver.DistinctEventSpans, seconds, cpu, startupCpu, rss,
-                [.. replicas.Select((_, i) => M(i, "kspan_events_received_total"))], receiver.Spans, receiver.EventSpans,
+                [.. replicas.Select((_, i) => M(i, "kspan_events_received_total"))], receiver.SpanCount, receiver.EventSpans,
                 scraped.Sum(s => s.GetValueOrDefault("kspan_spans_dropped_total")), failure is null);
             Console.WriteLine(string.Create(Culture,
                 $"{count} process(es): {result.EventSpans:N0} of {expected:N0} event occurrences exported in {seconds:N2} s = {result.EventsPerSecond:N0} events/s; replica CPU {cpu.Sum():N1} s ({string.Join(" + ", cpu.Select(c => c.ToString("N1", Culture)))}) = {cpu.Sum() / seconds:N2} cores, {result.CpuPerMillion:N1} CPU-s per million events; peak RSS {string.Join(" + ", rss.Select(b => (b / 1e6).ToString("N0", Culture)))} MB"));
             Console.WriteLine(string.Create(Culture,
-                $"{count} process(es): events received per replica {string.Join(" + ", result.EventsPerReplica.Select(e => e.ToString("N0", Culture)))}; spans exported per replica {string.Join(" + ", replicas.Select((_, i) => M(i, "kspan_spans_exported_total").ToString("N0", Culture)))}, dropped {result.SpansDropped:N0}; receiver: {receiver.Spans:N0} spans in {receiver.Requests:N0} requests, distinct event spans per cluster {string.Join(" ", receiver.DistinctEventSpansByCluster.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => string.Create(Culture, $"{kv.Key}={kv.Value:N0}")))}, {receiver.EventSpans - receiver.DistinctEventSpans:N0} event spans received twice; watch requests {servers.Sum(s => s.WatchRequests)}"));
+                $"{count} process(es): events received per replica {string.Join(" + ", result.EventsPerReplica.Select(e => e.ToString("N0", Culture)))}; spans exported per replica {string.Join(" + ", replicas.Select((_, i) => M(i, "kspan_spans_exported_total").ToString("N0", Culture)))}, dropped {result.SpansDropped:N0}; receiver: {receiver.SpanCount:N0} spans in {receiver.RequestCount:N0} requests, distinct event spans per cluster {string.Join(" ", receiver.DistinctEventSpansByCluster.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => string.Create(Culture, $"{kv.Key}={kv.Value:N0}")))}, {receiver.EventSpans - receiver.DistinctEventSpans:N0} event spans received twice; watch requests {servers.Sum(s => s.WatchesOpened)}"));
             return result;
         }
         finally
@@ -266,53 +231,16 @@ internal static partial class ReplicaProcessesBench
             release.TrySetResult();
             await StopAsync(count, replicas);
             foreach (var s in servers) await s.DisposeAsync();
+            foreach (var f in feeds) f.Dispose();
         }
     }
 
-    private static PassResult Fail(int count, long expected, string why, List<Replica> replicas, OtlpCountingReceiver receiver)
+    private static PassResult Fail(int count, long expected, string why, List<Replica> replicas, OtlpTestReceiver receiver)
     {
         Console.WriteLine($"{count} process(es): FAILED: {why}");
         return new PassResult(count, expected, receiver.DistinctEventSpans, double.NaN, [.. replicas.Select(_ => double.NaN)], [.. replicas.Select(_ => double.NaN)],
-            [.. replicas.Select(_ => 0L)], [.. replicas.Select(_ => double.NaN)], receiver.Spans, receiver.EventSpans, double.NaN, false);
+            [.. replicas.Select(_ => 0L)], [.. replicas.Select(_ => double.NaN)], receiver.SpanCount, receiver.EventSpans, double.NaN, false);
     }
-
-    private static async Task<bool> IsReadyAsync(HttpClient http, int port)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"));
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The replica's /metrics, unlabelled series and labelled ones summed by name.</summary>
-    private static async Task<IReadOnlyDictionary<string, double>> ScrapeAsync(HttpClient http, int port)
-    {
-        var values = new Dictionary<string, double>(StringComparer.Ordinal);
-        try
-        {
-            var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
-            foreach (Match m in MetricLine().Matches(text))
-            {
-                if (double.TryParse(m.Groups["value"].Value, NumberStyles.Float, Culture, out var v))
-                {
-                    values[m.Groups["name"].Value] = values.GetValueOrDefault(m.Groups["name"].Value) + v;
-                }
-            }
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            // a replica that does not answer has no figures
-        }
-        return values;
-    }
-
-    [GeneratedRegex(@"^(?<name>kspan_[a-z_]+)(\{[^}]*\})? (?<value>\S+)$", RegexOptions.Multiline)]
-    private static partial Regex MetricLine();
 
     /// <summary>SIGTERM, later replicas first and the seed last (as the in-process pass leaves), each bounded; SIGKILL after.</summary>
     private static async Task StopAsync(int count, List<Replica> replicas)
@@ -321,20 +249,15 @@ internal static partial class ReplicaProcessesBench
         {
             var r = replicas[i];
             if (r.HasExited) continue;
-            r.Terminate();
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await r.WaitForExitAsync(wait.Token);
-            }
-            catch (OperationCanceledException)
+            r.Process.Terminate();
+            if (await r.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)) is null)
             {
                 Console.WriteLine($"replica {r.Index + 1} (pid {r.Pid}) did not stop within 30 s of SIGTERM: killed");
-                r.Kill();
+                r.Process.Kill9();
             }
         }
         ReportLogs(count, replicas);
-        foreach (var r in replicas) r.Dispose();
+        foreach (var r in replicas) r.Process.Dispose();
     }
 
     /// <summary>Warnings and errors the replicas logged (their logs stay in the work directory).</summary>
@@ -342,25 +265,11 @@ internal static partial class ReplicaProcessesBench
     {
         foreach (var r in replicas)
         {
-            if (!File.Exists(r.LogPath)) continue;
-            var lines = File.ReadAllLines(r.LogPath);
-            var bad = lines.Where(l => l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal) || l.Contains(" crit: ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal)).ToList();
-            Console.WriteLine(string.Create(Culture, $"{count} process(es), replica {r.Index + 1} log: {lines.Length} lines, {bad.Count} warnings/errors ({r.LogPath}); exit code {(r.HasExited ? r.ExitCode.ToString(Culture) : "?")}"));
+            var lines = r.Process.Log().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var bad = r.Process.LogProblems();
+            Console.WriteLine(string.Create(Culture, $"{count} process(es), replica {r.Index + 1} log: {lines.Length} lines, {bad.Count} warnings/errors ({r.LogPath}); exit code {r.Process.ExitCode?.ToString(Culture) ?? "?"}"));
             foreach (var l in bad.Take(4)) Console.WriteLine("    " + (l.Length > 240 ? l[..240] + "…" : l));
         }
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ =>
-        {
-            var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            return l;
-        }).ToList();
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        foreach (var l in listeners) l.Stop();
-        return ports;
     }
 
     private sealed record PassResult(
@@ -393,96 +302,21 @@ internal static partial class ReplicaProcessesBench
         private static JsonNode? Num(double v, int digits) => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, digits)) : null;
     }
 
-    /// <summary>One replica process: started through /bin/sh only to send its output to a file (exec: same pid).</summary>
-    private sealed class Replica : IDisposable
+    /// <summary>One replica: its process and its HTTP port, with what the pass reads of it.</summary>
+    private sealed record Replica(int Index, KSpanProcess Process, int HttpPort)
     {
-        private static readonly long ClockTicks = Math.Max(1, SysConf(2 /* _SC_CLK_TCK */));
-        private readonly Process _process;
+        public int Pid => Process.Pid;
 
-        private Replica(int index, Process process, int httpPort, string logPath)
-        {
-            Index = index;
-            _process = process;
-            HttpPort = httpPort;
-            LogPath = logPath;
-        }
+        public string LogPath => Process.LogPath;
 
-        public int Index { get; }
+        public bool HasExited => Process.HasExited;
 
-        public int HttpPort { get; }
+        public int ExitCode => Process.ExitCode ?? -1;
 
-        public string LogPath { get; }
+        public double CpuSeconds() => Process.CpuSeconds();
 
-        public int Pid => _process.Id;
+        public long RssBytes() => Process.RssBytes();
 
-        public bool HasExited => _process.HasExited;
-
-        public int ExitCode => _process.ExitCode;
-
-        public static Replica Start(int index, string fileName, string[] args, IReadOnlyDictionary<string, string> env, int httpPort, string logPath)
-        {
-            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-            foreach (var a in new[] { "-c", "log=$1; shift; exec \"$@\" >\"$log\" 2>&1", "sh", logPath, fileName }) start.ArgumentList.Add(a);
-            foreach (var a in args) start.ArgumentList.Add(a);
-            // An operator's environment: nothing of the bench's own runtime tuning (its gen0 size, heap limit), no
-            // inherited KSpan/OTEL settings; then ours.
-            foreach (var key in start.Environment.Keys.ToList())
-            {
-                if (key.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase) || key.StartsWith("KSpan__", StringComparison.OrdinalIgnoreCase) ||
-                    key.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase) || key.StartsWith("DOTNET_gc", StringComparison.OrdinalIgnoreCase))
-                {
-                    start.Environment.Remove(key);
-                }
-            }
-            foreach (var (key, value) in env) start.Environment[key] = value;
-            return new Replica(index, Process.Start(start)!, httpPort, logPath);
-        }
-
-        /// <summary>utime + stime of the process so far (its threads, not its children; it has none).</summary>
-        public double CpuSeconds()
-        {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{Pid}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                // after "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12
-                return (long.Parse(fields[11], Culture) + long.Parse(fields[12], Culture)) / (double)ClockTicks;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return double.NaN;
-            }
-        }
-
-        public long RssBytes() => Status("VmRSS:");
-
-        public long PeakRssBytes() => Status("VmHWM:");
-
-        private long Status(string key)
-        {
-            try
-            {
-                var line = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
-                return line is null ? 0 : long.Parse(line[key.Length..].Trim().Split(' ')[0], Culture) * 1024;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                return 0;
-            }
-        }
-
-        public void Terminate() => _ = Kill(Pid, 15 /* SIGTERM */);
-
-        public void Kill() => _process.Kill();
-
-        public Task WaitForExitAsync(CancellationToken ct) => _process.WaitForExitAsync(ct);
-
-        public void Dispose() => _process.Dispose();
-
-        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-        private static extern int Kill(int pid, int signal);
-
-        [DllImport("libc", EntryPoint = "sysconf")]
-        private static extern long SysConf(int name);
+        public long PeakRssBytes() => Process.PeakRssBytes();
     }
 }

@@ -9,8 +9,8 @@ namespace KSpanActors.Bench;
 
 /// <summary>
 /// <c>--mode watch</c>: the real watch path (ClusterWatcher → ResourceWatchLoop → KubeApi over loopback HTTP/1.1 →
-/// KubeDecoder → PipelineWatchSink → FactRouter → actors → counting OTLP/JSON exporter) against <see cref="FakeApiServer"/>
-/// streaming the input file. Timed from the first watch request until the pipeline has received every event of the
+/// KubeDecoder → PipelineWatchSink → FactRouter → actors → counting OTLP/JSON exporter) against the tests' fake API server
+/// (<see cref="KSpanActors.Tests.FakeKube.FakeKubeApiServer"/>) streaming the input file through its feed (<see cref="InputFeed"/>). Timed from the first watch request until the pipeline has received every event of the
 /// input (runtime.Metrics.Events, polled every 50 ms); the drain that follows is timed apart. The fake server runs
 /// in this process, so its cost (file reading, HTTP framing) is inside the CPU measured.
 /// </summary>
@@ -26,14 +26,14 @@ internal static class WatchBench
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
 
         Instant? firstWatch = null;
-        await using var server = await FakeApiServer.StartAsync(input.Path, options.KindChannel, options.FlushLines,
-            () => firstWatch = Instant.Now(sampler));
+        using var feed = new InputFeed(input.Path, options.KindChannel, options.FlushLines, () => firstWatch = Instant.Now(sampler));
+        await using var server = await feed.StartServerAsync();
         var dir = Directory.CreateTempSubdirectory("kspan-bench-watch-");
         try
         {
-            var kubeconfig = server.WriteKubeconfig(Path.Combine(dir.FullName, "kubeconfig"));
+            var kubeconfig = server.WriteKubeconfig(dir.FullName, ClusterName);
             Console.WriteLine(string.Create(culture,
-                $"fake API server: {server.Url} (HTTP/1.1), flush every {options.FlushLines} lines, {options.KindChannel:N0} documents queued per kind; kubeconfig {kubeconfig}"));
+                $"fake API server: {server.BaseAddress} (HTTP/1.1), flush every {options.FlushLines} lines, {options.KindChannel:N0} documents queued per kind; kubeconfig {kubeconfig}"));
 
             var settings = options.PipelineSettings();
             var exporter = new CountingOtlpJsonExporter();
@@ -72,7 +72,7 @@ internal static class WatchBench
                 }
                 if (Stopwatch.GetElapsedTime(lastProgress, now) > TimeSpan.FromSeconds(30))
                 {
-                    Console.WriteLine(string.Create(culture, $"STALLED: {events:N0} of {input.Events:N0} events after 30 s without progress (server: {server.LinesSent:N0} lines sent, {server.Queued:N0} queued, reader {(server.ReaderDone.IsCompleted ? "done" : "running")})"));
+                    Console.WriteLine(string.Create(culture, $"STALLED: {events:N0} of {input.Events:N0} events after 30 s without progress (server: {feed.Feed.LinesSent:N0} lines sent, {feed.Feed.Queued:N0} queued, reader {(feed.ReaderDone.IsCompleted ? "done" : "running")})"));
                     break;
                 }
                 if (Stopwatch.GetElapsedTime(lastLine, now) >= TimeSpan.FromSeconds(1))
@@ -80,7 +80,7 @@ internal static class WatchBench
                     var rate = (events - eventsAtLine) / Stopwatch.GetElapsedTime(lastLine, now).TotalSeconds;
                     (lastLine, eventsAtLine) = (now, events);
                     Console.WriteLine(string.Create(culture,
-                        $"  t={Stopwatch.GetElapsedTime(requested, now).TotalSeconds,5:N0}s events {events,10:N0} ({rate,8:N0}/s) lines sent {server.LinesSent,10:N0} queued {server.Queued,6:N0} in-flight {runtime.Context.Tracker.InFlight,8:N0} spans exported {metrics.SpansExported,10:N0} ws {sampler.Current() / 1e6,5:N0} MB"));
+                        $"  t={Stopwatch.GetElapsedTime(requested, now).TotalSeconds,5:N0}s events {events,10:N0} ({rate,8:N0}/s) lines sent {feed.Feed.LinesSent,10:N0} queued {feed.Feed.Queued,6:N0} in-flight {runtime.Context.Tracker.InFlight,8:N0} spans exported {metrics.SpansExported,10:N0} ws {sampler.Current() / 1e6,5:N0} MB"));
                 }
                 await Task.Delay(50);
             }
@@ -108,7 +108,7 @@ internal static class WatchBench
             Console.WriteLine(string.Create(culture,
                 $"watch: {received:N0} of {input.Events:N0} events{(complete ? "" : " (INCOMPLETE)")} and {metrics.Objects:N0} objects received in {seconds:N2} s from the first watch request ({Stopwatch.GetElapsedTime(requested, start.Timestamp).TotalSeconds:N2} s after StartWatching) = {eventsPerS:N0} events/s; drain afterwards {drainSeconds:N2} s ({received / (seconds + drainSeconds):N0} events/s including it)"));
             Console.WriteLine(string.Create(culture,
-                $"server: {server.LinesSent:N0} watch lines sent ({string.Join(", ", server.SentPerKind.Select(k => string.Create(culture, $"{k.Kind} {k.Sent:N0}")))}); {server.Skipped:N0} documents of kinds not served"));
+                $"server: {feed.Feed.LinesSent:N0} watch lines sent ({string.Join(", ", feed.Feed.SentPerKind.Where(k => k.Sent > 0).Select(k => string.Create(culture, $"{k.Kind} {k.Sent:N0}")))}); {feed.Feed.Skipped:N0} documents of kinds not served"));
             Console.WriteLine(string.Create(culture,
                 $"cpu: {cpu:N1} s process CPU over {seconds:N1} s wall = {cpu / seconds:N2} cores (of {Environment.ProcessorCount}), {cpuPerMillion:N1} CPU-s per million events (fake server included); drain {(drained.Cpu - reached.Cpu).TotalSeconds:N1} s CPU"));
             Console.WriteLine(string.Create(culture,

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -426,12 +427,13 @@ public sealed partial class FakeKubeApiServer
 
         var timeoutSeconds = int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var t) && t > 0 ? TimeSpan.FromSeconds(t) : _options.DefaultWatchTimeout;
         using var timeout = timeoutSeconds is { } span ? new CancellationTokenSource(span) : new CancellationTokenSource();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout.Token);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted, timeout.Token, _stopping.Token);
         using var bookmarkTimer = bookmarks
             ? new Timer(_ => { lock (_gate) session.Items.Writer.TryWrite(new Bookmark(_resourceVersion)); }, null, _options.BookmarkInterval, _options.BookmarkInterval)
             : null;
         try
         {
+            if (_options.Feed is { } feed && feed.Feeds(resource) && !await StreamFeedAsync(ctx, feed, resource, stop.Token)) return 200;
             var written = 0;
             async Task MalformedLineWhenDueAsync()
             {
@@ -491,6 +493,51 @@ public sealed partial class FakeKubeApiServer
         }
 
         return 200;
+    }
+
+    private static readonly byte[] AddedPrefix = "{\"type\":\"ADDED\",\"object\":"u8.ToArray();
+    private static readonly byte[] DeletedPrefix = "{\"type\":\"DELETED\",\"object\":"u8.ToArray();
+    private static readonly byte[] LineEnd = "}\n"u8.ToArray();
+
+    /// <summary>A watch of a fed resource: waits for the feed's release, then, if this watch is the one to stream the kind,
+    /// writes its documents until the feed is complete and drained. True: go on as an ordinary watch; false: the client is gone.</summary>
+    private static async Task<bool> StreamFeedAsync(HttpContext ctx, FakeWatchFeed feed, FakeResource resource, CancellationToken ct)
+    {
+        await feed.Release.WaitAsync(ct);
+        if (feed.Claim(resource) is not { } queue) return true;
+        var reader = queue.Channel.Reader;
+        var body = ctx.Response.BodyWriter;
+        var pending = 0;
+        var exhausted = false;
+        try
+        {
+            while (true)
+            {
+                while (reader.TryRead(out var line))
+                {
+                    body.Write(line.Deleted ? DeletedPrefix : AddedPrefix);
+                    body.Write(line.Json.Span);
+                    body.Write(LineEnd);
+                    if (++pending >= feed.FlushLines && !await FlushAsync()) return false;
+                }
+
+                if (pending > 0 && !await FlushAsync()) return false;
+                if (!await reader.WaitToReadAsync(ct)) return exhausted = true;
+            }
+        }
+        finally
+        {
+            if (exhausted) queue.MarkExhausted();
+            else queue.Unclaim(); // the next watch of the kind resumes with what is left
+        }
+
+        async Task<bool> FlushAsync()
+        {
+            queue.CountSent(pending);
+            pending = 0;
+            var flushed = await body.FlushAsync(ct);
+            return !flushed.IsCompleted && !flushed.IsCanceled;
+        }
     }
 
     private static byte[] EventLine(Change change)

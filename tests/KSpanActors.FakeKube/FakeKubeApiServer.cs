@@ -32,6 +32,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     private readonly List<CountedFault> _cuts = [], _expiries = [], _malformed = [], _failures = [];
     private readonly Dictionary<string, TimeSpan> _slow = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ListSnapshot> _snapshots = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _changed = NewSignal();
     private WebApplication? _app;
     private string _server = "";
@@ -115,7 +116,13 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseSockets(o => SetFinOnError(o, !server._options.AbortWithReset));
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http1; listen = o; }));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            // A watch whose client reads slowly (back-pressure) is not cut, as a real API server does not cut it.
+            k.Limits.MinResponseDataRate = null;
+            k.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http1; listen = o; });
+        });
         var app = builder.Build();
         app.Run(server.HandleAsync);
         await app.StartAsync();
@@ -132,6 +139,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         DropAllWatches();
+        await _stopping.CancelAsync();
         if (_app is not null)
         {
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
@@ -145,6 +153,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
 
             await _app.DisposeAsync();
         }
+
+        _stopping.Dispose();
     }
 
     // ---- resources -------------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ public sealed record FakeKubeOptions
     /// an API server process exits) the client reads "The response ended prematurely"; with a reset, "Connection reset by peer".</summary>
     public bool AbortWithReset { get; init; }
 
+    /// <summary>A load source: documents streamed to the first watch of their kind past the store (see <see cref="FakeWatchFeed"/>).</summary>
+    public FakeWatchFeed? Feed { get; init; }
+
     /// <summary>Reported by /version.</summary>
     public string GitVersion { get; init; } = "v1.31.0-fake";
 }

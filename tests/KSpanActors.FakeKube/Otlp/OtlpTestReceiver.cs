@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using Grpc.Core;
@@ -15,23 +16,43 @@ namespace KSpanActors.Tests.Otlp;
 /// <summary>What the receiver got: the request, its transport ("grpc" or "http") and its headers (lowercase names).</summary>
 public sealed record ReceivedExport(string Transport, ExportTraceServiceRequest Request, IReadOnlyDictionary<string, string> Headers);
 
+/// <summary>How an <see cref="OtlpTestReceiver"/> behaves.</summary>
+public sealed record OtlpReceiverOptions
+{
+    /// <summary>Keep every accepted request (<see cref="OtlpTestReceiver.Requests"/>). Off: count only, for loads whose
+    /// requests would not fit in memory (the benchmark).</summary>
+    public bool KeepRequests { get; init; } = true;
+
+    /// <summary>Largest request accepted over gRPC (null: no limit). gRPC's default is 4 MB.</summary>
+    public int? MaxReceiveMessageSize { get; init; } = 4 * 1024 * 1024;
+}
+
 /// <summary>
-/// An OTLP trace receiver for tests on 127.0.0.1 with ephemeral ports: gRPC TraceService on an HTTP/2-only (h2c)
-/// endpoint, POST /v1/traces (http/protobuf) on an HTTP/1.1 endpoint. Records every accepted request;
-/// <see cref="FailNext"/> makes the next calls answer UNAVAILABLE / HTTP 503 (not recorded).
+/// An OTLP trace receiver for tests and the benchmark on 127.0.0.1 with ephemeral ports: gRPC TraceService on an
+/// HTTP/2-only (h2c) endpoint, POST /v1/traces (http/protobuf) on an HTTP/1.1 endpoint. Records every accepted request
+/// (unless <see cref="OtlpReceiverOptions.KeepRequests"/> is off) and counts spans, event-occurrence spans (those with
+/// a <c>k8s.event.uid</c> attribute) and distinct event-occurrence span ids per <c>k8s.cluster.name</c>, so a span
+/// exported twice shows up instead of counting as progress. <see cref="FailNext"/> makes the next calls answer
+/// UNAVAILABLE / HTTP 503 (not recorded).
 /// </summary>
 public sealed class OtlpTestReceiver : IAsyncDisposable
 {
     private readonly ConcurrentQueue<ReceivedExport> _received = new();
     private readonly List<(int Count, TaskCompletionSource Done)> _waiters = [];
+    private readonly Dictionary<string, HashSet<ulong>> _eventSpansByCluster = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private readonly OtlpReceiverOptions _options;
     private WebApplication? _app;
     private int _spanCount;
+    private long _requestCount;
+    private long _eventSpans;
+    private long _distinctEventSpans;
     private int _failNext;
     private int _failedCalls;
 
-    private OtlpTestReceiver()
+    private OtlpTestReceiver(OtlpReceiverOptions options)
     {
+        _options = options;
     }
 
     public Uri GrpcEndpoint { get; private set; } = null!;
@@ -49,24 +70,43 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
 
     public int SpanCount => Volatile.Read(ref _spanCount);
 
+    /// <summary>Requests accepted (kept or not).</summary>
+    public long RequestCount => Interlocked.Read(ref _requestCount);
+
+    /// <summary>Event-occurrence spans received, duplicates included.</summary>
+    public long EventSpans => Interlocked.Read(ref _eventSpans);
+
+    /// <summary>Distinct event-occurrence spans (span id per cluster).</summary>
+    public long DistinctEventSpans => Interlocked.Read(ref _distinctEventSpans);
+
+    /// <summary>Distinct event-occurrence spans per <c>k8s.cluster.name</c>.</summary>
+    public IReadOnlyDictionary<string, int> DistinctEventSpansByCluster
+    {
+        get
+        {
+            lock (_lock) return _eventSpansByCluster.ToDictionary(kv => kv.Key, kv => kv.Value.Count, StringComparer.Ordinal);
+        }
+    }
+
     /// <summary>Calls answered with a failure because of <see cref="FailNext"/>.</summary>
     public int FailedCalls => Volatile.Read(ref _failedCalls);
 
     /// <summary>When set, the next successful answers carry a partial success rejecting this many spans.</summary>
     public long RejectSpansInAnswer { get; set; }
 
-    public static async Task<OtlpTestReceiver> StartAsync()
+    public static async Task<OtlpTestReceiver> StartAsync(OtlpReceiverOptions? options = null)
     {
-        var receiver = new OtlpTestReceiver();
+        var receiver = new OtlpTestReceiver(options ?? new OtlpReceiverOptions());
         ListenOptions? grpc = null, http = null;
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
+            k.AddServerHeader = false;
             k.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http2; grpc = o; });
             k.Listen(IPAddress.Loopback, 0, o => { o.Protocols = HttpProtocols.Http1; http = o; });
         });
-        builder.Services.AddGrpc();
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = receiver._options.MaxReceiveMessageSize);
         builder.Services.AddSingleton(receiver);
         var app = builder.Build();
         app.MapGrpcService<TraceServiceImpl>();
@@ -134,10 +174,27 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
 
     private ExportTraceServiceResponse Record(string transport, ExportTraceServiceRequest request, IReadOnlyDictionary<string, string> headers)
     {
-        _received.Enqueue(new ReceivedExport(transport, request, headers));
-        var spans = request.ResourceSpans.SelectMany(r => r.ScopeSpans).Sum(s => s.Spans.Count);
+        if (_options.KeepRequests) _received.Enqueue(new ReceivedExport(transport, request, headers));
+        Interlocked.Increment(ref _requestCount);
+        var spans = 0;
+        long events = 0, distinct = 0;
         lock (_lock)
         {
+            foreach (var rs in request.ResourceSpans)
+            {
+                var cluster = rs.Resource?.Attributes.FirstOrDefault(a => a.Key == "k8s.cluster.name")?.Value.StringValue ?? "";
+                if (!_eventSpansByCluster.TryGetValue(cluster, out var ids)) _eventSpansByCluster[cluster] = ids = [];
+                foreach (var span in rs.ScopeSpans.SelectMany(ss => ss.Spans))
+                {
+                    spans++;
+                    if (!span.Attributes.Any(a => a.Key == "k8s.event.uid")) continue;
+                    events++;
+                    if (span.SpanId.Length == 8 && ids.Add(BinaryPrimitives.ReadUInt64BigEndian(span.SpanId.Span))) distinct++;
+                }
+            }
+
+            Interlocked.Add(ref _eventSpans, events);
+            Interlocked.Add(ref _distinctEventSpans, distinct);
             _spanCount += spans;
             for (var i = _waiters.Count - 1; i >= 0; i--)
             {

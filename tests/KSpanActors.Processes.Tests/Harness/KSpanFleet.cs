@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using KSpanActors.Ingest;
 using KSpanActors.Tests.FakeKube;
+using KSpanActors.Tests.Launch;
 using KSpanActors.Tests.Otlp;
 using Xunit.Abstractions;
 
@@ -87,7 +86,6 @@ public sealed class Replica(int index, int akkaPort, int httpPort)
 /// </summary>
 public sealed class KSpanFleet : IAsyncDisposable
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly FleetOptions _options;
     private readonly ITestOutputHelper? _output;
     private readonly List<Replica> _replicas = [];
@@ -182,7 +180,7 @@ public sealed class KSpanFleet : IAsyncDisposable
 
     private Replica NewReplica()
     {
-        var replica = new Replica(_replicas.Count, FreePort(), FreePort());
+        var replica = new Replica(_replicas.Count, KSpanHttp.FreePort(), KSpanHttp.FreePort());
         _replicas.Add(replica);
         return replica;
     }
@@ -226,31 +224,8 @@ public sealed class KSpanFleet : IAsyncDisposable
     public async Task WaitReadyAsync(int index, TimeSpan? timeout = null)
     {
         var r = _replicas[index];
-        var limit = timeout ?? _options.ReadyTimeout;
-        var deadline = DateTime.UtcNow + limit;
-        var last = "no answer yet";
-        while (true)
-        {
-            if (r.Process.HasExited) throw new InvalidOperationException($"{r.Name} exited with {r.Process.ExitCode} before it was ready\n{r.Process.LogTail()}");
-            try
-            {
-                using var answer = await Http.GetAsync(new Uri($"http://127.0.0.1:{r.HttpPort}/readyz"));
-                if (answer.StatusCode == HttpStatusCode.OK)
-                {
-                    Log($"{r.Name} ready after {(DateTime.UtcNow - r.Process.StartedAt).TotalSeconds:F1}s");
-                    return;
-                }
-
-                last = $"{(int)answer.StatusCode} {(await answer.Content.ReadAsStringAsync()).Trim()}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                last = e.Message;
-            }
-
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{r.Name} did not answer /readyz 200 within {limit.TotalSeconds:F0}s (last answer: {last})\n{r.Process.LogTail()}");
-            await Task.Delay(250);
-        }
+        await KSpanHttp.WaitReadyAsync(r.Process, r.HttpPort, timeout ?? _options.ReadyTimeout);
+        Log($"{r.Name} ready after {(DateTime.UtcNow - r.Process.StartedAt).TotalSeconds:F1}s");
     }
 
     public void Kill9(int index)
@@ -426,24 +401,8 @@ public sealed class KSpanFleet : IAsyncDisposable
     public static async Task<long?> EventsReadAsync(Replica r)
     {
         if (!r.Running) return null;
-        try
-        {
-            var metrics = await Http.GetStringAsync(new Uri($"http://127.0.0.1:{r.HttpPort}/metrics"));
-            foreach (var line in metrics.Split('\n'))
-            {
-                if (line.StartsWith("kspan_events_received_total", StringComparison.Ordinal)
-                    && double.TryParse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture, out var value))
-                {
-                    return (long)value;
-                }
-            }
-
-            return 0;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-        {
-            return null;
-        }
+        var metrics = await KSpanHttp.MetricsAsync(r.HttpPort);
+        return metrics is null ? null : (long)metrics.GetValueOrDefault("kspan_events_received_total");
     }
 
     /// <summary>For each cluster: which replica watches it and how many Events it read of those released, from the fake
@@ -475,21 +434,4 @@ public sealed class KSpanFleet : IAsyncDisposable
         await Receiver.DisposeAsync();
         Log($"disposed; logs kept in {WorkDir}");
     }
-
-    /// <summary>A port free on 127.0.0.1 now (the process binds it a moment later).</summary>
-    public static int FreePort()
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            lock (GivenPorts)
-            {
-                if (GivenPorts.Add(port)) return port; // never the same port twice in one run
-            }
-        }
-    }
-
-    private static readonly HashSet<int> GivenPorts = [];
 }

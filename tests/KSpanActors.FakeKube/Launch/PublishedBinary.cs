@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace KSpanActors.Processes.Tests.Harness;
+namespace KSpanActors.Tests.Launch;
 
 /// <summary>
-/// The kspan-actors executable under test: <c>dotnet publish src/Host -c Release</c> into a temporary folder, once per
-/// test run (every test awaits the same task), or the binary KSPAN_BIN names (a published folder, its kspan-actors
-/// apphost or its kspan-actors.dll), to skip the publish.
+/// The kspan-actors executable the process tests and the benchmark start: <c>dotnet publish src/Host -c Release</c>
+/// into a temporary folder, once per process (every caller awaits the same task), or the binary KSPAN_BIN (or the
+/// benchmark's --kspan-bin) names (a published folder, its kspan-actors apphost or its kspan-actors.dll), to skip the publish.
 /// </summary>
 public static class PublishedBinary
 {
@@ -16,24 +16,33 @@ public static class PublishedBinary
     /// <summary>The executable (or .dll) to start.</summary>
     public static Task<string> PathAsync() => Path_.Value;
 
-    /// <summary>The folder holding KSpanActors.sln, above the test binaries.</summary>
+    /// <summary>The executable (or .dll) to start: <paramref name="given"/> when set (see <see cref="Locate"/>), else as <see cref="PathAsync()"/>.</summary>
+    public static Task<string> PathAsync(string? given) => given is { Length: > 0 } ? Task.FromResult(Locate(given, "--kspan-bin")) : PathAsync();
+
+    /// <summary>A published kspan-actors: <paramref name="given"/> is its folder, its apphost or its .dll (full path returned).</summary>
+    public static string Locate(string given, string source = "KSPAN_BIN")
+    {
+        var candidates = Directory.Exists(given) ? new[] { Path.Combine(given, "kspan-actors"), Path.Combine(given, "kspan-actors.dll") } : [given];
+        return Path.GetFullPath(candidates.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException($"{source} {given}: no kspan-actors executable there"));
+    }
+
+    /// <summary>The folder holding KSpanActors.sln, above the working directory or the running binaries.</summary>
     public static string RepositoryRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "KSpanActors.sln"))) return dir.FullName;
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "KSpanActors.sln"))) return dir.FullName;
+            }
         }
 
-        throw new InvalidOperationException($"no KSpanActors.sln above {AppContext.BaseDirectory}");
+        throw new InvalidOperationException($"no KSpanActors.sln above {Directory.GetCurrentDirectory()} or {AppContext.BaseDirectory}");
     }
 
     private static async Task<string> ResolveAsync()
     {
-        if (Environment.GetEnvironmentVariable("KSPAN_BIN") is { Length: > 0 } given)
-        {
-            var candidates = Directory.Exists(given) ? new[] { Path.Combine(given, "kspan-actors"), Path.Combine(given, "kspan-actors.dll") } : [given];
-            return candidates.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException($"KSPAN_BIN={given}: no kspan-actors executable there");
-        }
+        if (Environment.GetEnvironmentVariable("KSPAN_BIN") is { Length: > 0 } given) return Locate(given);
 
         var output = Path.Combine(Path.GetTempPath(), $"kspan-fleet-bin-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         // the publish is this run's own: gone with the test process

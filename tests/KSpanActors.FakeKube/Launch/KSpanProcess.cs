@@ -1,15 +1,20 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace KSpanActors.Processes.Tests.Harness;
+namespace KSpanActors.Tests.Launch;
 
 /// <summary>
-/// One run of the published kspan-actors binary as an OS process: its arguments, its environment (only what is given,
-/// plus the machine's own, without any inherited KSpan__* / OTEL_* / KUBECONFIG), its stdout and stderr in one log file
-/// (written by the process itself through the shell's redirection, so a slow reader never blocks it), signals and exit.
+/// One run of the published kspan-actors binary as an OS process, for the process tests and the benchmark: its
+/// arguments, its environment (only what is given, plus the machine's own, without any inherited KSpan__* / OTEL_* /
+/// KUBECONFIG or .NET GC tuning: an operator's environment), its stdout and stderr in one log file (written by the
+/// process itself through the shell's redirection, so a slow reader never blocks it), signals, exit, and what
+/// /proc says of its CPU and memory.
 /// </summary>
 public sealed partial class KSpanProcess : IDisposable
 {
+    private static readonly long ClockTicks = Math.Max(1, SysConf(2 /* _SC_CLK_TCK */));
+
     private readonly Process _process;
     private DateTime? _signalledAt;
     private DateTime? _exitedAt;
@@ -60,7 +65,8 @@ public sealed partial class KSpanProcess : IDisposable
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var key in start.Environment.Keys.ToList())
         {
-            if (key.StartsWith("KSpan__", StringComparison.OrdinalIgnoreCase) || key.StartsWith("OTEL_", StringComparison.Ordinal) || key == "KUBECONFIG")
+            if (key.StartsWith("KSpan__", StringComparison.OrdinalIgnoreCase) || key.StartsWith("OTEL_", StringComparison.Ordinal) || key == "KUBECONFIG"
+                || key.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase))
             {
                 start.Environment.Remove(key);
             }
@@ -103,6 +109,46 @@ public sealed partial class KSpanProcess : IDisposable
         _exitedAt ??= DateTime.UtcNow;
         return _process.ExitCode;
     }
+
+    /// <summary>utime + stime of the process so far (its threads; it has no children), NaN once it is gone.</summary>
+    public double CpuSeconds()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{Pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // after "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / (double)ClockTicks;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return double.NaN;
+        }
+    }
+
+    /// <summary>Resident memory now (bytes), 0 once it is gone.</summary>
+    public long RssBytes() => ProcStatus("VmRSS:");
+
+    /// <summary>Peak resident memory so far (bytes), 0 once it is gone.</summary>
+    public long PeakRssBytes() => ProcStatus("VmHWM:");
+
+    private long ProcStatus(string key)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{Pid}/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+            return line is null ? 0 : long.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The log lines that are warnings, errors or exceptions.</summary>
+    public IReadOnlyList<string> LogProblems() =>
+        [.. Log().Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains(" warn: ", StringComparison.Ordinal) || l.Contains(" fail: ", StringComparison.Ordinal)
+            || l.Contains(" crit: ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal))];
 
     /// <summary>The whole log (empty if none yet).</summary>
     public string Log()
@@ -148,4 +194,7 @@ public sealed partial class KSpanProcess : IDisposable
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "sysconf")]
+    private static partial long SysConf(int name);
 }

@@ -1,0 +1,63 @@
+using KSpanActors.Tests.FakeKube;
+
+namespace KSpanActors.Bench;
+
+/// <summary>
+/// The input file streamed by a fake API server (<see cref="FakeKubeApiServer"/> with a <see cref="FakeWatchFeed"/>): a
+/// thread of its own reads the file once, from the first watch on, into the feed's per-kind queues, which the watch
+/// responses drain. Lists are empty; each kind's first watch streams that kind's documents.
+/// </summary>
+internal sealed class InputFeed : IDisposable
+{
+    private readonly string _inputPath;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _readerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <param name="onFirstWatch">Called once, on the first watch that streams (after the release), before any document is read.</param>
+    /// <param name="release">When given, watches stream nothing (and the file is not read) before it completes.</param>
+    public InputFeed(string inputPath, int kindCapacity, int flushLines, Action? onFirstWatch = null, Task? release = null)
+    {
+        _inputPath = inputPath;
+        Feed = new FakeWatchFeed(FakeWatchFeed.WatchedKinds, kindCapacity, flushLines, release, () =>
+        {
+            onFirstWatch?.Invoke();
+            new Thread(ReadFile) { IsBackground = true, Name = "fake-apiserver-reader" }.Start();
+        });
+    }
+
+    public FakeWatchFeed Feed { get; }
+
+    /// <summary>Completes when the reader thread has read the whole file (or stopped).</summary>
+    public Task ReaderDone => _readerDone.Task;
+
+    /// <summary>A fake API server streaming this input (dispose it before the feed).</summary>
+    public Task<FakeKubeApiServer> StartServerAsync() => FakeKubeApiServer.StartAsync(new FakeKubeOptions { Feed = Feed });
+
+    private void ReadFile()
+    {
+        try
+        {
+            foreach (var doc in InputFile.Read(_inputPath))
+            {
+                var write = Feed.WriteAsync(doc.Document.Kind, doc.Document.Deleted, doc.Document.Json, _stopping.Token);
+                if (!(write.IsCompletedSuccessfully ? write.Result : write.AsTask().GetAwaiter().GetResult())) return;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+        finally
+        {
+            Feed.Complete();
+            _readerDone.TrySetResult();
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        if (Feed.FirstWatch.IsCompleted && !ReaderDone.Wait(TimeSpan.FromSeconds(10))) return; // a reader still running keeps the token
+        _stopping.Dispose();
+    }
+}
