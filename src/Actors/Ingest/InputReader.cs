@@ -26,16 +26,19 @@ internal static class InputReader
 {
     private static readonly string[] Extensions = [".json", ".yaml", ".yml"];
 
-    public static IEnumerable<SourceDocument> Read(string path, Action<InputProblem> onProblem, Action<string>? onIgnored = null)
-        => Read(path, onProblem, onIgnored, ArchiveLimits.Default);
+    /// <summary>The documents of a file, folder or archive; what is passed over as not Kubernetes is not reported.</summary>
+    /// <remarks>The only method of this name: tests/KSpanActors.FakeKube finds it by name through reflection.</remarks>
+    public static IEnumerable<SourceDocument> Read(string path, Action<InputProblem> onProblem) => ReadInput(path, onProblem, onIgnored: null);
 
-    /// <summary>As <see cref="Read(string, Action{InputProblem}, Action{string}?)"/>, with the bounds on archive entries given.</summary>
-    internal static IEnumerable<SourceDocument> Read(string path, Action<InputProblem> onProblem, Action<string>? onIgnored, ArchiveLimits limits)
+    /// <summary>
+    /// As <see cref="Read"/>, also telling <paramref name="onIgnored"/> the origin of each file or document of a folder or
+    /// archive passed over as not Kubernetes; <paramref name="limits"/> bounds archive entries (default <see cref="ArchiveLimits.Default"/>).
+    /// </summary>
+    internal static IEnumerable<SourceDocument> ReadInput(string path, Action<InputProblem> onProblem, Action<string>? onIgnored, ArchiveLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(onProblem);
-        ArgumentNullException.ThrowIfNull(limits);
-        return ReadLazily(path, onProblem, onIgnored, limits);
+        return ReadLazily(path, onProblem, onIgnored, limits ?? ArchiveLimits.Default);
     }
 
     private static IEnumerable<SourceDocument> ReadLazily(string path, Action<InputProblem> onProblem, Action<string>? onIgnored, ArchiveLimits limits)

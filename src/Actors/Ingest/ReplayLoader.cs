@@ -24,7 +24,7 @@ internal static class ReplayLoader
         var problems = 0;
         var files = new HashSet<string>(StringComparer.Ordinal);
         var ignored = new List<string>();
-        foreach (var doc in InputReader.Read(
+        foreach (var doc in InputReader.ReadInput(
                      path,
                      p =>
                      {

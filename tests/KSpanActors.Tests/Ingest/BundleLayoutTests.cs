@@ -139,7 +139,7 @@ public sealed class BundleLayoutTests : IDisposable
         var problems = new List<InputProblem>();
         var ignored = new List<string>();
 
-        var docs = InputReader.Read(Layout(layout), problems.Add, ignored.Add).ToList();
+        var docs = InputReader.ReadInput(Layout(layout), problems.Add, ignored.Add).ToList();
 
         Assert.Empty(problems);
         Assert.Equal(ignoredFiles.Length, ignored.Count);
@@ -159,7 +159,7 @@ public sealed class BundleLayoutTests : IDisposable
         var problems = new List<InputProblem>();
         var ignored = new List<string>();
 
-        var docs = InputReader.Read(bundle, problems.Add, ignored.Add).ToList();
+        var docs = InputReader.ReadInput(bundle, problems.Add, ignored.Add).ToList();
 
         Assert.Equal(["pods.json item 1"], docs.Select(d => d.Origin));
         Assert.Equal(["events.yaml", "items.json item 1", "pods.json"], problems.Select(p => p.Origin).Order(StringComparer.Ordinal));
@@ -189,7 +189,7 @@ public sealed class BundleLayoutTests : IDisposable
         }
         var problems = new List<InputProblem>();
 
-        var docs = InputReader.Read(path, problems.Add, null, new ArchiveLimits(MaxEntryBytes: 1024, MaxTotalBytes: 1 << 20)).ToList();
+        var docs = InputReader.ReadInput(path, problems.Add, null, new ArchiveLimits(MaxEntryBytes: 1024, MaxTotalBytes: 1 << 20)).ToList();
 
         Assert.Equal(["hostile.tar.gz/bundle/ok.json item 1"], docs.Select(d => d.Origin));
         Assert.Equal(3, problems.Count);
@@ -208,7 +208,7 @@ public sealed class BundleLayoutTests : IDisposable
         var archive = Pack(folder, Path.Combine(_temp, "two.tgz"));
         var problems = new List<InputProblem>();
 
-        var docs = InputReader.Read(archive, problems.Add, null, new ArchiveLimits(MaxEntryBytes: 1024, MaxTotalBytes: 100)).ToList();
+        var docs = InputReader.ReadInput(archive, problems.Add, null, new ArchiveLimits(MaxEntryBytes: 1024, MaxTotalBytes: 100)).ToList();
 
         Assert.Single(docs);
         Assert.Contains("the rest of the archive is not read", Assert.Single(problems).Message, StringComparison.Ordinal);

@@ -34,7 +34,7 @@ public sealed class DecodeOrderTests
         return data;
     }
 
-    private static List<SourceDocument> Documents(string path) => InputReader.Read(path, _ => { }, _ => { }).ToList();
+    private static List<SourceDocument> Documents(string path) => InputReader.ReadInput(path, _ => { }, _ => { }).ToList();
 
     /// <summary>The member names and value types of a document, in order, without the values.</summary>
     private static string Shape(SourceDocument doc)

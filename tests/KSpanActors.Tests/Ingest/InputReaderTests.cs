@@ -107,7 +107,7 @@ public sealed class InputReaderTests : IDisposable
     {
         var problems = new List<InputProblem>();
         var ignored = new List<string>();
-        var docs = InputReader.Read(PathOf("folder"), problems.Add, ignored.Add).ToList();
+        var docs = InputReader.ReadInput(PathOf("folder"), problems.Add, ignored.Add).ToList();
         Assert.Equal([("Namespace", "a.json"), ("Node", "sub/b.yaml")], docs.Select(d => (d.Kind, d.Origin)));
         Assert.Empty(problems);
         Assert.Equal(["array.json"], ignored); // notes.txt is not even opened
