@@ -88,10 +88,9 @@ internal static class ArchiveReader
     {
         var file = Open(path, archive, sink);
         if (file is null) yield break;
-        using var _ = file;
-        var zip = OpenZip(file, archive, sink);
+        using var stream = file;
+        using var zip = OpenZip(file, archive, sink);
         if (zip is null) yield break;
-        using var __ = zip;
         var budget = new Budget(limits);
         foreach (var entry in zip.Entries)
         {
@@ -99,7 +98,7 @@ internal static class ArchiveReader
             var name = Accept(entry.FullName, entry.Length, archive, sink, budget);
             if (name is null) continue;
             if (!budget.Take(entry.Length, archive, sink)) yield break;
-            var bytes = ReadZipEntry(entry, archive, sink, budget.Limits.MaxEntryBytes);
+            var bytes = ReadZipEntry(entry, archive, sink);
             if (bytes is not null) yield return (name, bytes);
         }
     }
@@ -117,15 +116,15 @@ internal static class ArchiveReader
         }
     }
 
-    private static byte[]? ReadZipEntry(ZipArchiveEntry entry, string archive, Sink sink, long maxBytes)
+    private static byte[]? ReadZipEntry(ZipArchiveEntry entry, string archive, Sink sink)
     {
         try
         {
             using var data = entry.Open();
-            // The declared length is checked before; a stream that gives more than declared is cut off there.
+            // The declared length was checked against the bound; an entry that inflates to more than it declared is broken.
             var bytes = ReadExactly(data, entry.Length);
             if (data.ReadByte() >= 0) throw new InvalidDataException($"more data than the {entry.Length} bytes declared");
-            return bytes.LongLength <= maxBytes ? bytes : null;
+            return bytes;
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
