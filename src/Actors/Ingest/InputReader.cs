@@ -5,42 +5,67 @@ using YamlDotNet.Core;
 namespace KSpanActors.Ingest;
 
 /// <summary>
-/// Reads a file or a folder into <see cref="SourceDocument"/>s, lazily, reporting what it cannot read and going on.
-/// Understands kspan captures (multi-document YAML, each document after a <c># {"time":…,"style":…,"kind":…}</c> comment),
-/// Kubernetes Lists (<c>EventList</c>, <c>PodList</c>, <c>List</c>…) and single objects, in JSON or YAML.
-/// A folder is read file by file (*.json, *.yaml, *.yml, recursively, in ordinal order of the relative path).
+/// Reads a file, a folder or an archive into <see cref="SourceDocument"/>s, lazily, reporting what it cannot read and
+/// going on. Understands kspan captures (multi-document YAML, each document after a
+/// <c># {"time":…,"style":…,"kind":…}</c> comment), Kubernetes Lists (<c>EventList</c>, <c>PodList</c>, <c>List</c>…),
+/// bare arrays of objects, and single objects, in JSON or YAML.
+/// A folder is read file by file (*.json, *.yaml, *.yml, recursively, in ordinal order of the relative path), so the
+/// layouts of support bundles are read as they are on disk: an OpenShift must-gather (<c>namespaces/*/core/events.yaml</c>,
+/// <c>namespaces/*/apps/*.yaml</c>, <c>cluster-scoped-resources/…</c>), a rancher support-bundle-kit bundle
+/// (<c>yamls/namespaced/*/v1/events.yaml</c>, <c>…/events.k8s.io/v1/events.yaml</c>, <c>yamls/cluster/…</c>), a
+/// troubleshoot bundle (<c>cluster-resources/events/*.json</c>…). An archive (<c>.tar.gz</c>, <c>.tgz</c>, <c>.tar</c>,
+/// <c>.zip</c>) is read like a folder, streamed entry by entry in archive order, never unpacked to disk.
+/// Inside a folder or an archive, files that are not Kubernetes objects or Lists (configuration, API discovery, RBAC
+/// reviews, metadata; other extensions such as logs are not even opened) are passed to <c>onIgnored</c> instead of
+/// being problems; a file named on its own still is one. Syntax errors and List items without a kind are problems
+/// everywhere.
 /// Positions in origins are 1-based: "capture.yaml document 7" is the 7th document with content,
-/// "events/velero.json item 12" is <c>items[11]</c>.
+/// "events/velero.json item 12" is <c>items[11]</c>; a file in an archive is "bundle.tar.gz/path/in/archive".
 /// </summary>
 internal static class InputReader
 {
     private static readonly string[] Extensions = [".json", ".yaml", ".yml"];
 
-    public static IEnumerable<SourceDocument> Read(string path, Action<InputProblem> onProblem)
+    /// <summary>The documents of a file, folder or archive; what is passed over as not Kubernetes is not reported.</summary>
+    /// <remarks>The only method of this name: tests/KSpanActors.FakeKube finds it by name through reflection.</remarks>
+    public static IEnumerable<SourceDocument> Read(string path, Action<InputProblem> onProblem) => ReadInput(path, onProblem, onIgnored: null);
+
+    /// <summary>
+    /// As <see cref="Read"/>, also telling <paramref name="onIgnored"/> the origin of each file or document of a folder or
+    /// archive passed over as not Kubernetes; <paramref name="limits"/> bounds archive entries (default <see cref="ArchiveLimits.Default"/>).
+    /// </summary>
+    internal static IEnumerable<SourceDocument> ReadInput(string path, Action<InputProblem> onProblem, Action<string>? onIgnored, ArchiveLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(onProblem);
-        return ReadLazily(path, onProblem);
+        return ReadLazily(path, onProblem, onIgnored, limits ?? ArchiveLimits.Default);
     }
 
-    private static IEnumerable<SourceDocument> ReadLazily(string path, Action<InputProblem> onProblem)
+    private static IEnumerable<SourceDocument> ReadLazily(string path, Action<InputProblem> onProblem, Action<string>? onIgnored, ArchiveLimits limits)
     {
         if (Directory.Exists(path))
         {
+            var sink = new Sink(onProblem, onIgnored, Quiet: true);
             foreach (var (full, relative) in ListFolder(path, onProblem))
             {
-                foreach (var doc in ReadFile(full, relative, onProblem)) yield return doc;
+                foreach (var doc in ReadFile(full, relative, sink)) yield return doc;
             }
         }
         else if (File.Exists(path))
         {
-            foreach (var doc in ReadFile(path, Path.GetFileName(path), onProblem)) yield return doc;
+            var documents = ArchiveReader.Kind(path) is { } archive
+                ? ArchiveReader.Read(path, archive, new Sink(onProblem, onIgnored, Quiet: true), limits)
+                : ReadFile(path, Path.GetFileName(path), new Sink(onProblem, onIgnored, Quiet: false));
+            foreach (var doc in documents) yield return doc;
         }
         else
         {
             onProblem(new InputProblem(path, "no such file or folder"));
         }
     }
+
+    /// <summary>Whether a file of this name is read (JSON or YAML); anything else in a folder or an archive is passed over.</summary>
+    internal static bool IsReadable(string name) => Extensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
     private static List<(string Full, string Relative)> ListFolder(string folder, Action<InputProblem> onProblem)
     {
@@ -50,7 +75,7 @@ internal static class InputReader
             var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 };
             foreach (var full in Directory.EnumerateFiles(folder, "*", options))
             {
-                if (!Extensions.Any(e => full.EndsWith(e, StringComparison.OrdinalIgnoreCase))) continue;
+                if (!IsReadable(full)) continue;
                 files.Add((full, Path.GetRelativePath(folder, full).Replace('\\', '/')));
             }
         }
@@ -63,7 +88,7 @@ internal static class InputReader
         return files;
     }
 
-    private static IEnumerable<SourceDocument> ReadFile(string full, string name, Action<InputProblem> onProblem)
+    private static IEnumerable<SourceDocument> ReadFile(string full, string name, Sink sink)
     {
         byte[] bytes;
         try
@@ -72,17 +97,22 @@ internal static class InputReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            onProblem(new InputProblem(name, $"cannot read file: {KubeDecoder.OneLine(e.Message)}"));
+            sink.OnProblem(new InputProblem(name, $"cannot read file: {KubeDecoder.OneLine(e.Message)}"));
             yield break;
         }
 
+        foreach (var doc in ReadContent(bytes, name, sink)) yield return doc;
+    }
+
+    /// <summary>The documents of one file's content; <paramref name="name"/> (its path in the folder or archive) says JSON or YAML and names it.</summary>
+    internal static IEnumerable<SourceDocument> ReadContent(byte[] bytes, string name, Sink sink)
+    {
         var content = bytes.AsMemory();
         if (content.Span.StartsWith("\xEF\xBB\xBF"u8)) content = content[3..];
 
-        var documents = LooksLikeJson(name, content.Span)
-            ? FromJson(content, name, header: default, onProblem)
-            : FromYaml(Encoding.UTF8.GetString(content.Span), name, onProblem);
-        foreach (var doc in documents) yield return doc;
+        return LooksLikeJson(name, content.Span)
+            ? FromJson(content, name, header: default, sink)
+            : FromYaml(Encoding.UTF8.GetString(content.Span), name, sink);
     }
 
     private static bool LooksLikeJson(string name, ReadOnlySpan<byte> content)
@@ -93,56 +123,87 @@ internal static class InputReader
         return !trimmed.IsEmpty && trimmed[0] is (byte)'{' or (byte)'[';
     }
 
-    /// <summary>One JSON document: a List (one SourceDocument per item) or a single object.</summary>
-    private static IEnumerable<SourceDocument> FromJson(ReadOnlyMemory<byte> json, string origin, CaptureHeader header, Action<InputProblem> onProblem)
+    /// <summary>One JSON document: a List or an array (one SourceDocument per item) or a single object.</summary>
+    private static IEnumerable<SourceDocument> FromJson(ReadOnlyMemory<byte> json, string origin, CaptureHeader header, Sink sink)
     {
-        var shape = Scan(json, origin, onProblem);
+        var shape = Scan(json, origin, sink.OnProblem);
         if (shape is null) yield break;
-        if (shape.Root is not (JsonTokenType.StartObject or JsonTokenType.None))
+        if (shape.Root is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.None))
         {
-            onProblem(new InputProblem(origin, $"not a Kubernetes object or List (a JSON {Describe(shape.Root)})"));
+            sink.NotKubernetes(origin, $"not a Kubernetes object or List (a JSON {Describe(shape.Root)})");
             yield break;
         }
 
+        var isArray = shape.Root == JsonTokenType.StartArray;
         var isList = shape.Items is not null
-            && (shape.Kind is null || shape.Kind.EndsWith("List", StringComparison.Ordinal));
+            && (isArray || shape.Kind is null || shape.Kind.EndsWith("List", StringComparison.Ordinal));
         if (isList)
         {
-            var itemKind = shape.Kind is { Length: > 4 } listKind ? listKind[..^4] : null;
+            var itemKind = !isArray && shape.Kind is { Length: > 4 } listKind ? listKind[..^4] : null;
+            if (itemKind is null && shape.Error is null && !shape.Items!.Any(i => i.Kind is not null)
+                && (isArray || (sink.Quiet && shape.Kind is null && shape.ApiVersion is null)))
+            {
+                // Neither the List nor any item names a kind (API groups, RBAC rules, a kindless List of definitions).
+                sink.NotKubernetes(origin, isArray ? "not a Kubernetes object or List (a JSON array without kinds)" : "a List whose items have no kind");
+                yield break;
+            }
+
             for (var i = 0; i < shape.Items!.Count; i++)
             {
                 var item = shape.Items[i];
                 var itemOrigin = $"{origin} item {i + 1}";
                 if (!item.IsObject)
                 {
-                    onProblem(new InputProblem(itemOrigin, "item is not an object"));
+                    sink.OnProblem(new InputProblem(itemOrigin, "item is not an object"));
                     continue;
                 }
 
                 var kind = item.Kind ?? itemKind;
                 if (string.IsNullOrEmpty(kind))
                 {
-                    onProblem(new InputProblem(itemOrigin, "document without kind"));
+                    sink.OnProblem(new InputProblem(itemOrigin, "document without kind"));
+                    continue;
+                }
+
+                if (isArray && sink.Quiet && !item.HasUid && !string.Equals(kind, "Event", StringComparison.Ordinal))
+                {
+                    // A bare array in a bundle holds what the API served (with metadata.uid) or something else
+                    // (API discovery: APIResourceList...), never a List the API wrote.
+                    sink.NotKubernetes(itemOrigin, "document without metadata.uid");
                     continue;
                 }
 
                 yield return new SourceDocument(kind, item.ApiVersion ?? shape.ApiVersion, item.Json, itemOrigin, header.Deleted);
             }
 
-            if (shape.Error is not null) onProblem(new InputProblem(origin, $"JSON syntax error: {shape.Error}"));
+            if (shape.Error is not null) sink.OnProblem(new InputProblem(origin, $"JSON syntax error: {shape.Error}"));
             yield break;
         }
 
         if (shape.Error is not null)
         {
-            onProblem(new InputProblem(origin, $"JSON syntax error: {shape.Error}"));
+            sink.OnProblem(new InputProblem(origin, $"JSON syntax error: {shape.Error}"));
             yield break;
         }
 
         var singleKind = shape.Kind ?? header.Kind;
         if (string.IsNullOrEmpty(singleKind))
         {
-            onProblem(new InputProblem(origin, "document without kind"));
+            sink.NotKubernetes(origin, "document without kind");
+            yield break;
+        }
+
+        if (singleKind.EndsWith("List", StringComparison.Ordinal) && shape.Items is null && !shape.HasUid)
+        {
+            // "kind: EventList" with "items: null" (or none): an empty List.
+            yield break;
+        }
+
+        if (sink.Quiet && !shape.HasUid && !string.Equals(singleKind, "Event", StringComparison.Ordinal))
+        {
+            // In a bundle, an object without metadata.uid is not one the API served: a kubeconfig, a KubeletConfiguration,
+            // a troubleshoot SupportBundleVersion...
+            sink.NotKubernetes(origin, "document without metadata.uid");
             yield break;
         }
 
@@ -180,7 +241,7 @@ internal static class InputReader
     /// A YAML file, split on its <c>---</c> (and <c>...</c>) lines first so that a broken document costs only itself.
     /// Each document is converted to JSON and read as a List or an object.
     /// </summary>
-    private static IEnumerable<SourceDocument> FromYaml(string text, string name, Action<InputProblem> onProblem)
+    private static IEnumerable<SourceDocument> FromYaml(string text, string name, Sink sink)
     {
         var chunks = YamlDocuments.Split(text);
         var number = 0;
@@ -195,12 +256,12 @@ internal static class InputReader
             }
             catch (Exception e)
             {
-                onProblem(new InputProblem(origin, YamlError(e, chunk.FirstLine)));
+                sink.OnProblem(new InputProblem(origin, YamlError(e, chunk.FirstLine)));
                 continue;
             }
 
             if (json is null) continue;
-            foreach (var doc in FromJson(json.Value, origin, chunk.Header, onProblem)) yield return doc;
+            foreach (var doc in FromJson(json.Value, origin, chunk.Header, sink)) yield return doc;
         }
     }
 
@@ -216,6 +277,16 @@ internal static class InputReader
         }
 
         return $"YAML syntax error near line {firstLine}: {KubeDecoder.OneLine(e.Message)}";
+    }
+}
+
+/// <summary>Where the reader reports: problems always; documents that are not Kubernetes as problems, or as ignored when <paramref name="Quiet"/> (in a folder or an archive).</summary>
+internal sealed record Sink(Action<InputProblem> OnProblem, Action<string>? OnIgnored, bool Quiet)
+{
+    public void NotKubernetes(string origin, string message)
+    {
+        if (Quiet) OnIgnored?.Invoke(origin);
+        else OnProblem(new InputProblem(origin, message));
     }
 }
 

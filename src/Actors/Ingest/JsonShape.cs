@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace KSpanActors.Ingest;
 
 /// <summary>One element of a List's <c>items</c>, as a slice of the List's bytes (no copy).</summary>
-internal readonly record struct JsonItem(ReadOnlyMemory<byte> Json, string? Kind, string? ApiVersion, bool IsObject);
+internal readonly record struct JsonItem(ReadOnlyMemory<byte> Json, string? Kind, string? ApiVersion, bool IsObject, bool HasUid);
 
 /// <summary>
 /// The top-level shape of a JSON document, found in one pass of <see cref="Utf8JsonReader"/> without building a tree:
@@ -23,6 +23,9 @@ internal sealed class JsonShape
     /// <summary>The <c>items</c> array's elements, null when the root has no <c>items</c> array.</summary>
     public List<JsonItem>? Items { get; private set; }
 
+    /// <summary>The root object has a <c>metadata</c> object with a <c>uid</c> string (what every object served by the API has).</summary>
+    public bool HasUid { get; private set; }
+
     /// <summary>The syntax error that stopped the scan, null when the whole document is well formed.</summary>
     public string? Error { get; private set; }
 
@@ -33,6 +36,7 @@ internal sealed class JsonShape
         string? kind = null;
         string? apiVersion = null;
         List<JsonItem>? items = null;
+        var hasUid = false;
         try
         {
             if (!reader.Read())
@@ -44,7 +48,13 @@ internal sealed class JsonShape
             shape.Root = reader.TokenType;
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                ScanObject(ref reader, json, ref kind, ref apiVersion, ref items, collectItems: true);
+                ScanObject(ref reader, json, ref kind, ref apiVersion, ref items, ref hasUid, root: true);
+            }
+            else if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                // A bare array of objects (troubleshoot writes custom resources so): its elements are read as a List's items.
+                items = [];
+                ScanItems(ref reader, json, items);
             }
             else
             {
@@ -62,23 +72,29 @@ internal sealed class JsonShape
         shape.Kind = kind;
         shape.ApiVersion = apiVersion;
         shape.Items = items;
+        shape.HasUid = hasUid;
         return shape;
     }
 
-    /// <summary>Reads from a StartObject to its EndObject, keeping the top-level kind, apiVersion and (optionally) items.</summary>
+    /// <summary>
+    /// Reads from a StartObject to its EndObject, keeping the top-level kind and apiVersion, whether it has a
+    /// metadata.uid, and for the root its items.
+    /// </summary>
     private static void ScanObject(
         ref Utf8JsonReader reader,
         ReadOnlyMemory<byte> json,
         ref string? kind,
         ref string? apiVersion,
         ref List<JsonItem>? items,
-        bool collectItems)
+        ref bool hasUid,
+        bool root)
     {
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var isKind = reader.ValueTextEquals("kind"u8);
             var isApiVersion = !isKind && reader.ValueTextEquals("apiVersion"u8);
-            var isItems = collectItems && !isKind && !isApiVersion && reader.ValueTextEquals("items"u8);
+            var isItems = root && !isKind && !isApiVersion && reader.ValueTextEquals("items"u8);
+            var isMetadata = !isKind && !isApiVersion && !isItems && reader.ValueTextEquals("metadata"u8);
             reader.Read();
 
             if (reader.TokenType == JsonTokenType.String && (isKind || isApiVersion))
@@ -90,6 +106,16 @@ internal sealed class JsonShape
             {
                 items = [];
                 ScanItems(ref reader, json, items);
+            }
+            else if (isMetadata && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+                {
+                    var isUid = reader.ValueTextEquals("uid"u8);
+                    reader.Read();
+                    hasUid |= isUid && reader.TokenType == JsonTokenType.String && !reader.ValueSpan.IsEmpty;
+                    reader.Skip();
+                }
             }
             else
             {
@@ -106,10 +132,11 @@ internal sealed class JsonShape
             var start = (int)reader.TokenStartIndex;
             string? kind = null;
             string? apiVersion = null;
+            var hasUid = false;
             var isObject = reader.TokenType == JsonTokenType.StartObject;
-            if (isObject) ScanObject(ref reader, json, ref kind, ref apiVersion, ref none, collectItems: false);
+            if (isObject) ScanObject(ref reader, json, ref kind, ref apiVersion, ref none, ref hasUid, root: false);
             else reader.Skip();
-            items.Add(new JsonItem(json[start..(int)reader.BytesConsumed], kind, apiVersion, isObject));
+            items.Add(new JsonItem(json[start..(int)reader.BytesConsumed], kind, apiVersion, isObject, hasUid));
         }
     }
 }

@@ -138,8 +138,8 @@ internal static class KubeDecoder
         var e = Deserialize(doc.Json, TypeInfos.CoreEvent);
         var time = FirstSetTime(e.Series?.LastObservedTime, e.LastTimestamp, e.EventTime, e.Metadata?.CreationTimestamp);
         var count = FirstCount(e.Series?.Count, e.Count);
-        var service = NonEmpty(e.ReportingComponent) ?? NonEmpty(e.Source?.Component) ?? "unknown";
-        var instance = NonEmpty(e.ReportingInstance) ?? NonEmpty(e.Source?.Host);
+        var service = Reported(e.ReportingComponent) ?? Reported(e.Source?.Component) ?? "unknown";
+        var instance = Reported(e.ReportingInstance) ?? Reported(e.Source?.Host);
         var first = RepeatsBeganNs(e.Series is not null ? e.EventTime : e.FirstTimestamp);
         return TryBuildEvent(cluster, e.Metadata, e.InvolvedObject, time, count, first, e.Reason, e.Message, e.Type, service, instance, out fact, out error);
     }
@@ -147,10 +147,16 @@ internal static class KubeDecoder
     private static bool TryDecodeEventsV1(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
     {
         var e = Deserialize(doc.Json, TypeInfos.EventsV1Event);
+        if (e.Regarding is null && e.Note is null && e.ReportingController is null && HasInvolvedObject(doc.Json))
+        {
+            // Says events.k8s.io but is written in core/v1's shape (involvedObject, message, source): read as such.
+            return TryDecodeCoreEvent(cluster, doc, out fact, out error);
+        }
+
         var time = FirstSetTime(e.Series?.LastObservedTime, e.DeprecatedLastTimestamp, e.EventTime, e.Metadata?.CreationTimestamp);
         var count = FirstCount(e.Series?.Count, e.DeprecatedCount);
-        var service = NonEmpty(e.ReportingController) ?? NonEmpty(e.DeprecatedSource?.Component) ?? "unknown";
-        var instance = NonEmpty(e.ReportingInstance) ?? NonEmpty(e.DeprecatedSource?.Host);
+        var service = Reported(e.ReportingController) ?? Reported(e.DeprecatedSource?.Component) ?? "unknown";
+        var instance = Reported(e.ReportingInstance) ?? Reported(e.DeprecatedSource?.Host);
         var first = RepeatsBeganNs(e.Series is not null ? e.EventTime : e.DeprecatedFirstTimestamp);
         return TryBuildEvent(cluster, e.Metadata, e.Regarding, time, count, first, e.Reason, e.Note, e.Type, service, instance, out fact, out error);
     }
@@ -167,6 +173,20 @@ internal static class KubeDecoder
         {
             return 0;
         }
+    }
+
+    /// <summary>The document has a top-level <c>involvedObject</c> member (core/v1's name for what events.k8s.io calls regarding).</summary>
+    private static bool HasInvolvedObject(ReadOnlyMemory<byte> json)
+    {
+        var reader = new Utf8JsonReader(json.Span);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("involvedObject"u8)) return true;
+            reader.Read();
+            reader.Skip();
+        }
+        return false;
     }
 
     private static bool TryBuildEvent(
@@ -198,13 +218,7 @@ internal static class KubeDecoder
             return false;
         }
 
-        var kind = NonEmpty(involved?.Kind);
-        var name = NonEmpty(involved?.Name);
-        if (kind is null || name is null)
-        {
-            error = $"{EventName(meta!, uid)}: involved object without {(kind is null ? "kind" : "name")}";
-            return false;
-        }
+        var (kind, ns, name) = InvolvedObject.Of(involved, meta!);
 
         var annotations = meta!.Annotations;
         var topLevel = annotations is not null
@@ -221,10 +235,10 @@ internal static class KubeDecoder
             message ?? "",
             string.Equals(type, "Warning", StringComparison.Ordinal),
             kind,
-            NonEmpty(involved!.NamespaceProperty) ?? meta.NamespaceProperty ?? "",
+            ns,
             name,
-            NonEmpty(involved.Uid),
-            NonEmpty(involved.FieldPath),
+            NonEmpty(involved?.Uid),
+            NonEmpty(involved?.FieldPath),
             service,
             instance,
             topLevel,
@@ -299,6 +313,9 @@ internal static class KubeDecoder
         => seriesCount is >= 1 ? seriesCount.Value : count is >= 1 ? count.Value : 1;
 
     private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+
+    /// <summary>A reporter (component, controller, instance, host): empty and the string "null" (support bundles) are absent.</summary>
+    private static string? Reported(string? s) => string.IsNullOrEmpty(s) || s == "null" ? null : s;
 
     internal static string OneLine(string message)
     {

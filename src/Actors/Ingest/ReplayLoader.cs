@@ -4,10 +4,14 @@ using Microsoft.Extensions.Logging;
 namespace KSpanActors.Ingest;
 
 /// <summary>What a replay read: facts in event-time order, and what it could not read.</summary>
-internal sealed record ReplayInput(List<IFact> Facts, int Documents, int Problems, int Files);
+internal sealed record ReplayInput(List<IFact> Facts, int Documents, int Problems, int Files)
+{
+    /// <summary>Files (or documents) of a folder or archive passed over because they are not Kubernetes objects or Lists.</summary>
+    public int Ignored { get; init; }
+}
 
 /// <summary>
-/// Reads a capture, a List, or a folder of them into facts. Every unreadable file or document is logged with its
+/// Reads a capture, a List, a folder of them or an archive (a support bundle as it is on disk) into facts. Every unreadable file or document is logged with its
 /// origin and counted, and the rest is still read. Facts come back sorted by event time (stable), because
 /// recordings are not always in order.
 /// </summary>
@@ -19,12 +23,20 @@ internal static class ReplayLoader
         var documents = 0;
         var problems = 0;
         var files = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var doc in InputReader.Read(path, p =>
-                 {
-                     problems++;
-                     metrics?.DecodeError();
-                     log.LogWarning("Skipped {Origin}: {Problem}", p.Origin, p.Message);
-                 }))
+        var ignored = new List<string>();
+        foreach (var doc in InputReader.ReadInput(
+                     path,
+                     p =>
+                     {
+                         problems++;
+                         metrics?.DecodeError();
+                         log.LogWarning("Skipped {Origin}: {Problem}", p.Origin, p.Message);
+                     },
+                     origin =>
+                     {
+                         ignored.Add(origin);
+                         log.LogDebug("Ignored {Origin}: not a Kubernetes object or List", origin);
+                     }))
         {
             documents++;
             var space = doc.Origin.LastIndexOf(" document ", StringComparison.Ordinal);
@@ -42,8 +54,15 @@ internal static class ReplayLoader
             }
         }
 
+        if (ignored.Count > 0)
+        {
+            log.LogInformation(
+                "Ignored {Count} files or documents of {Path} that are not Kubernetes objects or Lists (such as {Example})",
+                ignored.Count, path, string.Join(", ", ignored.Take(3)));
+        }
+
         // Stable: equal times keep file order.
         var ordered = facts.Select((f, i) => (f, i)).OrderBy(x => x.f.TimeNs).ThenBy(x => x.i).Select(x => x.f).ToList();
-        return new ReplayInput(ordered, documents, problems, files.Count);
+        return new ReplayInput(ordered, documents, problems, files.Count) { Ignored = ignored.Count };
     }
 }

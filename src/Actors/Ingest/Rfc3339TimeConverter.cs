@@ -8,7 +8,9 @@ namespace KSpanActors.Ingest;
 /// (<c>2026-01-01T10:00:03Z</c>, or with 1-9 fraction digits) is parsed straight from the UTF-8 bytes, with no string
 /// and no format matching; any other text (offsets, escapes, out-of-range fields, garbage) goes to KubernetesJson's own
 /// converter, so what is accepted, what is rejected and every value are KubernetesJson's (a test compares both on the
-/// same inputs).
+/// same inputs). One deliberate difference: the string <c>"null"</c>, which support bundles written by common tools carry
+/// where the API server wrote a JSON null, reads as an unset time (Go's zero time, see <see cref="KubeDecoder.IsSet"/>),
+/// where KubernetesJson rejects the whole document ("Unable to parse null as RFC3339").
 /// </summary>
 /// <remarks>
 /// KubernetesJson parses with DateTimeOffset.TryParseExact over a string, then retries with a regular expression for
@@ -24,6 +26,7 @@ internal sealed class Rfc3339TimeConverter(JsonConverter<DateTime> kubernetes) :
         {
             return time;
         }
+        if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("null"u8)) return default;
         return kubernetes.Read(ref reader, typeToConvert, options);
     }
 

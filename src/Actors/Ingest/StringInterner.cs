@@ -60,12 +60,12 @@ internal sealed class StringInterner
     }
 
     /// <summary>
-    /// The current JSON string token as a cached string: a cached value costs no allocation, and a plain ASCII one
-    /// (no escapes) is not even decoded. The reader must be on a String token.
+    /// The current JSON string token (or property name) as a cached string: a cached value costs no allocation, and a
+    /// plain ASCII one (no escapes) is not even decoded. The reader must be on a String or PropertyName token.
     /// </summary>
     public string InternString(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType != JsonTokenType.String)
+        if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.PropertyName))
         {
             throw new JsonException($"expected a string, got {reader.TokenType}");
         }

@@ -9,7 +9,8 @@ namespace KSpanActors.Ingest;
 /// <summary>
 /// Converts one YAML document to UTF-8 JSON by walking the parser's events into a <see cref="Utf8JsonWriter"/>.
 /// Scalars follow the YAML 1.2 core schema: quoted and block scalars (and <c>!!str</c>) stay strings; plain scalars
-/// become null, bool, integer or float when they look like one, else strings. Aliases repeat their anchor's JSON.
+/// become null, bool, integer or float when they look like one, else strings. Aliases repeat their anchor's JSON (an
+/// alias of no anchor, such as a redacted <c>***HIDDEN***</c>, is the string it is written as).
 /// </summary>
 internal static class YamlToJson
 {
@@ -58,11 +59,16 @@ internal static class YamlToJson
     {
         if (node is AnchorAlias alias)
         {
-            if (!anchors.TryGetValue(alias.Value.Value, out var json))
+            if (anchors.TryGetValue(alias.Value.Value, out var json))
             {
-                throw new YamlException(alias.Start, alias.End, $"unknown alias *{alias.Value.Value}");
+                writer.WriteRawValue(json.Span, skipInputValidation: true);
             }
-            writer.WriteRawValue(json.Span, skipInputValidation: true);
+            else
+            {
+                // An alias of no anchor is its own text: troubleshoot's redactor writes ***HIDDEN*** unquoted, which YAML
+                // reads as the alias "**HIDDEN***"; the value is the redaction mark, not an error in the document.
+                writer.WriteStringValue(string.Concat("*", alias.Value.Value));
+            }
             return;
         }
 

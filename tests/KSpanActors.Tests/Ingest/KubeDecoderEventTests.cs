@@ -182,14 +182,114 @@ public class KubeDecoderEventTests
     }
 
     [Theory]
-    [InlineData("""{"name":"p"}""", "kind")]
-    [InlineData("""{"kind":"Pod"}""", "name")]
-    public void An_event_whose_involved_object_lacks_kind_or_name_is_an_error_naming_the_event(string involved, string missing)
+    [InlineData("""{"name":"p","uid":"pod-uid"}""", "Unknown", "ns", "p")] // a name without a kind
+    [InlineData("""{"kind":"Pod"}""", "Pod", "ns", "e1")] // a kind without a name: the Event's own name, a trace of its own
+    [InlineData("""{"kind":"pod","name":"p"}""", "Pod", "ns", "p")] // a known kind in lower case
+    [InlineData("""{"kind":"REPLICASET","name":"r"}""", "ReplicaSet", "ns", "r")]
+    [InlineData("""{"kind":"widget","name":"w"}""", "widget", "ns", "w")] // an unknown kind stays as written
+    [InlineData("""{"namespace":"kube-system"}""", "Namespace", "", "kube-system")] // OpenShift's bootstrap-finished: about its namespace
+    [InlineData("""{}""", "Namespace", "", "ns")] // an empty involvedObject (Events named ".1697c16e501a4ae4"): the Event's namespace
+    [InlineData("""{"kind":"","name":"","namespace":"ns"}""", "Namespace", "", "ns")]
+    [InlineData("""null""", "Namespace", "", "ns")]
+    [InlineData("""{"kind":"Namespace"}""", "Namespace", "", "ns")]
+    [InlineData("""{"kind":"node","name":"node-a","uid":"node-a"}""", "Node", "", "node-a")] // cluster-scoped: no namespace of the Event's
+    public void An_event_is_never_dropped_for_its_involved_object_and_is_named_from_what_is_there(string involved, string kind, string ns, string name)
     {
-        var error = Error(Doc("Event", $$"""
+        var e = Decode<EventObserved>(Doc("Event", $$"""
             {"metadata":{"uid":"u1","name":"e1","namespace":"ns"},"involvedObject":{{involved}},"lastTimestamp":"2024-01-01T00:00:00Z"}
             """));
-        Assert.Contains("ns/e1", error, StringComparison.Ordinal);
-        Assert.Contains(missing, error, StringComparison.Ordinal);
+        Assert.Equal((kind, ns, name), (e.Kind, e.Namespace, e.Name));
+    }
+
+    [Fact]
+    public void An_event_with_neither_object_nor_namespace_is_about_itself()
+    {
+        var e = Decode<EventObserved>(Doc("Event", """
+            {"metadata":{"uid":"u1","name":".1697c16e501a4ae4"},"involvedObject":{},"lastTimestamp":"2024-01-01T00:00:00Z"}
+            """));
+        Assert.Equal(("Event", "", ".1697c16e501a4ae4"), (e.Kind, e.Namespace, e.Name));
+    }
+
+    [Fact]
+    public void An_events_k8s_io_event_written_in_the_core_shape_is_read_as_core_v1()
+    {
+        var e = Decode<EventObserved>(Doc("Event", """
+            {"apiVersion":"events.k8s.io/v9","kind":"Event","metadata":{"uid":"u1","name":"e1","namespace":"ns"},
+             "involvedObject":{"kind":"Pod","name":"p","uid":"pod-uid"},"reason":"Started","message":"Started container app",
+             "source":{"component":"kubelet","host":"node-a"},"lastTimestamp":"2024-01-01T00:00:00Z"}
+            """, apiVersion: "events.k8s.io/v9"));
+        Assert.Equal(("Pod", "p", "pod-uid", "kubelet", "node-a", "Started container app"), (e.Kind, e.Name, e.ObjectUid, e.Service, e.Instance, e.Message));
+    }
+
+    [Theory]
+    [InlineData("eventTime")]
+    [InlineData("firstTimestamp")]
+    [InlineData("lastTimestamp")]
+    public void The_string_null_in_a_time_is_unset(string field)
+    {
+        var e = Decode<EventObserved>(Doc("Event", $$"""
+            {"metadata":{"uid":"u1","name":"e1","namespace":"ns","creationTimestamp":"2024-01-01T00:00:07Z"},
+             "involvedObject":{"kind":"Pod","name":"p"},"firstTimestamp":"2024-01-01T00:00:01Z","eventTime":"2024-01-01T00:00:05.000001Z",
+             "lastTimestamp":"2024-01-01T00:00:09Z","{{field}}":"null"}
+            """));
+        var expected = field switch
+        {
+            "lastTimestamp" => "2024-01-01T00:00:05.000001Z", // eventTime is next
+            _ => "2024-01-01T00:00:09Z",
+        };
+        Assert.Equal(Nanos(expected), e.TimeNs);
+    }
+
+    [Fact]
+    public void A_support_bundle_event_with_null_strings_everywhere_is_read_as_unset()
+    {
+        // rancher's support-bundle-kit writes every JSON null followed by a comma, and every "", as the string "null".
+        var e = Decode<EventObserved>(Doc("Event", """
+            {"action":"null","apiVersion":"v1","count":3,"eventTime":"null","firstTimestamp":"2024-01-01T00:00:01Z",
+             "involvedObject":{"apiVersion":"v1","kind":"Pod","name":"p","namespace":"ns","uid":"pod-uid"},"kind":"Event",
+             "lastTimestamp":"2024-01-01T00:00:09Z","message":"Back-off restarting failed container",
+             "metadata":{"creationTimestamp":"2024-01-01T00:00:01Z","name":"p.17","namespace":"ns","uid":"u1"},
+             "reason":"BackOff","reportingComponent":"null","reportingInstance":"null",
+             "source":{"component":"kubelet","host":"node-a"},"type":"Warning"}
+            """));
+        Assert.Equal(("kubelet", "node-a", 3L, Nanos("2024-01-01T00:00:09Z")), (e.Service, e.Instance, e.Count, e.TimeNs));
+
+        var v1 = Decode<EventObserved>(Doc("Event", """
+            {"apiVersion":"events.k8s.io/v1","kind":"Event","metadata":{"uid":"u2","name":"p.18","namespace":"ns","creationTimestamp":"2024-01-01T00:00:02Z"},
+             "regarding":{"kind":"Pod","name":"p"},"reason":"Scheduled","note":"Successfully assigned ns/p to node-a",
+             "eventTime":"null","deprecatedFirstTimestamp":"null","deprecatedLastTimestamp":"null",
+             "reportingController":"null","reportingInstance":"null","deprecatedSource":{"component":"default-scheduler","host":"null"}}
+            """, apiVersion: "events.k8s.io/v1"));
+        Assert.Equal(("default-scheduler", (string?)null, Nanos("2024-01-01T00:00:02Z")), (v1.Service, v1.Instance, v1.TimeNs));
+    }
+
+    [Fact]
+    public void A_series_last_observed_time_of_null_is_unset()
+    {
+        var e = Decode<EventObserved>(Doc("Event", """
+            {"metadata":{"uid":"u1","name":"e1"},"involvedObject":{"kind":"Pod","name":"p"},
+             "series":{"count":4,"lastObservedTime":"null"},"lastTimestamp":"2024-01-01T00:00:09Z"}
+            """));
+        Assert.Equal((4L, Nanos("2024-01-01T00:00:09Z")), (e.Count, e.TimeNs));
+    }
+
+    [Fact]
+    public void An_object_whose_creation_or_deletion_time_is_the_string_null_has_it_unset()
+    {
+        var o = Decode<ObjectObserved>(Doc("Pod", """
+            {"metadata":{"uid":"p1","name":"p","namespace":"ns","creationTimestamp":"null","deletionTimestamp":"null"}}
+            """));
+        Assert.Equal(0, o.CreatedNs);
+    }
+
+    [Fact]
+    public void The_public_kspan_flux_statefulset_sync_decodes_as_a_top_level_span()
+    {
+        var events = InputReader.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "public", "kspan-statefulset-flux-sync.yaml"), p => Assert.Fail(p.Message))
+            .Select(Decode<EventObserved>).ToList();
+        Assert.Equal(
+            [("StatefulSet.SuccessfulDelete", false), ("Pod.Killing", false), ("StatefulSet.Sync", true)],
+            events.Select(e => ($"{e.Kind}.{e.Reason}", e.TopLevelSpan)));
+        Assert.Equal(("flux", (string?)null), (events[2].Service, events[2].ObjectUid));
     }
 }

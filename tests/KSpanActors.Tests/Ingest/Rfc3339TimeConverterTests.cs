@@ -68,6 +68,16 @@ public class Rfc3339TimeConverterTests
     }
 
     [Fact]
+    public void The_string_null_is_an_unset_time_where_KubernetesJson_rejects_it()
+    {
+        // Support bundles (rancher's support-bundle-kit) write "null" where the API server wrote null.
+        Assert.NotNull(Read("\"null\"", Kubernetes).Error);
+        var (value, error) = Read("\"null\"", FastOptions());
+        Assert.Null(error);
+        Assert.False(KubeDecoder.IsSet(value));
+    }
+
+    [Fact]
     public void The_fast_path_takes_the_api_servers_form()
     {
         Assert.True(Rfc3339TimeConverter.TryParseUtc("2026-01-01T10:00:03.123456Z"u8, out var t));

@@ -95,6 +95,13 @@ public class YamlToJsonTests
     }
 
     [Fact]
+    public void An_alias_of_no_anchor_is_its_own_text_as_troubleshoot_redactions_are_written()
+    {
+        var e = Convert("endpoint: ***HIDDEN***:8443\ntoken: ***HIDDEN***\n");
+        Assert.Equal(("***HIDDEN***:8443", "***HIDDEN***"), (e.GetProperty("endpoint").GetString(), e.GetProperty("token").GetString()));
+    }
+
+    [Fact]
     public void A_document_of_only_comments_converts_to_nothing()
     {
         Assert.Null(YamlToJson.Convert("# nothing here\n"));
