@@ -25,7 +25,7 @@ internal sealed class CountingOtlpJsonExporter : ISpanExporter
 
     public long Batches => Interlocked.Read(ref _batches);
 
-    public Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    public Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
         _buffer.ResetWrittenCount();
         OtlpJson.Write(_buffer, batch);
@@ -34,7 +34,7 @@ internal sealed class CountingOtlpJsonExporter : ISpanExporter
         Interlocked.Add(ref _bytes, _buffer.WrittenCount + 1); // + '\n' of a JSON-lines file
         Interlocked.Add(ref _spans, spans);
         Interlocked.Increment(ref _batches);
-        return Task.FromResult(true);
+        return Task.FromResult(ExportOutcome.Ok);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -71,12 +71,12 @@ internal static class SoakBench
         {
             var dep = $"d{f}";
             var rs = $"{dep}-rs";
-            Feed(new ObjectObserved(Cluster, dep, "Deployment", "soak", dep, 1, t0, [], "kubectl", "Update", t0, 1, null));
-            Feed(new ObjectObserved(Cluster, rs, "ReplicaSet", "soak", rs, 1, t0, [new OwnerRef("Deployment", dep, dep, true)], null, null, 0, 1, null));
+            Feed(new ObjectObserved(Cluster, dep, "Deployment", "soak", dep, 1, t0, [], "kubectl", "Update", t0, 1));
+            Feed(new ObjectObserved(Cluster, rs, "ReplicaSet", "soak", rs, 1, t0, [new OwnerRef("Deployment", dep, dep, true)], null, null, 0, 1));
             for (var p = 0; p < 8; p++)
             {
                 var pod = $"{rs}-{p}";
-                Feed(new ObjectObserved(Cluster, pod, "Pod", "soak", pod, 1, t0, [new OwnerRef("ReplicaSet", rs, rs, true)], null, null, 0, 1, null));
+                Feed(new ObjectObserved(Cluster, pod, "Pod", "soak", pod, 1, t0, [new OwnerRef("ReplicaSet", rs, rs, true)], null, null, 0, 1));
                 Feed(Ev($"{pod}-create", 1, t0, "ReplicaSet", rs, rs, "SuccessfulCreate", $"Created pod: {pod}", "replicaset-controller"));
                 fed++;
             }
@@ -151,7 +151,7 @@ internal static class SoakBench
     {
         public string Name => "null";
 
-        public Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken) => Task.FromResult(true);
+        public Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken) => Task.FromResult(ExportOutcome.Ok);
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

@@ -132,14 +132,14 @@ internal static class StormBench
     }
 
     private static ObjectObserved Deployment(string name, long at) =>
-        new(Cluster, name, "Deployment", "storm", name, 1, at, [], "kubectl", "Update", at, 1, null);
+        new(Cluster, name, "Deployment", "storm", name, 1, at, [], "kubectl", "Update", at, 1);
 
     private static ObjectObserved ReplicaSet(string name, string owner, long at) =>
-        new(Cluster, name, "ReplicaSet", "storm", name, 1, at, [new OwnerRef("Deployment", owner, owner, true)], null, null, 0, 1, null);
+        new(Cluster, name, "ReplicaSet", "storm", name, 1, at, [new OwnerRef("Deployment", owner, owner, true)], null, null, 0, 1);
 
     private static ObjectObserved Pod(string uid, string name, string? owner, long at) =>
         new(Cluster, uid, "Pod", "storm", name, 1, at, owner is null ? ImmutableArray<OwnerRef>.Empty : [new OwnerRef("ReplicaSet", owner, owner, true)],
-            owner is null ? "kubectl" : null, owner is null ? "Update" : null, owner is null ? at : 0, 1, null);
+            owner is null ? "kubectl" : null, owner is null ? "Update" : null, owner is null ? at : 0, 1);
 
     private static EventObserved Ev(string uid, long count, long at, string kind, string name, string objectUid, string reason, string message, string service, bool warning = false) =>
         new(Cluster, uid, count, at, reason, message, warning, kind, "storm", name, objectUid, null, service, null, false);
@@ -156,7 +156,7 @@ internal static class StormBench
 
         public List<double> Lags() => [.. _lags];
 
-        public Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+        public Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
         {
             var now = Stopwatch.GetTimestamp();
             foreach (var t in batch)
@@ -169,7 +169,7 @@ internal static class StormBench
                     }
                 }
             }
-            return Task.FromResult(true);
+            return Task.FromResult(ExportOutcome.Ok);
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

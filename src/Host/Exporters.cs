@@ -41,16 +41,16 @@ internal sealed class CountingExporter(ISpanExporter inner, string where) : ISpa
 
     public string? LastError => inner.LastError;
 
-    public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    public async Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
-        var ok = await inner.ExportAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (ok)
+        var outcome = await inner.ExportAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (outcome == ExportOutcome.Ok)
         {
             var n = 0;
             foreach (var t in batch) n += t.Spans.IsDefault ? 0 : t.Spans.Length;
             Interlocked.Add(ref _spans, n);
         }
-        return ok;
+        return outcome;
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
@@ -63,20 +63,20 @@ internal sealed class OtlpJsonStreamExporter(TextWriter writer) : ISpanExporter
 
     public string Name => "otlp-json";
 
-    public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    public async Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0) return true;
+        if (batch.Count == 0) return ExportOutcome.Ok;
         var line = OtlpJson.ToJson(batch);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await writer.WriteAsync(line + "\n").ConfigureAwait(false);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return true;
+            return ExportOutcome.Ok;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            return false; // the reader went away (closed pipe)
+            return ExportOutcome.Permanent; // the reader went away (closed pipe): it will not come back
         }
         finally
         {

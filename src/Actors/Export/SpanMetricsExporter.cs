@@ -26,10 +26,10 @@ public sealed class SpanMetricsExporter : ISpanExporter, IDisposable
 
     public string Name => "span-metrics";
 
-    public Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    public Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
         foreach (var trace in batch) Observe(trace);
-        return Task.FromResult(true);
+        return Task.FromResult(ExportOutcome.Ok);
     }
 
     private void Observe(TraceSpans trace)

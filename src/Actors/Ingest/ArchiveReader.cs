@@ -79,7 +79,7 @@ internal static class ArchiveReader
         }
         catch (Exception e) when (e is InvalidDataException or IOException or FormatException or ArgumentException)
         {
-            sink.OnProblem(new InputProblem(archive, $"broken archive: {KubeDecoder.OneLine(e.Message)}"));
+            sink.OnProblem(new InputProblem(archive, $"broken archive: {TextLine.Of(e.Message)}"));
             return null;
         }
     }
@@ -111,7 +111,7 @@ internal static class ArchiveReader
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            sink.OnProblem(new InputProblem(archive, $"broken archive: {KubeDecoder.OneLine(e.Message)}"));
+            sink.OnProblem(new InputProblem(archive, $"broken archive: {TextLine.Of(e.Message)}"));
             return null;
         }
     }
@@ -128,7 +128,7 @@ internal static class ArchiveReader
         }
         catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            sink.OnProblem(new InputProblem($"{archive}/{entry.FullName}", $"unreadable archive entry: {KubeDecoder.OneLine(e.Message)}"));
+            sink.OnProblem(new InputProblem($"{archive}/{entry.FullName}", $"unreadable archive entry: {TextLine.Of(e.Message)}"));
             return null;
         }
     }
@@ -163,7 +163,7 @@ internal static class ArchiveReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            sink.OnProblem(new InputProblem(archive, $"cannot read file: {KubeDecoder.OneLine(e.Message)}"));
+            sink.OnProblem(new InputProblem(archive, $"cannot read file: {TextLine.Of(e.Message)}"));
             return null;
         }
     }

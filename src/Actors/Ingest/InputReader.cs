@@ -81,7 +81,7 @@ internal static class InputReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            onProblem(new InputProblem(folder, $"cannot list folder: {KubeDecoder.OneLine(e.Message)}"));
+            onProblem(new InputProblem(folder, $"cannot list folder: {TextLine.Of(e.Message)}"));
         }
 
         files.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
@@ -97,7 +97,7 @@ internal static class InputReader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            sink.OnProblem(new InputProblem(name, $"cannot read file: {KubeDecoder.OneLine(e.Message)}"));
+            sink.OnProblem(new InputProblem(name, $"cannot read file: {TextLine.Of(e.Message)}"));
             yield break;
         }
 
@@ -222,7 +222,7 @@ internal static class InputReader
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            onProblem(new InputProblem(origin, $"unreadable JSON: {KubeDecoder.OneLine(e.Message)}"));
+            onProblem(new InputProblem(origin, $"unreadable JSON: {TextLine.Of(e.Message)}"));
             return null;
         }
     }
@@ -270,13 +270,13 @@ internal static class InputReader
         if (e is YamlException y)
         {
             // YamlException messages start with "(Line: 3, Col: 1, Idx: 40) - (Line: 3, Col: 2, Idx: 41): "; say the file's line instead.
-            var message = KubeDecoder.OneLine(y.Message);
+            var message = TextLine.Of(y.Message);
             var cut = message.IndexOf("): ", StringComparison.Ordinal);
             if (message.StartsWith('(') && cut >= 0) message = message[(cut + 3)..];
             return $"YAML syntax error at line {firstLine + (int)y.Start.Line - 1}, column {y.Start.Column}: {message}";
         }
 
-        return $"YAML syntax error near line {firstLine}: {KubeDecoder.OneLine(e.Message)}";
+        return $"YAML syntax error near line {firstLine}: {TextLine.Of(e.Message)}";
     }
 }
 

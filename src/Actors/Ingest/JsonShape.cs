@@ -65,7 +65,7 @@ internal sealed class JsonShape
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException) // invalid UTF-8 in a string surfaces as the latter
         {
-            shape.Error = KubeDecoder.OneLine(e.Message);
+            shape.Error = TextLine.Of(e.Message);
         }
 
         // After a syntax error this keeps what was read before it: the items up to the broken one.

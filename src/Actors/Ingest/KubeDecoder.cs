@@ -87,7 +87,7 @@ internal static class KubeDecoder
         }
         catch (Exception e)
         {
-            error = OneLine(e.Message);
+            error = TextLine.Of(e.Message);
             return false;
         }
     }
@@ -288,8 +288,7 @@ internal static class KubeDecoder
             fields.SpecManager,
             fields.SpecOperation,
             fields.SpecTimeNs,
-            meta.ResourceVersion,
-            NodeName: null);
+            meta.ResourceVersion);
         error = null;
         return true;
     }
@@ -317,10 +316,4 @@ internal static class KubeDecoder
     /// <summary>A reporter (component, controller, instance, host): empty and the string "null" (support bundles) are absent.</summary>
     private static string? Reported(string? s) => string.IsNullOrEmpty(s) || s == "null" ? null : s;
 
-    internal static string OneLine(string message)
-    {
-        var trimmed = message.AsSpan().Trim();
-        var end = trimmed.IndexOfAny('\r', '\n');
-        return (end < 0 ? trimmed : trimmed[..end].TrimEnd()).ToString();
-    }
 }

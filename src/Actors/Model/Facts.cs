@@ -36,8 +36,7 @@ public sealed record ObjectObserved(
     string? SpecManager,
     string? SpecOperation,
     long SpecTimeNs,
-    long ResourceVersion,
-    string? NodeName) : IFact
+    long ResourceVersion) : IFact
 {
     public long TimeNs => Math.Max(CreatedNs, SpecTimeNs);
 

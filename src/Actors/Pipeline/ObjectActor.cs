@@ -190,7 +190,7 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
         if (peers.Count == 0) return null;
         var pick = (int)(StableHash.Name("", "", Context.Self.Path.Name) % (ulong)peers.Count);
         _ = actor;
-        return Context.ActorSelection(new RootActorPath(peers[pick]) / "system" / "sharding" / region);
+        return Context.ActorSelection(PipelineHosting.RegionPath(peers[pick], region));
     }
 
     // ---- IObjectEffects: the state's decisions, carried out ----

@@ -312,7 +312,7 @@ internal sealed class ObjectState
         if (traces.Count > 0) _out.Export(traces);
 
         // Keep what later events may still hang under (controller actions, topLevelSpan roots); forget the rest.
-        _family.ForgetExcept(static e => e.TopLevelSpan || FactRouter.IsControllerAction(e.Reason));
+        _family.ForgetExcept(static e => e.TopLevelSpan || EventMessages.IsControllerAction(e.Reason));
 
         // A window, not a history: an object that lives for weeks (a crash loop, a Deployment scaled all day) keeps its
         // most recent controller actions and remembers only the span ids it may still be asked about.
@@ -463,7 +463,7 @@ internal sealed class ObjectState
     private void ClaimWhatThisEventActedOn(EventObserved e)
     {
         if (e.ObjectUid != Uid) return;
-        if (!FactRouter.IsControllerAction(e.Reason)) return;
+        if (!EventMessages.IsControllerAction(e.Reason)) return;
         if (!EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action)) return;
         // Every time, not once per target: the bucket that heard it may have been on a replica that crashed since, and a
         // relist brings the event again (the index keeps one claim per name).

@@ -19,6 +19,9 @@ public static class PipelineHosting
 
     public const string NameRegionName = "kspan-names";
 
+    /// <summary>Where a shard region lives on a node: Akka.Cluster.Sharding keeps its regions under /system/sharding.</summary>
+    public static ActorPath RegionPath(Address node, string region) => new RootActorPath(node) / "system" / "sharding" / region;
+
     /// <summary>What a flush with a deadline may take beyond it (the answer, a last export completing).</summary>
     internal static readonly TimeSpan FlushMargin = TimeSpan.FromSeconds(3);
 

@@ -41,7 +41,6 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
 {
     private const string TickTimer = "tick";
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     private readonly PipelineContext _ctx;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -174,16 +173,16 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
 
     private static async Task<ExportResult> ExportAsync(ISpanExporter exporter, int index, Batch batch)
     {
-        bool ok;
+        ExportOutcome outcome;
         try
         {
-            ok = await exporter.ExportAsync(batch.Traces, CancellationToken.None).ConfigureAwait(false);
+            outcome = await exporter.ExportAsync(batch.Traces, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            ok = false;
+            outcome = ExportOutcome.Retryable;
         }
-        return new ExportResult(index, ok);
+        return new ExportResult(index, outcome);
     }
 
     private void OnExported(ExportResult r)
@@ -196,7 +195,20 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
             q.Abandoned = false;
             return;
         }
-        if (r.Ok)
+        if (r.Outcome == ExportOutcome.Permanent)
+        {
+            // The backend will never take this batch (it said so: a malformed request, refused credentials): retrying
+            // would only hold every later batch behind it. Dropped and counted; the next batch goes out.
+            var refused = q.Pending.Dequeue();
+            q.Spans -= refused.Spans;
+            _ctx.Metrics.ExportFailed();
+            _ctx.Metrics.Dropped(refused.Spans, q.Exporter.LastError is { } error ? $"{q.Exporter.Name}: {error}" : $"{q.Exporter.Name} refused a batch");
+            _log.Error("Exporter {0} refused a batch for good ({1}): its {2} spans are dropped, not retried",
+                q.Exporter.Name, q.Exporter.LastError ?? "no reason given", refused.Spans);
+            q.Backoff.Reset();
+            return;
+        }
+        if (r.Outcome == ExportOutcome.Ok)
         {
             var done = q.Pending.Dequeue();
             q.Spans -= done.Spans;
@@ -209,17 +221,16 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
                 if (_ctx.Settings.ReplicatesEmitted) Context.System.EventStream.Publish(new SpansExported(done.Traces));
             }
             if (q.Failures >= _ctx.Settings.ExportAttempts) _log.Info("Exporter {0} recovered after {1} failed attempts", q.Exporter.Name, q.Failures);
-            q.Failures = 0;
+            q.Backoff.Reset();
             return;
         }
-        q.Failures++;
+        var delay = q.Backoff.Next();
         _ctx.Metrics.ExportFailed();
         if (q.Failures == _ctx.Settings.ExportAttempts || (q.Failures > _ctx.Settings.ExportAttempts && q.Failures % 20 == 0))
         {
             _log.Warning("Exporter {0} failed {1} times in a row; holding {2} spans and retrying with backoff (up to {3} s)",
-                q.Exporter.Name, q.Failures, q.Spans, (int)MaxBackoff.TotalSeconds);
+                q.Exporter.Name, q.Failures, q.Spans, (int)q.Backoff.Max.TotalSeconds);
         }
-        var delay = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(q.Failures - 1, 16))));
         Timers.StartSingleTimer("retry-" + q.Index, new Retry(q.Index), delay);
     }
 
@@ -305,12 +316,15 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
         public bool Abandoned;
 
         public DateTime LastSuccess = DateTime.MinValue;
-        public int Failures;
+        /// <summary>Waits between failed attempts: from 100 ms, doubling, at most 30 s.</summary>
+        public Backoff Backoff { get; } = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
+
+        public int Failures => Backoff.Failures;
         public long DroppedSinceLog;
         public DateTime LastDropLog = DateTime.MinValue;
     }
 
-    private sealed record ExportResult(int Queue, bool Ok);
+    private sealed record ExportResult(int Queue, ExportOutcome Outcome);
 
     private sealed record Retry(int Queue);
 

@@ -221,7 +221,6 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
         };
         if (o.SpecManager is not null) p.SpecManager = o.SpecManager;
         if (o.SpecOperation is not null) p.SpecOperation = o.SpecOperation;
-        if (o.NodeName is not null) p.NodeName = o.NodeName;
         if (!o.Owners.IsDefault)
         {
             foreach (var owner in o.Owners)
@@ -296,8 +295,7 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
             p.Cluster, p.Uid, p.Kind, p.Namespace, p.Name, p.Generation, p.CreatedNs, owners,
             p.HasSpecManager ? p.SpecManager : null,
             p.HasSpecOperation ? p.SpecOperation : null,
-            p.SpecTimeNs, p.ResourceVersion,
-            p.HasNodeName ? p.NodeName : null);
+            p.SpecTimeNs, p.ResourceVersion);
     }
 
     private static EventObserved Read(P.EventObserved p) => new(

@@ -17,6 +17,12 @@ internal readonly record struct ControllerAction(ActionDirection Direction, stri
 /// <summary>Parses the messages of the controllers whose events say what they acted on (TRACE_MODEL.md, "Who caused what").</summary>
 internal static class EventMessages
 {
+    /// <summary>
+    /// The reasons of controller events that say what they did to another object (the one list: the object that
+    /// reports one claims what it acted on, and a family keeps them after an export for later events to hang under).
+    /// </summary>
+    public static bool IsControllerAction(string reason) => reason is "ScalingReplicaSet" or "SuccessfulCreate" or "SuccessfulDelete";
+
     public static bool TryParse(string kind, string reason, string message, out ControllerAction action)
     {
         action = default;

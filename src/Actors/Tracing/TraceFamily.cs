@@ -60,7 +60,6 @@ internal sealed class TraceFamily
         _ => false,
     };
 
-    public bool Contains(OccurrenceKey key) => _occurrences.ContainsKey(key);
 
     /// <summary>The lowest count seen of an event (long.MaxValue when never seen): the occurrence with it is the first one seen.</summary>
     public long LowestCountSeen(string eventUid) => _lowestCount.TryGetValue(eventUid, out var c) ? c : long.MaxValue;

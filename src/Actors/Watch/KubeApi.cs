@@ -34,13 +34,8 @@ internal sealed class KubeApi : Kubernetes
         {
             var status = e.Response?.StatusCode ?? HttpStatusCode.InternalServerError;
             var body = e.Response?.Content;
-            throw new KubeApiException(status, $"GET {relativeUri}: HTTP {(int)status} {status}{(string.IsNullOrEmpty(body) ? "" : ": " + OneLine(body))}");
+            throw new KubeApiException(status, $"GET {relativeUri}: HTTP {(int)status} {status}{(string.IsNullOrEmpty(body) ? "" : ": " + TextLine.Of(body, 300))}");
         }
     }
 
-    private static string OneLine(string s)
-    {
-        s = s.ReplaceLineEndings(" ");
-        return s.Length > 300 ? s[..300] + "…" : s;
-    }
 }

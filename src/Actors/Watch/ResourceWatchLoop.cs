@@ -101,15 +101,15 @@ internal sealed class ResourceWatchLoop(
             catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or JsonException or TaskCanceledException)
             {
                 sink.OnProblem(cluster, resource, "watch-restart");
-                if (failures is null) log.LogWarning("{Where}: {Error}; retrying", Where, OneLine(e.Message));
-                else failed = OneLine(e.Message);
+                if (failures is null) log.LogWarning("{Where}: {Error}; retrying", Where, TextLine.Of(e.Message));
+                else failed = TextLine.Of(e.Message);
             }
             catch (Exception e)
             {
                 // Anything else (a bug, memory exhausted for a moment) must not end this resource's watch silently while
                 // the other loops go on: log it with the exception, count it, and resume from the last resourceVersion.
                 sink.OnProblem(cluster, resource, "error");
-                log.LogError(e, "{Where}: unexpected {Type}: {Error}; retrying", Where, e.GetType().Name, OneLine(e.Message));
+                log.LogError(e, "{Where}: unexpected {Type}: {Error}; retrying", Where, e.GetType().Name, TextLine.Of(e.Message));
             }
 
             var delay = _backoff.Next();
@@ -196,7 +196,7 @@ internal sealed class ResourceWatchLoop(
             catch (JsonException e)
             {
                 sink.OnProblem(cluster, resource, "malformed");
-                log.LogWarning("{Where}: skipped a malformed watch line ({Error}): {Line}", Where, OneLine(e.Message), Preview(line));
+                log.LogWarning("{Where}: skipped a malformed watch line ({Error}): {Line}", Where, TextLine.Of(e.Message), Preview(line));
                 continue;
             }
             switch (evt.Type)
@@ -229,7 +229,6 @@ internal sealed class ResourceWatchLoop(
         return received;
     }
 
-    private static string Preview(byte[] line) => OneLine(Encoding.UTF8.GetString(line, 0, Math.Min(line.Length, 200)));
+    private static string Preview(byte[] line) => TextLine.Of(Encoding.UTF8.GetString(line, 0, Math.Min(line.Length, 200)));
 
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ");
 }

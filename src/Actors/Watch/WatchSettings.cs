@@ -54,21 +54,3 @@ public sealed record WatchSettings : ISettings
         foreach (var ns in Namespaces.Intersect(ExcludeNamespaces)) yield return $"KSpan:Watch: namespace '{ns}' is both included and excluded";
     }
 }
-
-/// <summary>Exponential backoff with full jitter; reset after a healthy session.</summary>
-internal sealed class Backoff(TimeSpan min, TimeSpan max)
-{
-    private int _failures;
-
-    public TimeSpan Next()
-    {
-        var ceiling = Math.Min(max.TotalMilliseconds, min.TotalMilliseconds * Math.Pow(2, Math.Min(_failures, 20)));
-        _failures++;
-        var jittered = (ceiling / 2) + (Random.Shared.NextDouble() * ceiling / 2);
-        return TimeSpan.FromMilliseconds(jittered);
-    }
-
-    public void Reset() => _failures = 0;
-
-    public int Failures => _failures;
-}

@@ -121,6 +121,21 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
     /// <summary>The next <paramref name="calls"/> calls (either transport) fail with UNAVAILABLE / 503.</summary>
     public void FailNext(int calls) => Interlocked.Exchange(ref _failNext, calls);
 
+    /// <summary>The next <paramref name="calls"/> calls (either transport) are refused for good: INVALID_ARGUMENT / 400.</summary>
+    public void RefuseNext(int calls) => Interlocked.Exchange(ref _refuseNext, calls);
+
+    private int _refuseNext;
+
+    private bool ShouldRefuse()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref _refuseNext);
+            if (left <= 0) return false;
+            if (Interlocked.CompareExchange(ref _refuseNext, left - 1, left) == left) return true;
+        }
+    }
+
     private long _stallTicks;
 
     /// <summary>While set, every gRPC call waits this long and then fails without recording (a stalled backend); zero ends it.</summary>
@@ -220,6 +235,11 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }
+        if (ShouldRefuse())
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
         var request = ExportTraceServiceRequest.Parser.ParseFrom(body.ToArray());
@@ -239,6 +259,7 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
                 throw new RpcException(new Status(StatusCode.Unavailable, "test receiver: stalled"));
             }
             if (receiver.ShouldFail()) throw new RpcException(new Status(StatusCode.Unavailable, "test receiver: failing on purpose"));
+            if (receiver.ShouldRefuse()) throw new RpcException(new Status(StatusCode.InvalidArgument, "test receiver: refusing on purpose"));
             var headers = new Dictionary<string, string>();
             foreach (var entry in context.RequestHeaders)
             {

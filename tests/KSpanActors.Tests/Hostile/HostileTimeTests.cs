@@ -80,7 +80,7 @@ public sealed class HostileTimeTests
         {
             family.Add(new EventObserved("c", $"e{i}", 1, times[i], "Poked", "poke", i % 2 == 0, "Widget", "ns", "w", "top", null, "op", null, false));
         }
-        family.Add(new ObjectObserved("c", "top", "Widget", "ns", "w", 3, long.MinValue, ImmutableArray<OwnerRef>.Empty, "m", "Update", long.MaxValue, 1, null));
+        family.Add(new ObjectObserved("c", "top", "Widget", "ns", "w", 3, long.MinValue, ImmutableArray<OwnerRef>.Empty, "m", "Update", long.MaxValue, 1));
 
         var traces = TraceAssembler.Assemble(family);
 

@@ -56,7 +56,7 @@ public sealed class MutationPropertyTests
                     // JsonShape (what InputReader reads kind and apiVersion with) must not throw either; checked at the end.
                     JsonShape? shape = null;
                     var shapeThrown = Record.Exception(() => shape = JsonShape.Scan(bytes));
-                    if (shapeThrown is not null) shapeFailures.Add($"{where}: {shapeThrown.GetType().Name}: {KubeDecoder.OneLine(shapeThrown.Message)}");
+                    if (shapeThrown is not null) shapeFailures.Add($"{where}: {shapeThrown.GetType().Name}: {TextLine.Of(shapeThrown.Message)}");
                     var deleted = random.Next(20) == 0;
                     var thrown = Record.Exception(() =>
                     {

@@ -68,8 +68,7 @@ public class KubeDecoderObjectEquivalenceTests
             Cluster, meta.Uid, doc.Kind, meta.NamespaceProperty ?? "", meta.Name ?? "",
             meta.Generation is > 0 and var g ? g : 1, created, owners,
             best?.Manager, best?.Operation, best?.Ns ?? 0,
-            long.TryParse(meta.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : 0,
-            null);
+            long.TryParse(meta.ResourceVersion, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : 0);
     }
 
     private static string Show(IFact? fact) => fact switch

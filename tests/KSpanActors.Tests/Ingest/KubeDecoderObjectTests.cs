@@ -53,7 +53,6 @@ public class KubeDecoderObjectTests
         var pod = Decode<ObjectObserved>(Capture()[2]);
         Assert.Equal(1, pod.Generation);
         Assert.Equal(new OwnerRef("ReplicaSet", "web-6f7d", "rs-uid-1", Controller: false), Assert.Single(pod.Owners));
-        Assert.Null(pod.NodeName);
         Assert.Equal(Nanos("2024-03-01T10:00:01Z"), pod.CreatedNs);
     }
 

@@ -31,7 +31,7 @@ public sealed class OtlpExporterTests : IAsyncLifetime
         var log = new CapturingLogger();
         await using var exporter = OtlpExporterFactory.Create(Settings(protocol), log);
 
-        Assert.True(await exporter.ExportAsync(batch, CancellationToken.None), log.All);
+        Assert.True(await exporter.ExportAsync(batch, CancellationToken.None) == ExportOutcome.Ok, log.All);
         await _receiver.WaitForSpansAsync(4, Wait);
 
         var received = Assert.Single(_receiver.Received);
@@ -48,7 +48,7 @@ public sealed class OtlpExporterTests : IAsyncLifetime
         var settings = Settings(protocol, new("Authorization", "Bearer s3cret"), new("x-tenant", "team a"));
         await using var exporter = OtlpExporterFactory.Create(settings, new CapturingLogger());
 
-        Assert.True(await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
+        Assert.Equal(ExportOutcome.Ok, await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
 
         var headers = Assert.Single(_receiver.RequestHeaders);
         Assert.Equal("Bearer s3cret", headers["authorization"]);
@@ -58,7 +58,7 @@ public sealed class OtlpExporterTests : IAsyncLifetime
     [Theory]
     [InlineData("grpc")]
     [InlineData("http/protobuf")]
-    public async Task An_exporter_pointed_at_a_closed_port_returns_false_and_logs_the_endpoint_but_not_header_values(string protocolName)
+    public async Task An_exporter_pointed_at_a_closed_port_says_retry_and_logs_the_endpoint_but_not_header_values(string protocolName)
     {
         var protocol = OtlpSettings.ParseProtocol(protocolName)!.Value;
         var endpoint = new Uri($"http://127.0.0.1:{ReleasedPort()}");
@@ -66,7 +66,7 @@ public sealed class OtlpExporterTests : IAsyncLifetime
         var settings = new OtlpSettings(endpoint, protocol, [new("authorization", "Bearer s3cret-token")], TimeSpan.FromSeconds(5), false);
         await using var exporter = OtlpExporterFactory.Create(settings, log);
 
-        Assert.False(await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
+        Assert.Equal(ExportOutcome.Retryable, await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
 
         Assert.Contains($"127.0.0.1:{endpoint.Port}", log.All);
         Assert.DoesNotContain("s3cret-token", log.All);
@@ -75,17 +75,30 @@ public sealed class OtlpExporterTests : IAsyncLifetime
     [Theory]
     [InlineData("grpc")]
     [InlineData("http/protobuf")]
-    public async Task A_failing_receiver_makes_the_export_return_false_and_the_next_one_succeeds(string protocolName)
+    public async Task A_failing_receiver_makes_the_export_retryable_and_the_next_one_succeeds(string protocolName)
     {
         var protocol = OtlpSettings.ParseProtocol(protocolName)!.Value;
         await using var exporter = OtlpExporterFactory.Create(Settings(protocol), new CapturingLogger());
         _receiver.FailNext(1);
 
-        Assert.False(await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
-        Assert.True(await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
+        Assert.Equal(ExportOutcome.Retryable, await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
+        Assert.Equal(ExportOutcome.Ok, await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
 
         Assert.Equal(1, _receiver.FailedCalls);
         Assert.Single(_receiver.Requests);
+    }
+
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("http/protobuf")]
+    public async Task A_receiver_that_refuses_a_batch_for_good_makes_the_export_permanent_not_retryable(string protocolName)
+    {
+        var protocol = OtlpSettings.ParseProtocol(protocolName)!.Value;
+        await using var exporter = OtlpExporterFactory.Create(Settings(protocol), new CapturingLogger());
+        _receiver.RefuseNext(1);
+
+        Assert.Equal(ExportOutcome.Permanent, await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
+        Assert.Equal(ExportOutcome.Ok, await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
     }
 
     [Theory]
@@ -98,7 +111,7 @@ public sealed class OtlpExporterTests : IAsyncLifetime
         await using var exporter = OtlpExporterFactory.Create(Settings(protocol), log);
         _receiver.RejectSpansInAnswer = 2;
 
-        Assert.True(await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
+        Assert.Equal(ExportOutcome.Ok, await exporter.ExportAsync(ThreeServiceBatch(), CancellationToken.None));
 
         Assert.Contains(log.Lines, l => l.Contains("rejected 2 spans") && l.Contains("test rejection"));
     }

@@ -1,3 +1,4 @@
+using KSpanActors.Export;
 using System.Text;
 using System.Text.Json;
 using KSpanActors.Export.Otlp;
@@ -107,8 +108,8 @@ public sealed class OtlpJsonTests
             {
                 Assert.Equal("otlp-json", exporter.Name);
                 var batch = ThreeServiceBatch();
-                Assert.True(await exporter.ExportAsync([batch[0]], CancellationToken.None));
-                Assert.True(await exporter.ExportAsync([batch[1]], CancellationToken.None));
+                Assert.Equal(ExportOutcome.Ok, await exporter.ExportAsync([batch[0]], CancellationToken.None));
+                Assert.Equal(ExportOutcome.Ok, await exporter.ExportAsync([batch[1]], CancellationToken.None));
 
                 // Flushed after each batch: readable while the exporter is open.
                 using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));

@@ -48,4 +48,38 @@ public sealed class SpanEmitterSpecs : ActorSpecBase
         Assert.Empty(exporter.Spans);
         Assert.Equal(trace.Spans.Length, ctx.Metrics.SpansDropped);
     }
+
+    /// <summary>Refuses every batch for good, as a backend answering HTTP 400 does.</summary>
+    private sealed class RefusingExporter : KSpanActors.Export.ISpanExporter
+    {
+        public int Calls;
+
+        public string Name => "otlp-http";
+
+        public string? LastError => "OTLP endpoint http://127.0.0.1:4318/v1/traces failed (HTTP 400)";
+
+        public Task<KSpanActors.Export.ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Calls);
+            return Task.FromResult(KSpanActors.Export.ExportOutcome.Permanent);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public void A_batch_refused_for_good_is_dropped_and_counted_at_once_and_not_retried()
+    {
+        var ctx = NewContext(new PipelineSettings { BatchInterval = TimeSpan.FromMinutes(1) });
+        var exporter = new RefusingExporter();
+        var emitter = Sys.ActorOf(SpanEmitter.Props(ctx, [exporter]));
+        var trace = Trace();
+        emitter.Tell(new EmitSpans(trace));
+
+        emitter.Tell(new Flush(TimeSpan.FromSeconds(30)));
+        ExpectMsg<FlushDone>(TimeSpan.FromSeconds(5)); // at once: nothing is left to retry
+        Assert.Equal(1, exporter.Calls);
+        Assert.Equal(trace.Spans.Length, ctx.Metrics.SpansDropped);
+        Assert.Contains(ctx.Metrics.DropReasons, r => r.Contains("HTTP 400", StringComparison.Ordinal));
+    }
 }

@@ -29,12 +29,12 @@ public sealed class EmittedLedgerTests
 
         public void Release() => _release.TrySetResult();
 
-        public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+        public async Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
         {
             foreach (var t in batch) foreach (var s in t.Spans) _spans.Enqueue(s);
             _called.TrySetResult();
             await _release.Task;
-            return true;
+            return ExportOutcome.Ok;
         }
 
         public ValueTask DisposeAsync()

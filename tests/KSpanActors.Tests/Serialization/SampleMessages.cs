@@ -25,11 +25,11 @@ internal static class SampleMessages
         Generation: 3, CreatedNs: 1_700_000_000_123_456_789,
         Owners: [new OwnerRef("ReplicaSet", "web-🚀-5d9c7b", "uid-rs", Controller: true), new OwnerRef("Node", "nœud-1", "uid-node", Controller: false)],
         SpecManager: "kube-controller-manager", SpecOperation: "Update", SpecTimeNs: 1_700_000_001_000_000_001,
-        ResourceVersion: long.MaxValue, NodeName: "nœud-1");
+        ResourceVersion: long.MaxValue);
 
     public static readonly ObjectObserved SparseObject = new(
         Cluster, "uid-deploy", "Deployment", "shop-日本語", "web-🚀",
-        Generation: 1, CreatedNs: -1, Owners: [], SpecManager: null, SpecOperation: null, SpecTimeNs: 0, ResourceVersion: 0, NodeName: null);
+        Generation: 1, CreatedNs: -1, Owners: [], SpecManager: null, SpecOperation: null, SpecTimeNs: 0, ResourceVersion: 0);
 
     public static readonly EventObserved FullEvent = new(
         Cluster, "uid-event-é", Count: 42, TimeNs: 1_700_000_002_999_999_999, Reason: "BackOff",

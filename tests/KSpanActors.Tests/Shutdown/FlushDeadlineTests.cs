@@ -22,11 +22,11 @@ public sealed class FlushDeadlineTests
 
         public string? LastError { get; private set; }
 
-        public Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+        public Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Attempts);
             LastError = "OTLP endpoint http://127.0.0.1:9/ unreachable (Unavailable)";
-            return Task.FromResult(false);
+            return Task.FromResult(ExportOutcome.Retryable);
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -15,14 +15,14 @@ internal sealed class CapturingExporter : ISpanExporter
 
     public IReadOnlyList<SpanRecord> Spans => [.. _spans];
 
-    public Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    public Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
-        if (Interlocked.Decrement(ref FailuresLeft) >= 0) return Task.FromResult(false);
+        if (Interlocked.Decrement(ref FailuresLeft) >= 0) return Task.FromResult(ExportOutcome.Retryable);
         foreach (var t in batch)
         {
             foreach (var s in t.Spans) _spans.Enqueue(s);
         }
-        return Task.FromResult(true);
+        return Task.FromResult(ExportOutcome.Ok);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -1,3 +1,4 @@
+using KSpanActors.Export;
 using KSpanActors.Export.Waterfall;
 using static KSpanActors.Tests.Waterfall.RolloutSpans;
 
@@ -14,7 +15,7 @@ public class WaterfallExporterTests
 
         var ok = await exporter.ExportAsync([Group(Rollout()), late], CancellationToken.None);
 
-        Assert.True(ok);
+        Assert.Equal(ExportOutcome.Ok, ok);
         Assert.Equal("waterfall", exporter.Name);
         var text = output.ToString();
         Assert.StartsWith("▶ Deployment.Update", text, StringComparison.Ordinal);
@@ -30,7 +31,7 @@ public class WaterfallExporterTests
         await output.DisposeAsync();
         var exporter = new WaterfallExporter(output, new WaterfallOptions());
 
-        Assert.False(await exporter.ExportAsync([Group(Rollout())], CancellationToken.None));
+        Assert.NotEqual(ExportOutcome.Ok, await exporter.ExportAsync([Group(Rollout())], CancellationToken.None));
         await exporter.DisposeAsync();
     }
 

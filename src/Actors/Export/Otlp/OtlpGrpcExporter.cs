@@ -46,7 +46,7 @@ internal sealed class OtlpGrpcExporter : ISpanExporter
 
     public string? LastError { get; private set; }
 
-    public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    public async Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
         try
         {
@@ -55,7 +55,7 @@ internal sealed class OtlpGrpcExporter : ISpanExporter
             var response = await _client.ExportAsync(request, options).ResponseAsync;
             OtlpExportLog.PartialSuccess(_logger, _endpoint, response.PartialSuccess);
             LastError = null;
-            return true;
+            return ExportOutcome.Ok;
         }
         catch (RpcException ex) when (cancellationToken.IsCancellationRequested)
         {
@@ -74,13 +74,17 @@ internal sealed class OtlpGrpcExporter : ISpanExporter
                 StatusCode.DeadlineExceeded => $"OTLP endpoint {_endpoint} did not answer within {_timeout.TotalSeconds:0.#} s",
                 _ => $"OTLP endpoint {_endpoint} failed ({ex.StatusCode})",
             };
-            return false;
+            // OTLP/gRPC: these codes may succeed later; any other will not.
+            return ex.StatusCode is StatusCode.Cancelled or StatusCode.DeadlineExceeded or StatusCode.Aborted or StatusCode.OutOfRange
+                or StatusCode.Unavailable or StatusCode.DataLoss or StatusCode.ResourceExhausted
+                ? ExportOutcome.Retryable
+                : ExportOutcome.Permanent;
         }
         catch (Exception ex)
         {
             _logger.LogWarning("OTLP gRPC export to {Endpoint} failed: {Error}: {Message}", _endpoint, ex.GetType().Name, ex.Message);
             LastError = $"OTLP endpoint {_endpoint} failed ({ex.GetType().Name})";
-            return false;
+            return ExportOutcome.Retryable;
         }
     }
 

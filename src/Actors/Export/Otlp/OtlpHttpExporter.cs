@@ -48,7 +48,7 @@ internal sealed class OtlpHttpExporter : ISpanExporter
 
     public string? LastError { get; private set; }
 
-    public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    public async Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
         try
         {
@@ -66,7 +66,8 @@ internal sealed class OtlpHttpExporter : ISpanExporter
             {
                 _logger.LogWarning("OTLP {Protocol} export to {Endpoint} failed: HTTP {StatusCode}", _protocol, _uri, (int)response.StatusCode);
                 LastError = $"OTLP endpoint {_uri} failed (HTTP {(int)response.StatusCode})";
-                return false;
+                // OTLP/HTTP: 429, 502, 503 and 504 may succeed later; any other error status will not.
+                return (int)response.StatusCode is 429 or 502 or 503 or 504 ? ExportOutcome.Retryable : ExportOutcome.Permanent;
             }
             var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (bytes.Length > 0 && response.Content.Headers.ContentType?.MediaType == Protobuf.MediaType)
@@ -81,7 +82,7 @@ internal sealed class OtlpHttpExporter : ISpanExporter
                 }
             }
             LastError = null;
-            return true;
+            return ExportOutcome.Ok;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -97,7 +98,7 @@ internal sealed class OtlpHttpExporter : ISpanExporter
                 HttpRequestException => $"OTLP endpoint {_uri} unreachable ({ex.Message})",
                 _ => $"OTLP endpoint {_uri} failed ({ex.GetType().Name})",
             };
-            return false;
+            return ExportOutcome.Retryable;
         }
     }
 

@@ -25,21 +25,21 @@ internal sealed class OtlpJsonFileExporter : ISpanExporter
 
     public string Path { get; }
 
-    public async Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    public async Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0) return true;
+        if (batch.Count == 0) return ExportOutcome.Ok;
         var line = OtlpJson.ToLine(batch);
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_disposed) return false;
+            if (_disposed) return ExportOutcome.Retryable;
             await _stream.WriteAsync(line, cancellationToken);
             await _stream.FlushAsync(cancellationToken);
-            return true;
+            return ExportOutcome.Ok;
         }
         catch (IOException)
         {
-            return false;
+            return ExportOutcome.Retryable;
         }
         finally
         {

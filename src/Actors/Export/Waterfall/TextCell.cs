@@ -31,22 +31,4 @@ internal static class TextCell
         return pad > 0 ? new string(' ', pad) + text : text;
     }
 
-    /// <summary>One line: runs of white space (new lines included) become one space.</summary>
-    public static string OneLine(string text)
-    {
-        var sb = new StringBuilder(text.Length);
-        var space = false;
-        foreach (var c in text.Trim())
-        {
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
-            {
-                space = true;
-                continue;
-            }
-            if (space) sb.Append(' ');
-            space = false;
-            sb.Append(c);
-        }
-        return sb.ToString();
-    }
 }

@@ -238,7 +238,7 @@ internal static class TracePhases
                 .ThenBy(static s => s.StartNs)
                 .FirstOrDefault();
             var label = why is null ? "scheduling"
-                : EventMessage(why) is { } message && !string.IsNullOrWhiteSpace(message) ? "unschedulable: " + TextCell.Truncate(TextCell.OneLine(message), MessageWidth)
+                : EventMessage(why) is { } message && !string.IsNullOrWhiteSpace(message) ? "unschedulable: " + TextCell.Truncate(TextLine.Of(message), MessageWidth)
                 : "unschedulable";
             phases.Add(new Phase(PhaseKind.Scheduling, label, created, end, Anchor));
         }

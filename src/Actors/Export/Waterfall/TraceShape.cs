@@ -38,7 +38,7 @@ internal static class TraceShape
     public static string? Message(SpanRecord span)
     {
         var text = string.IsNullOrWhiteSpace(span.StatusMessage) ? span.Attribute(MessageAttribute) : span.StatusMessage;
-        return string.IsNullOrWhiteSpace(text) ? null : TextCell.OneLine(text);
+        return string.IsNullOrWhiteSpace(text) ? null : TextLine.Of(text);
     }
 
     public static string ShortHex(TraceId id) => id.ToHex()[..8] + TextCell.Ellipsis;

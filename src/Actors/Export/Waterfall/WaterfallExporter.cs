@@ -17,14 +17,14 @@ internal sealed class WaterfallExporter(TextWriter output, WaterfallOptions opti
 
     public string Name => "waterfall";
 
-    public Task<bool> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+    public Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
     {
-        if (batch is null || batch.Count == 0) return Task.FromResult(true);
+        if (batch is null || batch.Count == 0) return Task.FromResult(ExportOutcome.Ok);
         if (options.SortAtEnd)
         {
             lock (_gate)
             {
-                if (_disposed) return Task.FromResult(false);
+                if (_disposed) return Task.FromResult(ExportOutcome.Retryable);
                 foreach (var trace in batch)
                 {
                     if (trace is null || trace.Spans.IsDefault) continue;
@@ -32,9 +32,9 @@ internal sealed class WaterfallExporter(TextWriter output, WaterfallOptions opti
                     foreach (var span in trace.Spans) spans[span.SpanId] = span;
                 }
             }
-            return Task.FromResult(true);
+            return Task.FromResult(ExportOutcome.Ok);
         }
-        return Task.FromResult(Write(batch));
+        return Task.FromResult(Write(batch) ? ExportOutcome.Ok : ExportOutcome.Retryable);
     }
 
     /// <summary>

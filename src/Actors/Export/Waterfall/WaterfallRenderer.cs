@@ -67,7 +67,7 @@ internal static class WaterfallRenderer
     /// <summary><c>▶ Deployment.Update  kubectl-client-side-apply  trace 4bf92f35…(32 hex)  9.1s</c>: only the service is cut to fit.</summary>
     private static string Header(TraceSpans trace, SpanRecord root, WaterfallOptions options)
     {
-        var service = TextCell.OneLine(root.Resource.ServiceName);
+        var service = TextLine.Of(root.Resource.ServiceName);
         var tail = $"  trace {trace.TraceId.ToHex()}  {DurationText.Format(TraceShape.Duration(root))}";
         var head = $"▶ {root.Name}  ";
         var room = options.Width - TextCell.Width(head) - TextCell.Width(tail);
@@ -176,8 +176,8 @@ internal static class WaterfallRenderer
         var cells = rows.Select(r => (
             Row: r,
             Name: r.Prefix + (r.Orphan ? OrphanMarker : "") + r.Span.Name,
-            Object: TextCell.OneLine(ObjectName(r.Span) ?? ""),
-            Service: TextCell.OneLine(r.Span.Resource.ServiceName),
+            Object: TextLine.Of(ObjectName(r.Span) ?? ""),
+            Service: TextLine.Of(r.Span.Resource.ServiceName),
             Offset: DurationText.Offset(r.Span.StartNs - startNs),
             Duration: DurationText.Format(TraceShape.Duration(r.Span)))).ToList();
 
