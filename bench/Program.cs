@@ -168,7 +168,7 @@ if (options.WarmUpDocuments > 0)
     {
         if (docs++ >= options.WarmUpDocuments) break;
         if (!KubeDecoder.TryDecode("warm-up", doc.Document, out var fact, out _)) continue;
-        warm.Context.Tracker.WaitForRoom(warm.MaxInFlight);
+        warm.Services.Tracker.WaitForRoom(warm.MaxInFlight);
         warm.Feed(fact);
     }
     await warm.DrainAsync();
@@ -221,7 +221,7 @@ var poller = Task.Run(async () =>
         var rate = (ev - lastEvents) / Stopwatch.GetElapsedTime(last, now).TotalSeconds;
         (last, lastEvents) = (now, ev);
         Console.WriteLine(string.Create(culture,
-            $"  t={total.Elapsed.TotalSeconds,5:N0}s events {ev,10:N0} ({rate,8:N0}/s) in-flight {runtime.Context.Tracker.InFlight,6:N0} objects live {live,7:N0} names live {names,7:N0} spans exported {runtime.Metrics.SpansExported,10:N0} ws {sampler.Current() / 1e6,5:N0} MB"));
+            $"  t={total.Elapsed.TotalSeconds,5:N0}s events {ev,10:N0} ({rate,8:N0}/s) in-flight {runtime.Services.Tracker.InFlight,6:N0} objects live {live,7:N0} names live {names,7:N0} spans exported {runtime.Metrics.SpansExported,10:N0} ws {sampler.Current() / 1e6,5:N0} MB"));
     }
 });
 
@@ -234,7 +234,7 @@ var firstFeed = Stopwatch.GetTimestamp();
 // Decoders: as in watch mode, where every resource's watch loop decodes on its own thread, several workers decode and
 // feed concurrently (facts may arrive in any order: trace assembly does not depend on it).
 var input = InputPump.Start(inputPath, options.ChannelCapacity, CancellationToken.None);
-var tracker = runtime.Context.Tracker;
+var tracker = runtime.Services.Tracker;
 var maxInFlight = runtime.MaxInFlight;
 var stats = await InputPump.DecodeAsync(
     input,

@@ -123,7 +123,7 @@ internal static class ReplicasBench
             (fact, _) => nodes[(int)((uint)Interlocked.Increment(ref next) % (uint)nodes.Count)].Feed(fact), // round-robin over the nodes
             () =>
             {
-                foreach (var n in nodes) n.Context.Tracker.WaitForRoom(maxInFlight, stop.Token); // each node tracks what it sent
+                foreach (var n in nodes) n.Services.Tracker.WaitForRoom(maxInFlight, stop.Token); // each node tracks what it sent
             },
             cancel: stop.Token);
         long fed = stats.Sum(s => s.Fed), events = stats.Sum(s => s.Events), errors = stats.Sum(s => s.Errors);

@@ -36,7 +36,7 @@ internal static class SoakBench
         var t0 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000L;
         void Feed(IFact f)
         {
-            runtime.Context.Tracker.WaitForRoom(runtime.MaxInFlight);
+            runtime.Services.Tracker.WaitForRoom(runtime.MaxInFlight);
             runtime.Feed(f);
         }
 

@@ -33,9 +33,9 @@ internal static class StormBench
         var clock = Stopwatch.StartNew();
         void Feed(IFact f)
         {
-            runtime.Context.Tracker.WaitForRoom(runtime.MaxInFlight);
+            runtime.Services.Tracker.WaitForRoom(runtime.MaxInFlight);
             runtime.Feed(f);
-            var inFlight = runtime.Context.Tracker.InFlight;
+            var inFlight = runtime.Services.Tracker.InFlight;
             if (inFlight > Interlocked.Read(ref peakInFlight)) Interlocked.Exchange(ref peakInFlight, inFlight);
         }
 

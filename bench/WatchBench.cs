@@ -80,7 +80,7 @@ internal static class WatchBench
                     var rate = (events - eventsAtLine) / Stopwatch.GetElapsedTime(lastLine, now).TotalSeconds;
                     (lastLine, eventsAtLine) = (now, events);
                     Console.WriteLine(string.Create(culture,
-                        $"  t={Stopwatch.GetElapsedTime(requested, now).TotalSeconds,5:N0}s events {events,10:N0} ({rate,8:N0}/s) lines sent {feed.Feed.LinesSent,10:N0} queued {feed.Feed.Queued,6:N0} in-flight {runtime.Context.Tracker.InFlight,8:N0} spans exported {metrics.SpansExported,10:N0} ws {sampler.Current() / 1e6,5:N0} MB"));
+                        $"  t={Stopwatch.GetElapsedTime(requested, now).TotalSeconds,5:N0}s events {events,10:N0} ({rate,8:N0}/s) lines sent {feed.Feed.LinesSent,10:N0} queued {feed.Feed.Queued,6:N0} in-flight {runtime.Services.Tracker.InFlight,8:N0} spans exported {metrics.SpansExported,10:N0} ws {sampler.Current() / 1e6,5:N0} MB"));
                 }
                 await Task.Delay(50);
             }

@@ -37,7 +37,7 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
     private const string TickTimer = "tick";
     private static readonly TimeSpan Retention = TimeSpan.FromHours(3);
 
-    private readonly PipelineContext _ctx;
+    private readonly PipelineServices _pipeline;
     private readonly IActorRef _emitter;
     private readonly IActorRef _replicator;
     private readonly Dictionary<string, IImmutableSet<long>> _known = new(StringComparer.Ordinal);
@@ -46,17 +46,17 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
     /// <summary>Span ids this node passed on and has not yet seen exported (with the hour they were checked).</summary>
     private readonly Dictionary<long, long> _unreplicated = [];
 
-    public EmittedLedger(PipelineContext ctx, IActorRef emitter)
+    public EmittedLedger(PipelineServices ctx, IActorRef emitter)
         : base(ctx.Tracker)
     {
-        _ctx = ctx;
+        _pipeline = ctx;
         _emitter = emitter;
         _replicator = DistributedData.Get(Context.System).Replicator;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(PipelineContext ctx, IActorRef emitter) => Akka.Actor.Props.Create(() => new EmittedLedger(ctx, emitter));
+    public static Props Props(PipelineServices ctx, IActorRef emitter) => Akka.Actor.Props.Create(() => new EmittedLedger(ctx, emitter));
 
     protected override void PreStart()
     {
@@ -69,7 +69,7 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
 
     private static string Key(string cluster, long hour, int bucket) => $"kspan-emitted/{cluster}/{hour}/{bucket}";
 
-    private IEnumerable<string> Clusters => _ctx.Watch?.Clusters.Select(c => c.Name) ?? [];
+    private IEnumerable<string> Clusters => _pipeline.Watch?.Clusters.Select(c => c.Name) ?? [];
 
     /// <summary>Follows the keys of the current and past hours of every configured cluster.</summary>
     private void Subscribe()
@@ -128,7 +128,7 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
                     // root (before it knew that event): the event still becomes a span, under that root.
                     if (TraceAssembler.OccurrenceIdOfRoot(s) is not { } occurrence || Seen(check.Cluster, now, occurrence))
                     {
-                        _ctx.Metrics.DuplicateAvoided();
+                        _pipeline.Metrics.DuplicateAvoided();
                         continue;
                     }
                     s = s with { SpanId = occurrence, ParentSpanId = s.SpanId };

@@ -5,7 +5,7 @@ using KSpanActors.Tracing;
 namespace KSpanActors.Pipeline;
 
 /// <summary>Sends a fact to the actor it is about (through the shard regions), tracked as sent by this node. Thread-safe.</summary>
-public sealed class FactRouter(PipelineContext ctx, IActorRef objects, IActorRef names)
+public sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActorRef names)
 {
     public void Route(IFact fact)
     {
@@ -18,7 +18,7 @@ public sealed class FactRouter(PipelineContext ctx, IActorRef objects, IActorRef
                 {
                     // An ordinary event of an object whose top-level object is known goes straight there. Controller
                     // actions (creates, deletes, scalings) still go to their object, which records what it acted on.
-                    if (!EventMessages.IsControllerAction(e.Reason) && ctx.Routes.TryGet(e.Cluster, uid, out var top))
+                    if (!EventMessages.IsControllerAction(e.Reason) && ctx.Objects.Routes.TryGet(e.Cluster, uid, out var top))
                     {
                         flow.Route(objects, new Propagate(e.Cluster, top.TopUid, top.Top, e, [uid]));
                     }

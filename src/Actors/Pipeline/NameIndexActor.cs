@@ -17,17 +17,17 @@ internal sealed class NameIndexActor : TrackedActor, IWithTimers
     private const string PruneTimer = "prune";
     private const long NsPerSecond = 1_000_000_000L;
 
-    private readonly PipelineContext _ctx;
+    private readonly PipelineServices _pipeline;
     private readonly IActorRegistry _registry;
     private readonly string _cluster;
     private readonly Dictionary<ObjectRef, Entry> _names = [];
     private readonly HashSet<ObjectRef> _withPending = [];
     private IActorRef _objects = ActorRefs.Nobody;
 
-    public NameIndexActor(string entityId, PipelineContext ctx, IActorRegistry registry)
+    public NameIndexActor(string entityId, PipelineServices ctx, IActorRegistry registry)
         : base(ctx.Tracker)
     {
-        _ctx = ctx;
+        _pipeline = ctx;
         _registry = registry;
         _cluster = EntityIds.Split(entityId).Cluster;
     }
@@ -35,16 +35,16 @@ internal sealed class NameIndexActor : TrackedActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props through <see cref="EntityProducer{TActor}"/>: no expression tree, no reflection per entity.</summary>
-    public static Props Props(string entityId, PipelineContext ctx, IActorRegistry registry) =>
+    public static Props Props(string entityId, PipelineServices ctx, IActorRegistry registry) =>
         Akka.Actor.Props.CreateBy(new EntityProducer<NameIndexActor>(() => new NameIndexActor(entityId, ctx, registry))).WithMailbox(EntityMailbox.Id);
 
     /// <summary>Names untouched this long are forgotten (well beyond a settle period and Kubernetes' Event TTL).</summary>
-    private TimeSpan Retention => _ctx.Settings.NameRetention;
+    private TimeSpan Retention => _pipeline.Settings.NameRetention;
 
     protected override void PreStart()
     {
         _objects = _registry.Get<ObjectRegion>();
-        if (_ctx.Settings.SettleAfter is not null) Timers.StartPeriodicTimer(PruneTimer, Prune.Instance, Retention / 4);
+        if (_pipeline.Settings.SettleAfter is not null) Timers.StartPeriodicTimer(PruneTimer, Prune.Instance, Retention / 4);
     }
 
     protected override void OnReceive(object message)
@@ -71,7 +71,7 @@ internal sealed class NameIndexActor : TrackedActor, IWithTimers
                 var waiting = Touch(o.Name);
                 if (waiting.Pending is null) _withPending.Add(o.Name);
                 (waiting.Pending ??= []).Add(o.Event);
-                if (_ctx.Settings.SettleAfter is { } settle && !Timers.IsTimerActive(SettleTimer)) Timers.StartSingleTimer(SettleTimer, Resolve.Instance, settle);
+                if (_pipeline.Settings.SettleAfter is { } settle && !Timers.IsTimerActive(SettleTimer)) Timers.StartSingleTimer(SettleTimer, Resolve.Instance, settle);
                 break;
             case FinalizeName:
             case Resolve:

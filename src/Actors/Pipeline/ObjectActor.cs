@@ -23,7 +23,7 @@ public sealed class SpanEmitterActor;
 /// </summary>
 internal sealed class ObjectActor : TrackedActor, IObjectEffects
 {
-    private readonly PipelineContext _ctx;
+    private readonly PipelineServices _pipeline;
     private readonly IActorRegistry _registry;
     private readonly ObjectState _state;
     private ObjectRole _role;
@@ -34,10 +34,10 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
     private IActorRef _emitter = ActorRefs.Nobody;
     private IActorRef? _ledger;
 
-    public ObjectActor(PipelineContext ctx, IActorRegistry registry)
+    public ObjectActor(PipelineServices ctx, IActorRegistry registry)
         : base(ctx.Tracker)
     {
-        _ctx = ctx;
+        _pipeline = ctx;
         _registry = registry;
         // Sharding names an entity's actor after its entity id, escaped as a URI data string: the id comes from the
         // name, so one Props serves every entity (see Props).
@@ -50,7 +50,7 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
     /// reflection per entity): a Props, its Deploy and a closure per entity were a quarter of a kilobyte of long-lived
     /// heap for each live actor.
     /// </summary>
-    public static Props Props(PipelineContext ctx, IActorRegistry registry) =>
+    public static Props Props(PipelineServices ctx, IActorRegistry registry) =>
         Akka.Actor.Props.CreateBy(new EntityProducer<ObjectActor>(() => new ObjectActor(ctx, registry))).WithMailbox(EntityMailbox.Id);
 
     private static long Now => System.Diagnostics.Stopwatch.GetTimestamp();
@@ -62,7 +62,7 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
         _objects = _registry.Get<ObjectRegion>();
         _names = _registry.Get<NameRegion>();
         _emitter = _registry.Get<SpanEmitterActor>();
-        if (_ctx.Settings.ReplicatesEmitted) _ledger = _registry.Get<EmittedLedgerActor>();
+        if (_pipeline.Settings.ReplicatesEmitted) _ledger = _registry.Get<EmittedLedgerActor>();
         _state.Start(Now);
         Follow();
     }

@@ -64,7 +64,7 @@ internal sealed class ObjectState
     private const int MaxRememberedSpans = 512;
     private const int BusyExportPeriods = 3;
 
-    private readonly PipelineContext _ctx;
+    private readonly PipelineServices _pipeline;
     private readonly IObjectEffects _out;
 
     private TimeSpan _idleAfter;
@@ -89,11 +89,11 @@ internal sealed class ObjectState
     private HashSet<ulong>? _emitted;
     private ImmutableArray<string> _selfPath;
 
-    public ObjectState(string cluster, string uid, PipelineContext ctx, IObjectEffects effects)
+    public ObjectState(string cluster, string uid, PipelineServices ctx, IObjectEffects effects)
     {
         Cluster = cluster;
         Uid = uid;
-        _ctx = ctx;
+        _pipeline = ctx;
         _out = effects;
         _fleetRemovals = ctx.Fleet.Removals;
     }
@@ -132,12 +132,12 @@ internal sealed class ObjectState
     public void Start(long now)
     {
         _lastMessage = now;
-        if (_ctx.Settings.PassivateAfter is { } idle)
+        if (_pipeline.Settings.PassivateAfter is { } idle)
         {
             _idleAfter = idle;
             _out.IdleIn(idle);
         }
-        if (_ctx.RecentObjects.TryGet((Cluster, Uid), out var known)) OnOwnObject(known, now);
+        if (_pipeline.Objects.Snapshots.TryGet((Cluster, Uid), out var known)) OnOwnObject(known, now);
     }
 
     /// <summary>A message other than a tick arrived: the object is not idle.</summary>
@@ -171,11 +171,11 @@ internal sealed class ObjectState
             return;
         }
 
-        if (!path.IsEmpty && path.Length >= _ctx.Settings.MaxOwnerDepth)
+        if (!path.IsEmpty && path.Length >= _pipeline.Settings.MaxOwnerDepth)
         {
             // An absurdly deep chain: stop climbing here, this object becomes the top.
-            _ctx.Metrics.OwnerCycle();
-            _out.Warning($"Owner chain deeper than {_ctx.Settings.MaxOwnerDepth} at {Describe()}: path {string.Join(" -> ", path)}; treating this object as top-level");
+            _pipeline.Metrics.OwnerCycle();
+            _out.Warning($"Owner chain deeper than {_pipeline.Settings.MaxOwnerDepth} at {Describe()}: path {string.Join(" -> ", path)}; treating this object as top-level");
             if (!_isTop) BecomeTop(now);
             Absorb(fact, now);
             return;
@@ -214,7 +214,7 @@ internal sealed class ObjectState
     {
         if (_isTop || topUid == Uid) return;
         _top = (topUid, top);
-        _ctx.Routes.Learn(Cluster, Uid, topUid, top);
+        _pipeline.Objects.Routes.Learn(Cluster, Uid, topUid, top);
     }
 
     /// <summary>End of input: an object whose owner is still unknown becomes top-level.</summary>
@@ -243,7 +243,7 @@ internal sealed class ObjectState
         _settleArmed = false;
         if (!_isTop && _owner is not null) return; // a child that found its owner has nothing to settle
         var askedAgain = CatchUpWithFleet();
-        if (_ctx.Fleet.HoldsExports && !_isTop && _owner is null && _object is null && _pending is { Count: > 0 } && _identity is { } asked)
+        if (_pipeline.Fleet.HoldsExports && !_isTop && _owner is null && _object is null && _pending is { Count: > 0 } && _identity is { } asked)
         {
             // While a replica is unreachable or was just removed, a question or its answer may have gone to it: ask
             // again every settle period (once), and wait the full orphan period after the last question.
@@ -252,7 +252,7 @@ internal sealed class ObjectState
         }
         var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity, now);
         // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
-        var wait = _ctx.Settings.SettleAfter is { } settle ? (_isTop ? settle : settle * 4) : TimeSpan.Zero;
+        var wait = _pipeline.Settings.SettleAfter is { } settle ? (_isTop ? settle : settle * 4) : TimeSpan.Zero;
         // An object that is never quiet (a crash loop) still exports, at least every three settle periods: what it
         // holds meanwhile (every fact since its last export) is bounded by its event rate times that. Spans exported
         // early stay under the same root (roots and span ids are remembered).
@@ -266,10 +266,10 @@ internal sealed class ObjectState
             ArmSettle(wait - quiet);
             return;
         }
-        if (_ctx.Fleet.HoldsExports && wait > TimeSpan.Zero)
+        if (_pipeline.Fleet.HoldsExports && wait > TimeSpan.Zero)
         {
             // A replica is unreachable or was just removed: facts of its clusters are late; decide later.
-            ArmSettle(_ctx.Settings.SettleAfter!.Value);
+            ArmSettle(_pipeline.Settings.SettleAfter!.Value);
             return;
         }
         DecideTopIfUndecided("no owner found within the settle period", now);
@@ -281,7 +281,7 @@ internal sealed class ObjectState
     {
         if (!_isTop || !_dirty || _family is null) return;
         _dirty = false;
-        _ctx.ClusterUids.TryGetValue(Cluster, out var clusterUid);
+        _pipeline.ClusterUids.TryGetValue(Cluster, out var clusterUid);
         var emitted = _emitted ??= [];
         var traces = TraceAssembler.Assemble(_family, clusterUid, emitted);
         // A root this process exported before (this actor was passivated and recreated by a late event): not again, and
@@ -291,7 +291,7 @@ internal sealed class ObjectState
         {
             foreach (var s in t.Spans)
             {
-                if (s.IsRoot && _ctx.Roots.Contains(s.SpanId.Value) && emitted.Add(s.SpanId.Value)) known = true;
+                if (s.IsRoot && _pipeline.Objects.ExportedRoots.Contains(s.SpanId.Value) && emitted.Add(s.SpanId.Value)) known = true;
             }
         }
         if (known) traces = TraceAssembler.Assemble(_family, clusterUid, emitted);
@@ -303,11 +303,11 @@ internal sealed class ObjectState
                 emitted.Add(s.SpanId.Value);
                 if (s.IsRoot)
                 {
-                    _ctx.Roots.FirstTime(s.SpanId.Value);
+                    _pipeline.Objects.ExportedRoots.FirstTime(s.SpanId.Value);
                     if (TraceAssembler.OccurrenceIdOfRoot(s) is { } occurrence) emitted.Add(occurrence.Value);
                 }
             }
-            _ctx.Metrics.Emitted(trace.Spans.Length);
+            _pipeline.Metrics.Emitted(trace.Spans.Length);
         }
         if (traces.Count > 0) _out.Export(traces);
 
@@ -385,8 +385,8 @@ internal sealed class ObjectState
     /// </summary>
     private bool CatchUpWithFleet()
     {
-        if (_ctx.Fleet.Removals == _fleetRemovals) return false;
-        _fleetRemovals = _ctx.Fleet.Removals;
+        if (_pipeline.Fleet.Removals == _fleetRemovals) return false;
+        _fleetRemovals = _pipeline.Fleet.Removals;
         if (!_askedOwner) return false;
         _askedOwner = false;
         if (_isTop || _owner is not null || _object is not null || _identity is not { } id) return false;
@@ -420,7 +420,7 @@ internal sealed class ObjectState
         }
         if (!_isTop)
         {
-            _ctx.Metrics.OwnerCycle();
+            _pipeline.Metrics.OwnerCycle();
             _out.Warning($"Owner cycle at {Describe()}: path {string.Join(" -> ", path.Skip(seen).Append(Uid))}; treating this object as the top-level object of the cycle");
             BecomeTop(now);
         }
@@ -432,7 +432,7 @@ internal sealed class ObjectState
         if (_object is null || o.Generation > _object.Generation || o.ResourceVersion >= _object.ResourceVersion)
         {
             _object = o;
-            _ctx.RecentObjects.Set((Cluster, Uid), o);
+            _pipeline.Objects.Snapshots.Set((Cluster, Uid), o);
         }
         _identity = new ObjectRef(o.Kind, o.Namespace, o.Name);
         if (o.Owners.IsDefaultOrEmpty)
@@ -447,7 +447,7 @@ internal sealed class ObjectState
         {
             if (ownerRef.Uid == Uid)
             {
-                _ctx.Metrics.OwnerCycle();
+                _pipeline.Metrics.OwnerCycle();
                 _out.Warning($"Object owns itself at {Describe()}; treating it as top-level");
                 BecomeTop(now);
                 return;
@@ -480,7 +480,7 @@ internal sealed class ObjectState
         }
         // A child only relays to its owner and holds little: it can go idle sooner than a top-level object, which
         // keeps its family (late events) for the full passivation period.
-        if (_ctx.Settings.PassivateAfter is { } idle && _ctx.Settings.SettleAfter is { } settle)
+        if (_pipeline.Settings.PassivateAfter is { } idle && _pipeline.Settings.SettleAfter is { } settle)
         {
             _idleAfter = settle * 2 < idle ? settle * 2 : idle;
         }
@@ -505,7 +505,7 @@ internal sealed class ObjectState
         if (_isTop || _owner is not null) return;
         if (_object is null)
         {
-            _ctx.Metrics.Orphan();
+            _pipeline.Metrics.Orphan();
             _out.Debug($"{Describe()}: {why}; its events form a trace of their own");
         }
         BecomeTop(now);
@@ -540,7 +540,7 @@ internal sealed class ObjectState
     private void ScheduleSettle(long now)
     {
         _lastActivity = now;
-        if (_ctx.Settings.SettleAfter is { } settle && !_settleArmed) ArmSettle(settle);
+        if (_pipeline.Settings.SettleAfter is { } settle && !_settleArmed) ArmSettle(settle);
     }
 
     private void ArmSettle(TimeSpan delay)

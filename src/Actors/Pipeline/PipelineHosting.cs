@@ -25,7 +25,7 @@ public static class PipelineHosting
     /// <summary>What a flush with a deadline may take beyond it (the answer, a last export completing).</summary>
     internal static readonly TimeSpan FlushMargin = TimeSpan.FromSeconds(3);
 
-    public static AkkaConfigurationBuilder AddKSpanPipeline(this AkkaConfigurationBuilder builder, PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters)
+    public static AkkaConfigurationBuilder AddKSpanPipeline(this AkkaConfigurationBuilder builder, PipelineServices ctx, IReadOnlyList<ISpanExporter> exporters)
     {
         var settings = ctx.Settings;
         // Entities passivate themselves when idle (ReceiveTimeout), and hand their state on when their shard moves

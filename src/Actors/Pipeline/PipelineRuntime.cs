@@ -24,10 +24,10 @@ public sealed class PipelineRuntime : IAsyncDisposable
 
     private readonly FactRouter _router;
 
-    private PipelineRuntime(IHost host, PipelineContext ctx)
+    private PipelineRuntime(IHost host, PipelineServices ctx)
     {
         _host = host;
-        Context = ctx;
+        Services = ctx;
         var registry = host.Services.GetRequiredService<ActorRegistry>();
         System = host.Services.GetRequiredService<ActorSystem>();
         _objects = registry.Get<ObjectRegion>();
@@ -36,17 +36,17 @@ public sealed class PipelineRuntime : IAsyncDisposable
         _router = new FactRouter(ctx, _objects, _names);
     }
 
-    public PipelineContext Context { get; }
+    public PipelineServices Services { get; }
 
-    public PipelineMetrics Metrics => Context.Metrics;
+    public PipelineMetrics Metrics => Services.Metrics;
 
     public ActorSystem System { get; }
 
     /// <summary>The longest <see cref="DisposeAsync"/> waits for coordinated shutdown: hand-off, leave, flush.</summary>
-    public TimeSpan StopTimeout => TimeSpan.FromSeconds(15) + Context.Settings.FlushTimeout + PipelineHosting.FlushMargin;
+    public TimeSpan StopTimeout => TimeSpan.FromSeconds(15) + Services.Settings.FlushTimeout + PipelineHosting.FlushMargin;
 
     /// <summary>Limit of tracked messages in flight before <see cref="FeedAsync"/> waits (back-pressure for fast sources); from <see cref="PipelineSettings.MaxInFlight"/>.</summary>
-    public long MaxInFlight => Context.Settings.MaxInFlight;
+    public long MaxInFlight => Services.Settings.MaxInFlight;
 
     public static async Task<PipelineRuntime> StartAsync(
         PipelineSettings settings,
@@ -56,7 +56,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         Watch.WatchCatalog? watch = null,
         CancellationToken cancellationToken = default)
     {
-        var ctx = new PipelineContext(settings, new PipelineMetrics(), new PipelineTracker()) { Watch = watch };
+        var ctx = new PipelineServices(settings, new PipelineMetrics(), new PipelineTracker()) { Watch = watch };
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         // Signals are the caller's to handle (the command line stops on SIGINT/SIGTERM through its own path): the
         // default ConsoleLifetime would also catch them and stop the application under it.
@@ -98,7 +98,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
     /// <summary>Feeds a fact, first waiting while too many messages are in flight.</summary>
     public async ValueTask FeedAsync(IFact fact, CancellationToken cancellationToken = default)
     {
-        await Context.Tracker.WaitForRoomAsync(MaxInFlight, cancellationToken).ConfigureAwait(false);
+        await Services.Tracker.WaitForRoomAsync(MaxInFlight, cancellationToken).ConfigureAwait(false);
         Feed(fact);
     }
 
@@ -115,7 +115,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
     public static async Task DrainAsync(IReadOnlyList<PipelineRuntime> nodes, CancellationToken cancellationToken = default)
     {
         var first = nodes[0];
-        var flow = first.Context.Tracker;
+        var flow = first.Services.Tracker;
         await WhenQuietAsync(nodes, cancellationToken).ConfigureAwait(false);
         var objectCount = -1;
         for (var round = 0; round < 8; round++)
@@ -143,13 +143,13 @@ public sealed class PipelineRuntime : IAsyncDisposable
     {
         if (nodes.Count == 1)
         {
-            await nodes[0].Context.Tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
+            await nodes[0].Services.Tracker.WhenIdleAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
         (long Sent, long Acked)[]? last = null;
         while (true)
         {
-            var now = nodes.Select(n => n.Context.Tracker.Counters).ToArray();
+            var now = nodes.Select(n => n.Services.Tracker.Counters).ToArray();
             if (last is not null && now.All(c => c.Acked >= c.Sent) && now.SequenceEqual(last)) return;
             last = now;
             await Task.Delay(FlowCreditActor.CreditInterval * 2, cancellationToken).ConfigureAwait(false);
@@ -167,7 +167,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
     /// Waits until the SpanEmitter has handed every span it holds to the exporters. An exporter that takes nothing for
     /// <see cref="PipelineSettings.FlushTimeout"/> is given up on (what it holds is dropped and counted), so this ends.
     /// </summary>
-    public Task FlushAsync(CancellationToken cancellationToken = default) => FlushAsync(Context.Settings.FlushTimeout, null, cancellationToken);
+    public Task FlushAsync(CancellationToken cancellationToken = default) => FlushAsync(Services.Settings.FlushTimeout, null, cancellationToken);
 
     /// <summary>
     /// The same with a patience of one's own and, optionally, a deadline (UTC) at which whatever is still held is dropped
@@ -207,7 +207,7 @@ public sealed class PipelineRuntime : IAsyncDisposable
         finally
         {
             _host.Dispose();
-            Context.Metrics.Dispose();
+            Services.Metrics.Dispose();
         }
     }
 }

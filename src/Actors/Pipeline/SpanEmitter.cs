@@ -42,7 +42,7 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
     private const string TickTimer = "tick";
     private static readonly TimeSpan DropLogInterval = TimeSpan.FromSeconds(10);
 
-    private readonly PipelineContext _ctx;
+    private readonly PipelineServices _pipeline;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<TraceSpans> _forming = [];
     private readonly ExporterQueue[] _queues;
@@ -52,23 +52,23 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
     private TimeSpan _flushPatience;
     private DateTime? _flushDeadline;
 
-    public SpanEmitter(PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters)
+    public SpanEmitter(PipelineServices ctx, IReadOnlyList<ISpanExporter> exporters)
         : base(ctx.Tracker)
     {
-        _ctx = ctx;
+        _pipeline = ctx;
         _queues = [.. exporters.Select((e, i) => new ExporterQueue(e, i))];
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(PipelineContext ctx, IReadOnlyList<ISpanExporter> exporters) =>
+    public static Props Props(PipelineServices ctx, IReadOnlyList<ISpanExporter> exporters) =>
         Akka.Actor.Props.Create(() => new SpanEmitter(ctx, exporters));
 
     private const string FlushCheckTimer = "flush-check";
     private static readonly TimeSpan FlushCheckInterval = TimeSpan.FromMilliseconds(200);
 
     protected override void PreStart() =>
-        Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _ctx.Settings.BatchInterval);
+        Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _pipeline.Settings.BatchInterval);
 
     protected override void OnReceive(object message)
     {
@@ -110,7 +110,7 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
     {
         _forming.Add(t);
         _formingSpans += t.Spans.Length;
-        if (_formingSpans >= _ctx.Settings.BatchSize) CutBatch();
+        if (_formingSpans >= _pipeline.Settings.BatchSize) CutBatch();
     }
 
     private void CutBatch()
@@ -123,18 +123,18 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
         {
             q.Pending.Enqueue(batch);
             q.Spans += batch.Spans;
-            while (q.Spans > _ctx.Settings.MaxBufferedSpans && q.Pending.Count > 1)
+            while (q.Spans > _pipeline.Settings.MaxBufferedSpans && q.Pending.Count > 1)
             {
                 // The oldest waiting batch goes (not the one being exported right now).
                 var dropped = q.InFlight ? DropSecondOldest(q) : q.Pending.Dequeue();
                 q.Spans -= dropped.Spans;
-                _ctx.Metrics.Dropped(dropped.Spans, $"{q.Exporter.Name} behind: its buffer of {_ctx.Settings.MaxBufferedSpans} spans was full");
+                _pipeline.Metrics.Dropped(dropped.Spans, $"{q.Exporter.Name} behind: its buffer of {_pipeline.Settings.MaxBufferedSpans} spans was full");
                 q.DroppedSinceLog += dropped.Spans;
             }
             if (q.DroppedSinceLog > 0 && DateTime.UtcNow - q.LastDropLog >= DropLogInterval)
             {
                 _log.Warning("Exporter {0} is behind: its buffer of {1} spans is full; dropped the {2} oldest spans since the last report",
-                    q.Exporter.Name, _ctx.Settings.MaxBufferedSpans, q.DroppedSinceLog);
+                    q.Exporter.Name, _pipeline.Settings.MaxBufferedSpans, q.DroppedSinceLog);
                 q.DroppedSinceLog = 0;
                 q.LastDropLog = DateTime.UtcNow;
             }
@@ -201,8 +201,8 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
             // would only hold every later batch behind it. Dropped and counted; the next batch goes out.
             var refused = q.Pending.Dequeue();
             q.Spans -= refused.Spans;
-            _ctx.Metrics.ExportFailed();
-            _ctx.Metrics.Dropped(refused.Spans, q.Exporter.LastError is { } error ? $"{q.Exporter.Name}: {error}" : $"{q.Exporter.Name} refused a batch");
+            _pipeline.Metrics.ExportFailed();
+            _pipeline.Metrics.Dropped(refused.Spans, q.Exporter.LastError is { } error ? $"{q.Exporter.Name}: {error}" : $"{q.Exporter.Name} refused a batch");
             _log.Error("Exporter {0} refused a batch for good ({1}): its {2} spans are dropped, not retried",
                 q.Exporter.Name, q.Exporter.LastError ?? "no reason given", refused.Spans);
             q.Backoff.Reset();
@@ -215,18 +215,18 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
             q.LastSuccess = DateTime.UtcNow;
             if (--done.Remaining == 0)
             {
-                _ctx.Metrics.Exported(done.Spans);
+                _pipeline.Metrics.Exported(done.Spans);
                 // Replicas record what is exported only once it is (EmittedLedger): a replica killed before its export
                 // leaves those spans to the survivors' rebuild instead of marking them as done.
-                if (_ctx.Settings.ReplicatesEmitted) Context.System.EventStream.Publish(new SpansExported(done.Traces));
+                if (_pipeline.Settings.ReplicatesEmitted) Context.System.EventStream.Publish(new SpansExported(done.Traces));
             }
-            if (q.Failures >= _ctx.Settings.ExportAttempts) _log.Info("Exporter {0} recovered after {1} failed attempts", q.Exporter.Name, q.Failures);
+            if (q.Failures >= _pipeline.Settings.ExportAttempts) _log.Info("Exporter {0} recovered after {1} failed attempts", q.Exporter.Name, q.Failures);
             q.Backoff.Reset();
             return;
         }
         var delay = q.Backoff.Next();
-        _ctx.Metrics.ExportFailed();
-        if (q.Failures == _ctx.Settings.ExportAttempts || (q.Failures > _ctx.Settings.ExportAttempts && q.Failures % 20 == 0))
+        _pipeline.Metrics.ExportFailed();
+        if (q.Failures == _pipeline.Settings.ExportAttempts || (q.Failures > _pipeline.Settings.ExportAttempts && q.Failures % 20 == 0))
         {
             _log.Warning("Exporter {0} failed {1} times in a row; holding {2} spans and retrying with backoff (up to {3} s)",
                 q.Exporter.Name, q.Failures, q.Spans, (int)q.Backoff.Max.TotalSeconds);
@@ -285,7 +285,7 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
         var reason = q.Exporter.LastError is { } error ? $"{q.Exporter.Name}: {error}"
             : q.Failures > 0 ? $"{q.Exporter.Name} failing ({q.Failures} attempts in a row)"
             : $"{q.Exporter.Name} {why}";
-        _ctx.Metrics.Dropped(lost, reason);
+        _pipeline.Metrics.Dropped(lost, reason);
         _log.Error("Exporter {0} {1} ({2} failed attempts in a row): {3} spans it still held are dropped", q.Exporter.Name, why, q.Failures, lost);
     }
 

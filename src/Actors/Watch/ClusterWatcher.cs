@@ -33,7 +33,7 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
 {
     private const string RetryTimer = "retry";
 
-    private readonly PipelineContext _ctx;
+    private readonly PipelineServices _pipeline;
     private readonly IActorRegistry _registry;
     private readonly WatchCatalog _catalog;
     private readonly string _cluster;
@@ -45,10 +45,10 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
     private bool _relistNow;
     private bool _relisting;
 
-    public ClusterWatcher(string cluster, PipelineContext ctx, IActorRegistry registry)
+    public ClusterWatcher(string cluster, PipelineServices ctx, IActorRegistry registry)
     {
         _cluster = cluster;
-        _ctx = ctx;
+        _pipeline = ctx;
         _registry = registry;
         _catalog = ctx.Watch ?? throw new InvalidOperationException("no clusters configured");
         _backoff = new Backoff(_catalog.Settings.BackoffMin, _catalog.Settings.BackoffMax);
@@ -56,7 +56,7 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string cluster, PipelineContext ctx, IActorRegistry registry) =>
+    public static Props Props(string cluster, PipelineServices ctx, IActorRegistry registry) =>
         Akka.Actor.Props.Create(() => new ClusterWatcher(cluster, ctx, registry));
 
     protected override void PreStart()
@@ -163,8 +163,8 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
         }
         IReadOnlyList<string?> namespaces = settings.Namespaces.Count == 0 ? [null] : [.. settings.Namespaces];
 
-        var router = new FactRouter(_ctx, _registry.Get<ObjectRegion>(), _registry.Get<NameRegion>());
-        var sink = new PipelineWatchSink(router.Route, _ctx.Tracker, _ctx.Settings.MaxInFlight, _ctx.Metrics, _catalog.Occurrences(_cluster), settings, _catalog.Status, log);
+        var router = new FactRouter(_pipeline, _registry.Get<ObjectRegion>(), _registry.Get<NameRegion>());
+        var sink = new PipelineWatchSink(router.Route, _pipeline.Tracker, _pipeline.Settings.MaxInFlight, _pipeline.Metrics, _catalog.Occurrences(_cluster), settings, _catalog.Status, log);
         var loops = new List<Task>();
         var failures = new WatchFailureLog(_cluster, log);
         foreach (var resource in resources)
@@ -190,7 +190,7 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
             using var doc = System.Text.Json.JsonDocument.Parse(bytes);
             if (doc.RootElement.TryGetProperty("metadata", out var meta) && meta.TryGetProperty("uid", out var uid) && uid.GetString() is { Length: > 0 } value)
             {
-                _ctx.ClusterUids[_cluster] = value;
+                _pipeline.ClusterUids[_cluster] = value;
             }
         }
         catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or System.Text.Json.JsonException)

@@ -37,6 +37,6 @@ public abstract class ActorSpecBase : Akka.TestKit.Xunit2.TestKit
 
     internal ActorRegistry Registry { get; }
 
-    internal static PipelineContext NewContext(PipelineSettings? settings = null) =>
+    internal static PipelineServices NewContext(PipelineSettings? settings = null) =>
         new(settings ?? new PipelineSettings(), new PipelineMetrics(), new PipelineTracker());
 }

@@ -9,7 +9,7 @@ namespace KSpanActors.Tests.Pipeline;
 /// <summary>The ObjectActor's protocol, with probes for the regions and the emitter it talks to.</summary>
 public sealed class ObjectActorSpecs : ActorSpecBase
 {
-    private IActorRef Entity(PipelineContext ctx, string uid) =>
+    private IActorRef Entity(PipelineServices ctx, string uid) =>
         Sys.ActorOf(ObjectActor.Props(ctx, Registry), Uri.EscapeDataString(EntityIds.Object(Cluster, uid)));
 
     [Fact]

@@ -56,9 +56,9 @@ public sealed class ObjectStateTests
         }
     }
 
-    private static (ObjectState State, Effects Effects, PipelineContext Context) New(string uid, TimeSpan? passivateAfter = null, PipelineContext? shared = null)
+    private static (ObjectState State, Effects Effects, PipelineServices Context) New(string uid, TimeSpan? passivateAfter = null, PipelineServices? shared = null)
     {
-        var ctx = shared ?? new PipelineContext(new PipelineSettings { SettleAfter = Settle, PassivateAfter = passivateAfter }, new PipelineMetrics(), new PipelineTracker());
+        var ctx = shared ?? new PipelineServices(new PipelineSettings { SettleAfter = Settle, PassivateAfter = passivateAfter }, new PipelineMetrics(), new PipelineTracker());
         var effects = new Effects();
         var state = new ObjectState(Cluster, uid, ctx, effects);
         state.Start(Start);
@@ -185,7 +185,7 @@ public sealed class ObjectStateTests
         var held = dep.HeldOccurrences; // the controller actions later events may hang under
         Assert.True(held > 0);
 
-        var (successor, fx, _) = New("dep", shared: new PipelineContext(ctx.Settings, new PipelineMetrics(), new PipelineTracker()));
+        var (successor, fx, _) = New("dep", shared: new PipelineServices(ctx.Settings, new PipelineMetrics(), new PipelineTracker()));
         successor.Restore(handOff, Start);
         Assert.Equal(ObjectRole.TopLevel, successor.Role);
         Assert.Equal(held, successor.HeldOccurrences);
@@ -202,7 +202,7 @@ public sealed class ObjectStateTests
         pod.Accept(Ev("e10b", "Pod", "web-old-y", "p-old-y", "Unhealthy", "Readiness probe failed", "10:00:08", "kubelet"), Own, null, Start);
 
         var handOff = pod.HandOff(successorExists: true, Start)!;
-        var (successor, fx, _) = New("p-old-y", shared: new PipelineContext(ctx.Settings, new PipelineMetrics(), new PipelineTracker()));
+        var (successor, fx, _) = New("p-old-y", shared: new PipelineServices(ctx.Settings, new PipelineMetrics(), new PipelineTracker()));
         successor.Restore(handOff, Start);
 
         Assert.Equal(ObjectRole.Undecided, successor.Role);

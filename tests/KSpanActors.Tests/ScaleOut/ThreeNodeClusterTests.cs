@@ -100,8 +100,8 @@ public sealed class ThreeNodeClusterTests
                 .Select(s => (s.Attribute("k8s.event.uid")!, long.Parse(s.Attribute("k8s.event.count")!, System.Globalization.CultureInfo.InvariantCulture)))
                 .ToHashSet();
             Assert.Empty(occurrences.Except(exported));
-            Assert.All(nodes, n => Assert.Equal(0, n.Context.Tracker.InFlight));
-            Assert.True(nodes.Skip(1).Any(n => n.Context.Tracker.Counters.Sent > 0), "no other node sent anything: the facts never left node 0");
+            Assert.All(nodes, n => Assert.Equal(0, n.Services.Tracker.InFlight));
+            Assert.True(nodes.Skip(1).Any(n => n.Services.Tracker.Counters.Sent > 0), "no other node sent anything: the facts never left node 0");
         }
         finally
         {
