@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using KSpanActors.Tests.FakeKube;
 using KSpanActors.Tests.Launch;
-using KSpanActors.Tests.Otlp;
 
 namespace KSpanActors.Bench;
 

@@ -1,3 +1,4 @@
+using KSpanActors.Tests.FakeKube;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -163,15 +164,8 @@ public sealed partial class SignalTests(ITestOutputHelper output)
         return $"http://127.0.0.1:{port}";
     }
 
-    internal static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) Assert.Fail($"not within {timeout.TotalSeconds:F0}s: {failure()}");
-            await Task.Delay(200);
-        }
-    }
+    internal static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> failure) =>
+        Eventually.TrueAsync(condition, timeout, failure, TimeSpan.FromMilliseconds(200));
 
     [GeneratedRegex("export.*fail|fail.*export", RegexOptions.IgnoreCase)]
     private static partial Regex ExportFailed();

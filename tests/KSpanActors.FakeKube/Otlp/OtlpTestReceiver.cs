@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Google.Protobuf;
 
-namespace KSpanActors.Tests.Otlp;
+namespace KSpanActors.Tests.FakeKube;
 
 /// <summary>What the receiver got: the request, its transport ("grpc" or "http") and its headers (lowercase names).</summary>
 public sealed record ReceivedExport(string Transport, ExportTraceServiceRequest Request, IReadOnlyDictionary<string, string> Headers);

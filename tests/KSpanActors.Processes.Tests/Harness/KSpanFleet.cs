@@ -4,7 +4,6 @@ using System.Text;
 using KSpanActors.Ingest;
 using KSpanActors.Tests.FakeKube;
 using KSpanActors.Tests.Launch;
-using KSpanActors.Tests.Otlp;
 using Xunit.Abstractions;
 
 namespace KSpanActors.Processes.Tests.Harness;

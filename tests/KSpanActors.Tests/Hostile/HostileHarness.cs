@@ -1,7 +1,7 @@
 using KSpanActors.Ingest;
 using KSpanActors.Model;
 using KSpanActors.Pipeline;
-using KSpanActors.Tests.Otlp;
+using KSpanActors.Tests.Export.Otlp;
 using KSpanActors.Tests.Support;
 
 namespace KSpanActors.Tests.Hostile;

@@ -86,7 +86,7 @@ public sealed class HostileInputTests : IDisposable
         AssertGoodStoryIntact(run.Spans);
         Assert.Equal(Time("2024-05-02T10:00:02Z"), run.Event(B + "43").StartNs);
         Assert.All(run.Spans, s => Assert.True(s.StartNs <= s.EndNs));
-        var json = Export.Otlp.OtlpJson.ToJson([new TraceSpans(run.Spans[0].TraceId, [.. run.Spans])]);
+        var json = global::KSpanActors.Export.Otlp.OtlpJson.ToJson([new TraceSpans(run.Spans[0].TraceId, [.. run.Spans])]);
         using var parsed = System.Text.Json.JsonDocument.Parse(json);
         run.AssertNothingCrashed();
     }
@@ -126,7 +126,7 @@ public sealed class HostileInputTests : IDisposable
         Assert.StartsWith("ünïcode \"quoted\"", message, StringComparison.Ordinal);
         Assert.True(message.Length <= 8 * 1024 + 64, $"a 1 MB message became a {message.Length}-character attribute");
         Assert.True(run.HasEvent(B + "62"));
-        var json = Export.Otlp.OtlpJson.ToJson([new TraceSpans(big.TraceId, [big])]);
+        var json = global::KSpanActors.Export.Otlp.OtlpJson.ToJson([new TraceSpans(big.TraceId, [big])]);
         using var parsed = System.Text.Json.JsonDocument.Parse(json);
         run.AssertNothingCrashed();
     }
@@ -273,7 +273,7 @@ public sealed class HostileInputTests : IDisposable
         File.WriteAllText(Path.Combine(input, "huge.json"), List([EventJson(B + "71", "Pod", "big", B + "h1", "Failed", new string('m', 1_100_000), "2024-05-02T10:00:02Z", "kubelet")]));
         var output = Path.Combine(_dir, "spans.jsonl");
 
-        var exit = await Host.Cli.Build().Parse(["replay", input, "--cluster-name", Cluster, "--otlp-json", output, "--quiet"]).InvokeAsync().WaitAsync(Bound);
+        var exit = await global::KSpanActors.Host.Cli.Build().Parse(["replay", input, "--cluster-name", Cluster, "--otlp-json", output, "--quiet"]).InvokeAsync().WaitAsync(Bound);
 
         Assert.Equal(0, exit);
         var spans = Support.OtlpJsonSpans.Load(output);

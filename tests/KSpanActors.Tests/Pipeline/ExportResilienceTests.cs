@@ -1,7 +1,8 @@
+using KSpanActors.Tests.FakeKube;
 using KSpanActors.Export.Otlp;
 using KSpanActors.Model;
 using KSpanActors.Pipeline;
-using KSpanActors.Tests.Otlp;
+using KSpanActors.Tests.Export.Otlp;
 using KSpanActors.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using static KSpanActors.Tests.Support.F;
@@ -76,11 +77,7 @@ public sealed class ExportResilienceTests
         Assert.True(kept.Count(k => k >= 150) >= 40, "the last 40 spans were not the ones kept");
     }
 
-    private static async Task Until(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (!condition()) await Task.Delay(20, cts.Token);
-    }
+    private static Task Until(Func<bool> condition) => Eventually.TrueAsync(condition, TimeSpan.FromSeconds(60));
 }
 
 /// <summary>An object that lives for weeks keeps a window, not a history, and still exports each occurrence once.</summary>
@@ -103,8 +100,8 @@ public sealed class LongLivedObjectTests
                     true, "Pod", "default", "crash", "crash", null, "kubelet", null, false));
             }
             var expected = (chunk + 1) * 3000;
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (exporter.Spans.Count(s => s.Name == "Pod.BackOff") < expected) await Task.Delay(20, cts.Token);
+            await Eventually.TrueAsync(() => exporter.Spans.Count(s => s.Name == "Pod.BackOff") >= expected, TimeSpan.FromSeconds(60),
+                () => $"{expected} BackOff spans exported");
         }
         await runtime.FlushAsync();
 

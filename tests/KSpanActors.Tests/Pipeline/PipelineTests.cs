@@ -1,3 +1,4 @@
+using KSpanActors.Tests.FakeKube;
 using Akka.Actor;
 using KSpanActors.Model;
 using KSpanActors.Pipeline;
@@ -162,21 +163,7 @@ public class PipelineTests
         Assert.Equal(0, runtime.Metrics.Orphans);
     }
 
-    private static async Task AwaitAsync(Func<Task<bool>> condition)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            await Task.Delay(50, cts.Token);
-        }
-    }
+    private static Task AwaitAsync(Func<Task<bool>> condition) => Eventually.TrueAsync(condition, TimeSpan.FromSeconds(30));
 
-    private static async Task AwaitAsync(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
-        {
-            await Task.Delay(20, cts.Token);
-        }
-    }
+    private static Task AwaitAsync(Func<bool> condition) => Eventually.TrueAsync(condition, TimeSpan.FromSeconds(30));
 }

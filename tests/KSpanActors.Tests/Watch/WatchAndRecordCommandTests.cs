@@ -1,7 +1,7 @@
 using System.Net.Http;
 using KSpanActors.Host;
 using KSpanActors.Tests.FakeKube;
-using KSpanActors.Tests.Otlp;
+using KSpanActors.Tests.Export.Otlp;
 using KSpanActors.Tests.Support;
 
 namespace KSpanActors.Tests.Watch;
@@ -15,11 +15,7 @@ public sealed class WatchAndRecordCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static async Task Until(Func<bool> condition, int seconds = 45)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        while (!condition()) await Task.Delay(25, cts.Token);
-    }
+    private static Task Until(Func<bool> condition, int seconds = 45) => Eventually.TrueAsync(condition, TimeSpan.FromSeconds(seconds));
 
     [Fact]
     public async Task Record_writes_a_capture_that_replay_turns_into_the_same_tree()

@@ -2,7 +2,7 @@ using System.Text.Json;
 using KSpanActors.Export.Otlp;
 using KSpanActors.Pipeline;
 using KSpanActors.Tests.FakeKube;
-using KSpanActors.Tests.Otlp;
+using KSpanActors.Tests.Export.Otlp;
 using KSpanActors.Tests.Support;
 using KSpanActors.Watch;
 using Microsoft.Extensions.Logging;
@@ -73,11 +73,7 @@ public sealed class WatchEndToEndTests : IDisposable
     private static List<(string?, string)> EventUids(OtlpTestReceiver receiver) =>
         [.. ReceivedSpans.From(receiver.Requests).Where(s => s.EventUid is not null).Select(s => (s.Cluster, s.EventUid!))];
 
-    private static async Task Until(Func<bool> condition)
-    {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(45));
-        while (!condition()) await Task.Delay(25, cts.Token);
-    }
+    private static Task Until(Func<bool> condition) => Eventually.TrueAsync(condition, TimeSpan.FromSeconds(45));
 
     private static void AssertExactlyTheExpectedTree(List<JsonSpan> spans, string cluster)
     {

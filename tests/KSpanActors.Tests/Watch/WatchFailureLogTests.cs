@@ -1,4 +1,5 @@
-using KSpanActors.Tests.Otlp;
+using KSpanActors.Tests.FakeKube;
+using KSpanActors.Tests.Export.Otlp;
 using KSpanActors.Watch;
 
 namespace KSpanActors.Tests.Watch;
@@ -38,8 +39,7 @@ public class WatchFailureLogTests
         failures.Failed("jobs.batch (v1)", 1, "HTTP 500", TimeSpan.FromSeconds(1));
         Assert.Empty(log.Lines);
 
-        using var timeout = new CancellationTokenSource(WatchFailureLog.Gather * 10);
-        while (log.Lines.Count == 0) await Task.Delay(20, timeout.Token);
+        await Eventually.TrueAsync(() => log.Lines.Count > 0, WatchFailureLog.Gather * 10, () => "the grouped line of the retry round");
         Assert.Equal("Warning: cluster prod jobs.batch (v1): HTTP 500; retry 1, next in about 1s ", Assert.Single(log.Lines));
     }
 }

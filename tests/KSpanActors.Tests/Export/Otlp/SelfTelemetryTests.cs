@@ -1,6 +1,7 @@
+using KSpanActors.Tests.FakeKube;
 using KSpanActors.Export.Otlp;
 
-namespace KSpanActors.Tests.Otlp;
+namespace KSpanActors.Tests.Export.Otlp;
 
 /// <summary>These tests set process environment variables: they run alone, after the parallel tests.</summary>
 [CollectionDefinition(nameof(ProcessEnvironment), DisableParallelization = true)]

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace KSpanActors.Tests.Otlp;
+namespace KSpanActors.Tests.Export.Otlp;
 
 /// <summary>Keeps every formatted log line, to check what exporters log (and what they must not).</summary>
 internal sealed class CapturingLogger : ILogger, ILoggerFactory, ILoggerProvider

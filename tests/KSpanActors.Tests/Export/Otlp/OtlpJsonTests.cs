@@ -2,9 +2,9 @@ using KSpanActors.Export;
 using System.Text;
 using System.Text.Json;
 using KSpanActors.Export.Otlp;
-using static KSpanActors.Tests.Otlp.OtlpTestData;
+using static KSpanActors.Tests.Export.Otlp.OtlpTestData;
 
-namespace KSpanActors.Tests.Otlp;
+namespace KSpanActors.Tests.Export.Otlp;
 
 public sealed class OtlpJsonTests
 {

@@ -1,10 +1,11 @@
+using KSpanActors.Tests.FakeKube;
 using Akka.Actor;
 using Akka.Cluster;
 using KSpanActors.Model;
 using KSpanActors.Pipeline;
 using KSpanActors.Tests.Support;
 
-namespace KSpanActors.Tests.ScaleOut;
+namespace KSpanActors.Tests.Pipeline;
 
 /// <summary>Three ActorSystems on loopback ports form one cluster; ObjectActors spread across them by sharding.</summary>
 [Collection("akka-cluster")]
@@ -26,21 +27,17 @@ public sealed class ThreeNodeClusterTests
         var seed = Akka.Cluster.Cluster.Get(first.System).SelfAddress.ToString();
         var nodes = new List<PipelineRuntime> { first };
         for (var i = 0; i < 2; i++) nodes.Add(await PipelineRuntime.StartAsync(Node([seed], maxInFlight), [exporter]));
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (nodes.Any(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) < 3))
-        {
-            await Task.Delay(50, cts.Token);
-        }
+        await Eventually.TrueAsync(() => nodes.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3),
+            TimeSpan.FromSeconds(60), () => "three members Up on every node");
         // Every node's regions registered with the coordinators, so shards are allocated across all three.
         foreach (var region in new[] { PipelineHosting.ObjectRegionName, PipelineHosting.NameRegionName })
         {
-            while (true)
+            await Eventually.TrueAsync(async () =>
             {
-                var stats = await first.System.ActorSelection("/system/sharding/" + region)
+                var stats = await first.System.ActorSelection(PipelineHosting.RegionPath(Akka.Cluster.Cluster.Get(first.System).SelfAddress, region))
                     .Ask<Akka.Cluster.Sharding.ClusterShardingStats>(new Akka.Cluster.Sharding.GetClusterShardingStats(TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10));
-                if (stats.Regions.Count == nodes.Count) break;
-                await Task.Delay(50, cts.Token);
-            }
+                return stats.Regions.Count == nodes.Count;
+            }, TimeSpan.FromSeconds(60), () => $"every node's {region} region registered", TimeSpan.FromMilliseconds(50));
         }
         return nodes;
     }

@@ -1,7 +1,7 @@
 using KSpanActors.Export.Otlp;
-using static KSpanActors.Tests.Otlp.OtlpTestData;
+using static KSpanActors.Tests.Export.Otlp.OtlpTestData;
 
-namespace KSpanActors.Tests.Otlp;
+namespace KSpanActors.Tests.Export.Otlp;
 
 public sealed class OtlpRequestBuilderTests
 {

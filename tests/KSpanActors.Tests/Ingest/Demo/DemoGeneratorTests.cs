@@ -5,7 +5,7 @@ using k8s;
 using k8s.Models;
 using KSpanActors.Ingest.Demo;
 
-namespace KSpanActors.Tests.Demo;
+namespace KSpanActors.Tests.Ingest.Demo;
 
 public class DemoGeneratorTests
 {

@@ -1,7 +1,7 @@
 using KSpanActors.Export.Otlp;
 using OpenTelemetry.Exporter;
 
-namespace KSpanActors.Tests.Otlp;
+namespace KSpanActors.Tests.Export.Otlp;
 
 public sealed class OtlpSettingsTests
 {

@@ -1,9 +1,9 @@
 using KSpanActors.Export.Waterfall;
 using KSpanActors.Host;
 using KSpanActors.Model;
-using static KSpanActors.Tests.Waterfall.RolloutSpans;
+using static KSpanActors.Tests.Export.Waterfall.RolloutSpans;
 
-namespace KSpanActors.Tests.Waterfall;
+namespace KSpanActors.Tests.Export.Waterfall;
 
 /// <summary>The waterfall people read: which object each row is about, the terminal's width, the trace id, a stable order.</summary>
 public class WaterfallReadingTests

@@ -1,3 +1,4 @@
+using KSpanActors.Tests.FakeKube;
 using System.Net;
 using System.Net.Sockets;
 using KSpanActors.Export;
@@ -5,9 +6,9 @@ using KSpanActors.Export.Otlp;
 using KSpanActors.Model;
 using KSpanActors.Otlp.Proto.Collector;
 using KSpanActors.Otlp.Proto.Trace;
-using static KSpanActors.Tests.Otlp.OtlpTestData;
+using static KSpanActors.Tests.Export.Otlp.OtlpTestData;
 
-namespace KSpanActors.Tests.Otlp;
+namespace KSpanActors.Tests.Export.Otlp;
 
 public sealed class OtlpExporterTests : IAsyncLifetime
 {

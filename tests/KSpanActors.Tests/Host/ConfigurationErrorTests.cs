@@ -1,6 +1,6 @@
 using KSpanActors.Host;
 
-namespace KSpanActors.Tests.Replay;
+namespace KSpanActors.Tests.Host;
 
 /// <summary>A bad setting stops start-up with one message naming it (exit code 2), not a stack trace.</summary>
 [Collection("akka-cluster")]

@@ -1,7 +1,7 @@
 using KSpanActors.Export.Waterfall;
-using static KSpanActors.Tests.Waterfall.RolloutSpans;
+using static KSpanActors.Tests.Export.Waterfall.RolloutSpans;
 
-namespace KSpanActors.Tests.Waterfall;
+namespace KSpanActors.Tests.Export.Waterfall;
 
 public class VerdictTests
 {

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace KSpanActors.Tests.CommandLine;
+namespace KSpanActors.Tests.Host;
 
 /// <summary>
 /// The command line as a user meets it, run in-process through <see cref="Host.Cli.InvokeAsync"/> (what Program
@@ -43,7 +43,7 @@ public sealed class CliTests : IDisposable
         {
             Console.SetOut(stdout);
             Console.SetError(stderr);
-            var exit = await Host.Cli.InvokeAsync(args, cancellationToken: ct).WaitAsync(TimeSpan.FromSeconds(90), CancellationToken.None);
+            var exit = await global::KSpanActors.Host.Cli.InvokeAsync(args, cancellationToken: ct).WaitAsync(TimeSpan.FromSeconds(90), CancellationToken.None);
             return new Run(exit, stdout.ToString(), stderr.ToString());
         }
         finally
@@ -237,21 +237,18 @@ public sealed class CliTests : IDisposable
         var demo = RunAsync(new Dictionary<string, string?>(), ["demo", "--follow", "--clusters", "2", "--events-per-second", "200", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--otlp-json", Path.Combine(_dir, "d.jsonl")], stop.Token);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         string metrics = "";
-        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(45)))
+        await Eventually.TrueAsync(async () =>
         {
-            while (!metrics.Contains("kspan_cluster_ready{cluster=\"demo-2\"} 1", StringComparison.Ordinal))
+            try
             {
-                await Task.Delay(50, wait.Token);
-                try
-                {
-                    metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative), wait.Token);
-                }
-                catch (HttpRequestException)
-                {
-                    // not serving yet
-                }
+                metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
             }
-        }
+            catch (HttpRequestException)
+            {
+                return false; // not serving yet
+            }
+            return metrics.Contains("kspan_cluster_ready{cluster=\"demo-2\"} 1", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(45), () => "demo-2 ready on /metrics", TimeSpan.FromMilliseconds(50));
         var ready = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
 
         await stop.CancelAsync();

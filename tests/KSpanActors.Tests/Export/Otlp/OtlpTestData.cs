@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using KSpanActors.Model;
 
-namespace KSpanActors.Tests.Otlp;
+namespace KSpanActors.Tests.Export.Otlp;
 
 internal static class OtlpTestData
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 
-namespace KSpanActors.Tests.Otlp;
+namespace KSpanActors.Tests.Export.Otlp;
 
 /// <summary>
 /// OtlpRequestBuilder exists because System.Diagnostics.Activity cannot take a given span id (PLATFORM_NOTES.md).

@@ -1,8 +1,8 @@
 using KSpanActors.Export.Waterfall;
 using KSpanActors.Model;
-using static KSpanActors.Tests.Waterfall.RolloutSpans;
+using static KSpanActors.Tests.Export.Waterfall.RolloutSpans;
 
-namespace KSpanActors.Tests.Waterfall;
+namespace KSpanActors.Tests.Export.Waterfall;
 
 /// <summary>
 /// TRACE_MODEL.md, "Where the time went": the verdict names the phase (scheduling, image pull, container start, crash

@@ -1,3 +1,4 @@
+using KSpanActors.Tests.FakeKube;
 using Akka.Actor;
 using Akka.DistributedData;
 using KSpanActors.Export;
@@ -5,7 +6,7 @@ using KSpanActors.Model;
 using KSpanActors.Pipeline;
 using KSpanActors.Tests.Support;
 
-namespace KSpanActors.Tests.ScaleOut;
+namespace KSpanActors.Tests.Pipeline;
 
 /// <summary>
 /// The ledger tells the other replicas which spans were exported. It must do so only once they are: a replica killed
@@ -82,7 +83,7 @@ public sealed class EmittedLedgerTests
         Assert.Empty((await ReplicatedAsync(node.System, F.Cluster)).Intersect(handed));
 
         exporter.Release();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!handed.IsSubsetOf(await ReplicatedAsync(node.System, F.Cluster))) await Task.Delay(50, cts.Token);
+        await Eventually.TrueAsync(async () => handed.IsSubsetOf(await ReplicatedAsync(node.System, F.Cluster)), TimeSpan.FromSeconds(30),
+            () => "every exported span id in the replicated ledger");
     }
 }

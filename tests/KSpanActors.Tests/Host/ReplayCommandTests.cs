@@ -3,7 +3,7 @@ using KSpanActors.Host;
 using KSpanActors.Tests.Pipeline;
 using KSpanActors.Tests.Support;
 
-namespace KSpanActors.Tests.Replay;
+namespace KSpanActors.Tests.Host;
 
 /// <summary>`kspan-actors replay` run in-process on the project's own fixtures (tests/.../Fixtures/replay).</summary>
 [Collection("akka-cluster")]

@@ -1,8 +1,9 @@
+using KSpanActors.Tests.FakeKube;
 using System.Runtime.InteropServices;
 using KSpanActors.Host;
 using Microsoft.Extensions.Configuration;
 
-namespace KSpanActors.Tests.Shutdown;
+namespace KSpanActors.Tests.Host;
 
 /// <summary>The one shutdown path of every command: first signal stops, the deadline bounds the export, a second signal exits.</summary>
 public sealed class ShutdownSignalTests : IDisposable
@@ -40,8 +41,7 @@ public sealed class ShutdownSignalTests : IDisposable
 
         await Task.Delay(Timeout.Infinite, shutdown.ExportDeadline).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Empty(_exits); // the deadline only cuts the export; the limit ends the process
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (_exits.Count == 0) await Task.Delay(20, cts.Token);
+        await Eventually.TrueAsync(() => _exits.Count > 0, TimeSpan.FromSeconds(10), () => "the process limit ending the process");
 
         Assert.Equal([130], _exits);
         Assert.Contains("exiting now with 130", _stderr.ToString(), StringComparison.Ordinal);

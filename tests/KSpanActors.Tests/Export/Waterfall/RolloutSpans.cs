@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using KSpanActors.Model;
 
-namespace KSpanActors.Tests.Waterfall;
+namespace KSpanActors.Tests.Export.Waterfall;
 
 /// <summary>Spans built by hand, shaped like the trace of a Deployment rollout.</summary>
 internal static class RolloutSpans

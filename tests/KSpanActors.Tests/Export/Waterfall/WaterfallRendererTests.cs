@@ -1,9 +1,9 @@
 using KSpanActors.Export.Waterfall;
 using System.Text.RegularExpressions;
 using KSpanActors.Model;
-using static KSpanActors.Tests.Waterfall.RolloutSpans;
+using static KSpanActors.Tests.Export.Waterfall.RolloutSpans;
 
-namespace KSpanActors.Tests.Waterfall;
+namespace KSpanActors.Tests.Export.Waterfall;
 
 public class WaterfallRendererTests
 {

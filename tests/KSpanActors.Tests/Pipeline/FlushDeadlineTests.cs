@@ -1,3 +1,4 @@
+using KSpanActors.Tests.FakeKube;
 using System.Diagnostics;
 using KSpanActors.Export;
 using KSpanActors.Host;
@@ -7,7 +8,7 @@ using KSpanActors.Tests.Support;
 using Microsoft.Extensions.Logging;
 using static KSpanActors.Tests.Support.F;
 
-namespace KSpanActors.Tests.Shutdown;
+namespace KSpanActors.Tests.Pipeline;
 
 /// <summary>A final flush never waits forever on a dead backend: what it gives up on is counted, said, and makes the exit code non-zero.</summary>
 [Collection("akka-cluster")]
@@ -86,10 +87,7 @@ public sealed class FlushDeadlineTests
         await using var runtime = await PipelineRuntime.StartAsync(
             new PipelineSettings { BatchInterval = TimeSpan.FromMilliseconds(50), FlushTimeout = TimeSpan.FromMinutes(5) }, [dead]);
         Send(runtime, 4);
-        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            while (dead.Attempts == 0) await Task.Delay(20, cts.Token);
-        }
+        await Eventually.TrueAsync(() => dead.Attempts > 0, TimeSpan.FromSeconds(30), () => "a first export attempt");
 
         var clock = Stopwatch.StartNew();
         await runtime.FlushAsync(TimeSpan.Zero, null).WaitAsync(TimeSpan.FromSeconds(30));

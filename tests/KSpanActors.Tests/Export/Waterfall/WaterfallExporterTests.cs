@@ -1,8 +1,8 @@
 using KSpanActors.Export;
 using KSpanActors.Export.Waterfall;
-using static KSpanActors.Tests.Waterfall.RolloutSpans;
+using static KSpanActors.Tests.Export.Waterfall.RolloutSpans;
 
-namespace KSpanActors.Tests.Waterfall;
+namespace KSpanActors.Tests.Export.Waterfall;
 
 public class WaterfallExporterTests
 {
