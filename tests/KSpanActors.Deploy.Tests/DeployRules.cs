@@ -10,7 +10,11 @@ internal static class DeployRules
     private static readonly string[] Forbidden = ["secrets", "configmaps"];
     private static readonly string[] RuleFields = ["apiGroups", "resources", "verbs", "resourceNames", "nonResourceURLs"];
 
-    /// <summary>Roles and ClusterRoles: only get/list/watch, no secrets or configmaps (subresources included), no wildcard anywhere.</summary>
+    /// <summary>The one namespace whose object the watcher reads (GET, for its uid: the cluster's identity).</summary>
+    public const string ClusterIdentityNamespace = "kube-system";
+
+    /// <summary>Roles and ClusterRoles: only get/list/watch, no secrets or configmaps (subresources included), no wildcard anywhere;
+    /// namespaces only by a get of the kube-system namespace (<c>resourceNames</c>), never every namespace.</summary>
     public static IEnumerable<string> Rbac(Dictionary<string, object?> doc)
     {
         if (doc.Text("kind") is not ("Role" or "ClusterRole")) yield break;
@@ -36,6 +40,20 @@ internal static class DeployRules
             }
 
             if (rule.List("verbs").Count == 0) yield return $"RBAC: {who} rules[{i}] has no verbs";
+
+            if (rule.List("resources").Any(r => r?.ToString()?.Split('/')[0] == "namespaces"))
+            {
+                var names = rule.List("resourceNames").Select(n => n?.ToString() ?? "").ToList();
+                if (names.Count == 0 || names.Any(n => n != ClusterIdentityNamespace))
+                {
+                    yield return $"RBAC: rule reads namespaces other than {ClusterIdentityNamespace}: {who} rules[{i}] (resourceNames: [{string.Join(", ", names)}])";
+                }
+
+                foreach (var verb in rule.List("verbs").Select(v => v?.ToString() ?? "").Where(v => v != "get"))
+                {
+                    yield return $"RBAC: rule can {verb} namespaces, only get of {ClusterIdentityNamespace} is needed: {who} rules[{i}]";
+                }
+            }
         }
     }
 

@@ -160,4 +160,74 @@ public sealed class DeployRulesTests
 
         Assert.Equal(["Compose: service merged is not read_only: true", "Compose: service merged runs as root (user \"0\")"], violations);
     }
+
+    [Theory]
+    [InlineData("resourceNames: [kube-system]\n  verbs: [get]", null)]
+    [InlineData("verbs: [get]", "rule reads namespaces other than kube-system: ClusterRole/ns rules[0] (resourceNames: [])")]
+    [InlineData("resourceNames: [kube-system, default]\n  verbs: [get]", "rule reads namespaces other than kube-system: ClusterRole/ns rules[0] (resourceNames: [kube-system, default])")]
+    [InlineData("resourceNames: [kube-system]\n  verbs: [get, list]", "rule can list namespaces, only get of kube-system is needed: ClusterRole/ns rules[0]")]
+    [InlineData("resourceNames: [kube-system]\n  verbs: [watch]", "rule can watch namespaces, only get of kube-system is needed: ClusterRole/ns rules[0]")]
+    public void Namespaces_are_readable_only_by_a_get_of_kube_system(string rest, string? expected)
+    {
+        var yaml = "kind: ClusterRole\nmetadata:\n  name: ns\nrules:\n- apiGroups: [\"\"]\n  resources: [pods, namespaces]\n  " + rest + "\n";
+
+        var violations = Yaml.Documents(yaml).SelectMany(DeployRules.Rbac).ToList();
+
+        if (expected is null) Assert.Empty(violations);
+        else Assert.Equal(["RBAC: " + expected], violations);
+    }
+
+    [Fact]
+    public void A_strategic_merge_patch_merges_mappings_and_named_list_items_and_keeps_the_rest()
+    {
+        var target = Yaml.Documents("""
+            kind: Deployment
+            metadata: {name: w}
+            spec:
+              replicas: 1
+              template:
+                spec:
+                  containers:
+                  - name: a
+                    image: x
+                    env:
+                    - {name: ONE, value: ""}
+                    - {name: TWO, value: "2"}
+                  - name: b
+                    image: y
+            """).Single();
+        var patch = Yaml.Documents("""
+            kind: Deployment
+            metadata: {name: w}
+            spec:
+              template:
+                spec:
+                  containers:
+                  - name: a
+                    env:
+                    - {name: ONE, value: "1"}
+                    - {name: THREE, value: "$(ONE)"}
+            """).Single();
+
+        Kustomization.Merge(target, patch, "test");
+
+        var containers = target.Maps("spec.template.spec.containers").ToList();
+        Assert.Equal(["a", "b"], containers.Select(c => c.Text("name")));
+        Assert.Equal("x", containers[0].Text("image"));
+        Assert.Equal(["ONE=1", "TWO=2", "THREE=$(ONE)"], containers[0].Maps("env").Select(e => $"{e.Text("name")}={e.Text("value")}"));
+        Assert.Equal("1", target.Text("spec.replicas"));
+    }
+
+    [Theory]
+    [InlineData("spec:\n  template:\n    spec:\n      containers:\n      - name: a\n        args: [watch, --quiet]", "list args has items without a name")]
+    [InlineData("spec:\n  template:\n    spec:\n      $retainKeys: [containers]", "directive $retainKeys")]
+    public void A_patch_whose_merge_is_not_known_here_is_refused_not_misread(string body, string expected)
+    {
+        var target = Yaml.Documents("kind: Deployment\nmetadata: {name: w}\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        args: [watch]\n").Single();
+        var patch = Yaml.Documents("kind: Deployment\nmetadata: {name: w}\n" + body + "\n").Single();
+
+        var e = Assert.Throws<NotSupportedException>(() => Kustomization.Merge(target, patch, "test"));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
 }
