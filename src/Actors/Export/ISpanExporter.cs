@@ -3,7 +3,7 @@ using KSpanActors.Model;
 namespace KSpanActors.Export;
 
 /// <summary>What became of one export (the OTLP specification's retry rules, for every exporter).</summary>
-public enum ExportOutcome
+internal enum ExportOutcome
 {
     /// <summary>The backend took the batch.</summary>
     Ok,
@@ -21,7 +21,7 @@ public enum ExportOutcome
 /// <see cref="ExportOutcome"/> (a retryable one is retried with backoff, a permanent one dropped) and must not throw
 /// for a transport error.
 /// </summary>
-public interface ISpanExporter : IAsyncDisposable
+internal interface ISpanExporter : IAsyncDisposable
 {
     string Name { get; }
 

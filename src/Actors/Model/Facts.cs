@@ -7,7 +7,7 @@ namespace KSpanActors.Model;
 /// KubernetesClient models never leave the source: they become one of these at the boundary.
 /// Times are Unix nanoseconds (UTC); 0 means unknown.
 /// </summary>
-public interface IFact
+internal interface IFact
 {
     string Cluster { get; }
 
@@ -16,7 +16,7 @@ public interface IFact
 }
 
 /// <summary>An ownerReferences entry.</summary>
-public sealed record OwnerRef(string Kind, string Name, string Uid, bool Controller);
+internal sealed record OwnerRef(string Kind, string Name, string Uid, bool Controller);
 
 /// <summary>A snapshot of an object (list, watch ADDED/MODIFIED, capture document).</summary>
 /// <param name="Generation">metadata.generation, 1 when the kind has none.</param>
@@ -24,7 +24,7 @@ public sealed record OwnerRef(string Kind, string Name, string Uid, bool Control
 /// <param name="SpecOperation">operation of that entry (Update, Apply).</param>
 /// <param name="SpecTimeNs">time of that entry, 0 when none.</param>
 /// <param name="ResourceVersion">metadata.resourceVersion as a number when it is one, else 0.</param>
-public sealed record ObjectObserved(
+internal sealed record ObjectObserved(
     string Cluster,
     string Uid,
     string Kind,
@@ -56,7 +56,7 @@ public sealed record ObjectObserved(
 }
 
 /// <summary>An object was deleted (watch DELETED).</summary>
-public sealed record ObjectDeleted(string Cluster, string Uid, string Kind, string Namespace, string Name, long TimeNs) : IFact;
+internal sealed record ObjectDeleted(string Cluster, string Uid, string Kind, string Namespace, string Name, long TimeNs) : IFact;
 
 /// <summary>One observed occurrence of a Kubernetes Event (core/v1 or events.k8s.io/v1).</summary>
 /// <param name="EventUid">metadata.uid of the Event.</param>
@@ -69,7 +69,7 @@ public sealed record ObjectDeleted(string Cluster, string Uid, string Kind, stri
 /// <param name="TopLevelSpan">the event carries the annotation topLevelSpan: "true".</param>
 /// <param name="FirstNs">when the repeats counted in <paramref name="Count"/> began: the series' eventTime, else firstTimestamp;
 /// 0 when unset. Only the first occurrence seen of an event uses it (TRACE_MODEL.md, "Length").</param>
-public sealed record EventObserved(
+internal sealed record EventObserved(
     string Cluster,
     string EventUid,
     long Count,

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace KSpanActors.Model;
 
 /// <summary>A 16-byte trace id.</summary>
-public readonly record struct TraceId(ulong Hi, ulong Lo)
+internal readonly record struct TraceId(ulong Hi, ulong Lo)
 {
     public string ToHex() => Hi.ToString("x16", CultureInfo.InvariantCulture) + Lo.ToString("x16", CultureInfo.InvariantCulture);
 
@@ -18,7 +18,7 @@ public readonly record struct TraceId(ulong Hi, ulong Lo)
 }
 
 /// <summary>An 8-byte span id; 0 means none.</summary>
-public readonly record struct SpanId(ulong Value)
+internal readonly record struct SpanId(ulong Value)
 {
     public static readonly SpanId None;
 
@@ -32,7 +32,7 @@ public readonly record struct SpanId(ulong Value)
     public override string ToString() => ToHex();
 }
 
-public enum SpanStatus
+internal enum SpanStatus
 {
     Unset = 0,
     Ok = 1,
@@ -40,10 +40,10 @@ public enum SpanStatus
 }
 
 /// <summary>The OTLP resource of a span: who reported it, in which cluster. Instances are shared.</summary>
-public sealed record SpanResource(string ServiceName, string? ServiceInstanceId, string ClusterName, string? ClusterUid);
+internal sealed record SpanResource(string ServiceName, string? ServiceInstanceId, string ClusterName, string? ClusterUid);
 
 /// <summary>A span attribute: a string or an integer value.</summary>
-public readonly record struct SpanAttribute(string Key, string? StringValue, long IntValue)
+internal readonly record struct SpanAttribute(string Key, string? StringValue, long IntValue)
 {
     public static SpanAttribute Of(string key, string value) => new(key, value, 0);
 
@@ -53,7 +53,7 @@ public readonly record struct SpanAttribute(string Key, string? StringValue, lon
 }
 
 /// <summary>A finished span, ready for every exporter. Built only by <c>SpanFactory</c>.</summary>
-public sealed record SpanRecord(
+internal sealed record SpanRecord(
     TraceId TraceId,
     SpanId SpanId,
     SpanId ParentSpanId,
@@ -78,4 +78,4 @@ public sealed record SpanRecord(
 }
 
 /// <summary>Spans emitted together for one trace (a whole trace, or late spans of an exported one).</summary>
-public sealed record TraceSpans(TraceId TraceId, ImmutableArray<SpanRecord> Spans);
+internal sealed record TraceSpans(TraceId TraceId, ImmutableArray<SpanRecord> Spans);

@@ -7,10 +7,10 @@ using KSpanActors.Tracing;
 namespace KSpanActors.Pipeline;
 
 /// <summary>Registry key of the ledger.</summary>
-public sealed class EmittedLedgerActor;
+internal sealed class EmittedLedgerActor;
 
 /// <summary>Spans a top-level actor wants exported; the ledger drops those another replica exported already.</summary>
-public sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Traces) : ITracked;
+internal sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Traces) : ITracked;
 
 /// <summary>
 /// With several replicas: which span ids were exported anywhere in the fleet, replicated with Akka.DistributedData

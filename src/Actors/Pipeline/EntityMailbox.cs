@@ -17,7 +17,7 @@ namespace KSpanActors.Pipeline;
 /// slots, doubles when full, and is dropped once drained when it had grown beyond <see cref="KeptSlots"/> (an actor
 /// that gets a few messages at a time keeps its small buffer), so a burst leaves no large array behind.
 /// </remarks>
-public sealed class EntityMailbox : MailboxType, IProducesMessageQueue<EntityMessageQueue>
+internal sealed class EntityMailbox : MailboxType, IProducesMessageQueue<EntityMessageQueue>
 {
     /// <summary>The HOCON id under which the pipeline registers this mailbox.</summary>
     public const string Id = "kspan-entity-mailbox";
@@ -34,7 +34,7 @@ public sealed class EntityMailbox : MailboxType, IProducesMessageQueue<EntityMes
 }
 
 /// <summary>The queue behind <see cref="EntityMailbox"/>. Thread-safe: any number of producers, one consumer.</summary>
-public sealed class EntityMessageQueue : IMessageQueue, IUnboundedMessageQueueSemantics
+internal sealed class EntityMessageQueue : IMessageQueue, IUnboundedMessageQueueSemantics
 {
     /// <summary>Largest buffer kept once drained; a larger one (after a burst) is dropped.</summary>
     internal const int KeptSlots = 16;

@@ -5,10 +5,10 @@ using Akka.Event;
 namespace KSpanActors.Pipeline;
 
 /// <summary>Registry key of the node's <see cref="FlowCreditActor"/>.</summary>
-public sealed class FlowCreditActorKey;
+internal sealed class FlowCreditActorKey;
 
 /// <summary>Another node processed <paramref name="Count"/> tracked messages this node sent (see <see cref="PipelineTracker"/>).</summary>
-public sealed record FlowCredit(long Count) : IKSpanMessage, IDeadLetterSuppression;
+internal sealed record FlowCredit(long Count) : IKSpanMessage, IDeadLetterSuppression;
 
 /// <summary>
 /// One per node, at <c>/user/kspan-flow</c>: the other half of <see cref="PipelineTracker"/>. Every few milliseconds it

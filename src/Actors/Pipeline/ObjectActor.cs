@@ -8,11 +8,11 @@ using KSpanActors.Tracing;
 namespace KSpanActors.Pipeline;
 
 /// <summary>Registry keys of the pipeline's actors.</summary>
-public sealed class ObjectRegion;
+internal sealed class ObjectRegion;
 
-public sealed class NameRegion;
+internal sealed class NameRegion;
 
-public sealed class SpanEmitterActor;
+internal sealed class SpanEmitterActor;
 
 /// <summary>
 /// One per (cluster, object uid), a sharded entity: a thin actor over <see cref="ObjectState"/>, which takes every

@@ -5,19 +5,19 @@ using KSpanActors.Tracing;
 namespace KSpanActors.Pipeline;
 
 /// <summary>Binds every message of ours that can cross nodes (the scale-out issue gives it a serializer).</summary>
-public interface IKSpanMessage;
+internal interface IKSpanMessage;
 
 /// <summary>Counted by <see cref="PipelineTracker"/> from send to processed, so a replay knows when all is quiet.</summary>
-public interface ITracked;
+internal interface ITracked;
 
 /// <summary>Routed to the ObjectActor of (cluster, uid); entity id "cluster/uid".</summary>
-public interface IObjectMessage : IKSpanMessage, ITracked
+internal interface IObjectMessage : IKSpanMessage, ITracked
 {
     string EntityId { get; }
 }
 
 /// <summary>Routed to the NameIndex bucket of (cluster, kind, namespace, name); entity id "cluster/#bucket".</summary>
-public interface INameMessage : IKSpanMessage, ITracked
+internal interface INameMessage : IKSpanMessage, ITracked
 {
     string EntityId { get; }
 }
@@ -70,7 +70,7 @@ internal static class EntityIds
 // ---- into ObjectActors ----
 
 /// <summary>A source saw a fact about object <paramref name="Uid"/> (the object itself, or an Event about it).</summary>
-public sealed record Observe(string Cluster, string Uid, IFact Fact) : IObjectMessage
+internal sealed record Observe(string Cluster, string Uid, IFact Fact) : IObjectMessage
 {
     public string EntityId { get; } = EntityIds.Object(Cluster, Uid);
 }
@@ -79,19 +79,19 @@ public sealed record Observe(string Cluster, string Uid, IFact Fact) : IObjectMe
 /// A child hands a fact up to its owner <paramref name="TargetUid"/>, which it knows as <paramref name="Target"/>.
 /// <paramref name="Path"/> lists the uids the fact already passed through (owner cycles are cut with it).
 /// </summary>
-public sealed record Propagate(string Cluster, string TargetUid, ObjectRef Target, IFact Fact, ImmutableArray<string> Path) : IObjectMessage
+internal sealed record Propagate(string Cluster, string TargetUid, ObjectRef Target, IFact Fact, ImmutableArray<string> Path) : IObjectMessage
 {
     public string EntityId { get; } = EntityIds.Object(Cluster, TargetUid);
 }
 
 /// <summary>The name index answers who created/deleted/scaled an object that is otherwise unknown.</summary>
-public sealed record OwnerClaimed(string Cluster, string TargetUid, string OwnerUid, ObjectRef Owner) : IObjectMessage
+internal sealed record OwnerClaimed(string Cluster, string TargetUid, string OwnerUid, ObjectRef Owner) : IObjectMessage
 {
     public string EntityId { get; } = EntityIds.Object(Cluster, TargetUid);
 }
 
 /// <summary>The top-level actor of a fact's family tells the object the fact came from, so it sends there directly.</summary>
-public sealed record TopIs(string Cluster, string TargetUid, string TopUid, ObjectRef Top) : IObjectMessage
+internal sealed record TopIs(string Cluster, string TargetUid, string TopUid, ObjectRef Top) : IObjectMessage
 {
     public string EntityId { get; } = EntityIds.Object(Cluster, TargetUid);
 }
@@ -102,7 +102,7 @@ public sealed record TopIs(string Cluster, string TargetUid, string TopUid, Obje
 /// every fact it held (waiting for an owner, or its family's) with the path each came along. One message: the successor
 /// merges it at once (<see cref="ObjectState.Restore"/>), and a region that drops it at hand-off drops all or nothing.
 /// </summary>
-public sealed record ObjectHandOff(
+internal sealed record ObjectHandOff(
     string EntityId,
     bool WasTop,
     ObjectRef? Identity,
@@ -113,48 +113,48 @@ public sealed record ObjectHandOff(
     ImmutableArray<CarriedFact> Facts) : IObjectMessage;
 
 /// <summary>Sent by sharding to an entity whose shard moves (rebalance, a replica leaving): hand the state on, then stop.</summary>
-public sealed class Relocate
+internal sealed class Relocate
 {
     public static readonly Relocate Instance = new();
 }
 
 /// <summary>Stops an idle entity (after it asked its shard to passivate it).</summary>
-public sealed class StopIdle
+internal sealed class StopIdle
 {
     public static readonly StopIdle Instance = new();
 }
 
 /// <summary>No more facts will come (end of replay): an object whose owner is still unknown becomes a top-level object.</summary>
-public sealed record FinalizeObject(string EntityId) : IObjectMessage;
+internal sealed record FinalizeObject(string EntityId) : IObjectMessage;
 
 /// <summary>Export what the object holds now (end of replay).</summary>
-public sealed record EmitObject(string EntityId) : IObjectMessage;
+internal sealed record EmitObject(string EntityId) : IObjectMessage;
 
 // ---- into NameIndexes ----
 
 /// <summary>An object exists under this name (for Events that name it without a uid).</summary>
-public sealed record NameObserved(string Cluster, ObjectRef Name, string Uid, long CreatedNs) : INameMessage
+internal sealed record NameObserved(string Cluster, ObjectRef Name, string Uid, long CreatedNs) : INameMessage
 {
     public string EntityId { get; } = EntityIds.Name(Cluster, Name);
 }
 
 /// <summary>An event of <paramref name="OwnerUid"/> says it created, deleted or scaled the named object.</summary>
-public sealed record ClaimName(string Cluster, ObjectRef Name, string OwnerUid, ObjectRef Owner) : INameMessage
+internal sealed record ClaimName(string Cluster, ObjectRef Name, string OwnerUid, ObjectRef Owner) : INameMessage
 {
     public string EntityId { get; } = EntityIds.Name(Cluster, Name);
 }
 
 /// <summary>An object of unknown owner asks who acted on it; answered with <see cref="OwnerClaimed"/> now or when known.</summary>
-public sealed record WhoOwns(string Cluster, ObjectRef Name, string AskerUid) : INameMessage
+internal sealed record WhoOwns(string Cluster, ObjectRef Name, string AskerUid) : INameMessage
 {
     public string EntityId { get; } = EntityIds.Name(Cluster, Name);
 }
 
 /// <summary>An Event whose involved object has no uid (Flux): resolved to an object by kind, namespace and name.</summary>
-public sealed record ObserveByName(string Cluster, ObjectRef Name, EventObserved Event) : INameMessage
+internal sealed record ObserveByName(string Cluster, ObjectRef Name, EventObserved Event) : INameMessage
 {
     public string EntityId { get; } = EntityIds.Name(Cluster, Name);
 }
 
 /// <summary>No more facts will come: resolve the events still waiting for an object.</summary>
-public sealed record FinalizeName(string EntityId) : INameMessage;
+internal sealed record FinalizeName(string EntityId) : INameMessage;

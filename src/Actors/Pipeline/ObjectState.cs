@@ -44,7 +44,7 @@ internal interface IObjectEffects
 }
 
 /// <summary>A fact an object held when its shard moved, with the path it had come along (empty: about the object itself).</summary>
-public readonly record struct CarriedFact(IFact Fact, ImmutableArray<string> Path);
+internal readonly record struct CarriedFact(IFact Fact, ImmutableArray<string> Path);
 
 /// <summary>
 /// The state of one object's actor, and every decision it takes: which object is top-level, where a fact goes, when a

@@ -7,7 +7,7 @@ namespace KSpanActors.Pipeline;
 /// so nothing is lost silently. Published as System.Diagnostics.Metrics instruments (meter "KSpanActors")
 /// and readable directly for summaries and tests.
 /// </summary>
-public sealed class PipelineMetrics : IDisposable
+internal sealed class PipelineMetrics : IDisposable
 {
     public const string MeterName = "KSpanActors";
 

@@ -13,9 +13,9 @@ namespace KSpanActors.Pipeline;
 /// <paramref name="Deadline"/> (UTC), is given up on: dropped, counted in <see cref="PipelineMetrics.SpansDropped"/>
 /// with a reason. A zero patience drops whatever is held at once.
 /// </summary>
-public sealed record Flush(TimeSpan Patience, DateTime? Deadline = null);
+internal sealed record Flush(TimeSpan Patience, DateTime? Deadline = null);
 
-public sealed class FlushDone
+internal sealed class FlushDone
 {
     public static readonly FlushDone Instance = new();
 }

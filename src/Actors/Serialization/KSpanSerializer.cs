@@ -23,7 +23,7 @@ namespace KSpanActors.Serialization;
 /// back as ""; nullable ones are protobuf <c>optional</c> and come back null. A default (uninitialised)
 /// <see cref="ImmutableArray{T}"/> comes back empty. Changing <see cref="Id"/> or a manifest breaks rolling upgrades.
 /// </remarks>
-public sealed class KSpanSerializer : SerializerWithStringManifest
+internal sealed class KSpanSerializer : SerializerWithStringManifest
 {
     /// <summary>
     /// Serializer id written into every remote envelope. Akka reserves 0–100 for its own serializers;

@@ -3,7 +3,7 @@ using KSpanActors.Model;
 namespace KSpanActors.Tracing;
 
 /// <summary>Identity of an object as events and owner references name it.</summary>
-public readonly record struct ObjectRef(string Kind, string Namespace, string Name);
+internal readonly record struct ObjectRef(string Kind, string Namespace, string Name);
 
 /// <summary>One event occurrence: (event uid, count).</summary>
 internal readonly record struct OccurrenceKey(string EventUid, long Count);

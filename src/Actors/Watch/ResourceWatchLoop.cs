@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace KSpanActors.Watch;
 
 /// <summary>Where a watch loop delivers what it reads.</summary>
-public interface IWatchSink
+internal interface IWatchSink
 {
     /// <summary>An object or Event as listed ("initial") or watched ("watch"), or a deletion.</summary>
     void OnDocument(string cluster, WatchedResource resource, SourceDocument document, bool fromList);
