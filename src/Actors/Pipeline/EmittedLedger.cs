@@ -6,12 +6,6 @@ using KSpanActors.Tracing;
 
 namespace KSpanActors.Pipeline;
 
-/// <summary>Registry key of the ledger.</summary>
-internal sealed class EmittedLedgerActor;
-
-/// <summary>Spans a top-level actor wants exported; the ledger drops those another replica exported already.</summary>
-internal sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Traces) : ITracked;
-
 /// <summary>
 /// With several replicas: which span ids were exported anywhere in the fleet, replicated with Akka.DistributedData
 /// (grow-only sets, local writes, gossip), so an ObjectActor recreated after a replica crashed, which gets its family's

@@ -4,7 +4,6 @@ using Akka.Event;
 using Akka.Hosting;
 using KSpanActors.Export;
 using KSpanActors.Model;
-using KSpanActors.Tracing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -210,15 +209,4 @@ internal sealed class PipelineRuntime : IAsyncDisposable
             Services.Metrics.Dispose();
         }
     }
-}
-
-/// <summary>
-/// A host lifetime that reacts to no signal (the generic host's default, ConsoleLifetime, handles SIGINT, SIGQUIT and
-/// SIGTERM by stopping the application). The process that runs the pipeline decides what a signal means.
-/// </summary>
-internal sealed class NoSignalsHostLifetime : IHostLifetime
-{
-    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
