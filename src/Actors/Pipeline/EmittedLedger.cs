@@ -120,11 +120,7 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
                 {
                     // A root made from a topLevelSpan event, where another replica already exported the change's default
                     // root (before it knew that event): the event still becomes a span, under that root.
-                    if (TraceAssembler.OccurrenceIdOfRoot(s) is not { } occurrence || Seen(check.Cluster, now, occurrence))
-                    {
-                        _pipeline.Metrics.DuplicateAvoided();
-                        continue;
-                    }
+                    if (TraceAssembler.OccurrenceIdOfRoot(s) is not { } occurrence || Seen(check.Cluster, now, occurrence)) continue;
                     s = s with { SpanId = occurrence, ParentSpanId = s.SpanId };
                 }
                 kept.Add(s);

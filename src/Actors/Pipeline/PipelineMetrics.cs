@@ -120,12 +120,5 @@ internal sealed class PipelineMetrics : IDisposable
     public void OwnerCycle() => Interlocked.Increment(ref _ownerCycles);
     public void Orphan() => Interlocked.Increment(ref _orphans);
 
-    private long _duplicatesAvoided;
-
-    /// <summary>Spans not exported because another replica exported them already (after a crash and relist).</summary>
-    public long DuplicatesAvoided => Interlocked.Read(ref _duplicatesAvoided);
-
-    public void DuplicateAvoided() => Interlocked.Increment(ref _duplicatesAvoided);
-
     public void Dispose() => _meter.Dispose();
 }

@@ -63,9 +63,6 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     private static readonly Dictionary<Type, WireType> ByType = Table.ToDictionary(t => t.Type);
     private static readonly Dictionary<string, WireType> ByManifest = Table.ToDictionary(t => t.Manifest, StringComparer.Ordinal);
 
-    /// <summary>The manifest of every wire type (tests: manifests are unique and never change).</summary>
-    internal static IReadOnlyDictionary<Type, string> Manifests => Table.ToDictionary(t => t.Type, t => t.Manifest);
-
     public KSpanSerializer(ExtendedActorSystem system)
         : base(system)
     {
