@@ -1,95 +1,9 @@
 using System.Globalization;
-using KSpanActors.Export;
 using KSpanActors.Export.Otlp;
 using KSpanActors.Export.Waterfall;
-using KSpanActors.Model;
 using Microsoft.Extensions.Logging;
 
 namespace KSpanActors.Host;
-
-/// <summary>The exporters a command asked for, each counted, so that the last line can say where the spans went.</summary>
-internal sealed class ExportTargets
-{
-    public List<ISpanExporter> Exporters { get; } = [];
-
-    public List<CountingExporter> Destinations { get; } = [];
-
-    /// <summary>"19 drawn in the terminal, 19 written to spans.jsonl, 0 sent to http://collector:4317/"; or that they went nowhere.</summary>
-    public string Describe() => Destinations.Count == 0
-        ? "they went nowhere (--quiet, no --otlp-json, no OTEL_EXPORTER_OTLP_ENDPOINT)"
-        : string.Join(", ", Destinations.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Spans:N0} {d.Where}")));
-
-    internal void Add(ISpanExporter exporter, string where)
-    {
-        var counted = new CountingExporter(exporter, where);
-        Exporters.Add(counted);
-        Destinations.Add(counted);
-    }
-}
-
-/// <summary>Counts the spans an exporter took (the pipeline counts a span as exported once every exporter took it).</summary>
-internal sealed class CountingExporter(ISpanExporter inner, string where) : ISpanExporter
-{
-    private long _spans;
-
-    public string Name => inner.Name;
-
-    /// <summary>What happened to the spans it took: "drawn in the terminal", "written to spans.jsonl"...</summary>
-    public string Where => where;
-
-    public long Spans => Interlocked.Read(ref _spans);
-
-    public string? LastError => inner.LastError;
-
-    public async Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
-    {
-        var outcome = await inner.ExportAsync(batch, cancellationToken).ConfigureAwait(false);
-        if (outcome == ExportOutcome.Ok)
-        {
-            var n = 0;
-            foreach (var t in batch) n += t.Spans.IsDefault ? 0 : t.Spans.Length;
-            Interlocked.Add(ref _spans, n);
-        }
-        return outcome;
-    }
-
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
-}
-
-/// <summary>Writes OTLP/JSON lines to a writer it does not own (standard output for <c>--otlp-json -</c>; UTF-8, see Program).</summary>
-internal sealed class OtlpJsonStreamExporter(TextWriter writer) : ISpanExporter
-{
-    private readonly SemaphoreSlim _gate = new(1, 1);
-
-    public string Name => "otlp-json";
-
-    public async Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
-    {
-        if (batch.Count == 0) return ExportOutcome.Ok;
-        var line = OtlpJson.ToJson(batch);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await writer.WriteAsync(line + "\n").ConfigureAwait(false);
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return ExportOutcome.Ok;
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            return ExportOutcome.Permanent; // the reader went away (closed pipe): it will not come back
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _gate.Dispose();
-        return ValueTask.CompletedTask;
-    }
-}
 
 /// <summary>Builds the exporters a command asked for. A configuration error is returned as one message naming the setting.</summary>
 internal static class Exporters

@@ -5,9 +5,9 @@ namespace KSpanActors.Tests.FakeKube;
 
 /// <summary>One Event occurrence a cluster must turn into exactly one span: the event's uid and its count
 /// (series.count, else count, else deprecatedCount, else 1), as TRACE_MODEL.md derives span ids.</summary>
-public sealed record Occurrence(string Uid, long Count, string Name);
+internal sealed record Occurrence(string Uid, long Count, string Name);
 
-public static class ExpectedOccurrences
+internal static class ExpectedOccurrences
 {
     /// <summary>The distinct occurrences among the core/v1 Event documents (the fake serves events.k8s.io/v1 only on request), in order.</summary>
     public static IReadOnlyList<Occurrence> From(IEnumerable<SourceDocument> documents)

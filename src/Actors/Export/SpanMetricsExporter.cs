@@ -8,7 +8,7 @@ namespace KSpanActors.Export;
 /// (root spans of Deployments, StatefulSets, DaemonSets), pod scheduling delay (Scheduled after the create that made
 /// the pod), image pull time (Pulling until Pulled) and container start time (Created to Started). Never fails.
 /// </summary>
-public sealed class SpanMetricsExporter : ISpanExporter, IDisposable
+internal sealed class SpanMetricsExporter : ISpanExporter, IDisposable
 {
     private readonly Meter _meter = new(Pipeline.PipelineMetrics.MeterName + ".Spans");
     private readonly Histogram<double> _rollout;

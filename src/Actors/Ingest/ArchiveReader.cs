@@ -3,23 +3,6 @@ using System.IO.Compression;
 
 namespace KSpanActors.Ingest;
 
-/// <summary>The kinds of archive <see cref="ArchiveReader"/> reads.</summary>
-internal enum ArchiveKind
-{
-    Tar,
-    TarGz,
-    Zip,
-}
-
-/// <summary>Bounds on what an archive may make the reader hold: one entry's size, and the total of the entries read.</summary>
-/// <param name="MaxEntryBytes">An entry larger than this (uncompressed) is reported and passed over.</param>
-/// <param name="MaxTotalBytes">Once the entries read add up to this, the rest of the archive is reported and left.</param>
-internal sealed record ArchiveLimits(long MaxEntryBytes, long MaxTotalBytes)
-{
-    /// <summary>512 MiB per file (the Events of a large must-gather are tens of MB), 16 GiB in all.</summary>
-    public static readonly ArchiveLimits Default = new(512L << 20, 16L << 30);
-}
-
 /// <summary>
 /// Reads the JSON and YAML files of a support bundle packed as <c>.tar.gz</c>/<c>.tgz</c>, <c>.tar</c> or <c>.zip</c>,
 /// streamed entry by entry (System.Formats.Tar over GZipStream, or System.IO.Compression's ZipArchive): nothing is

@@ -2,9 +2,6 @@ using System.Text.Json;
 
 namespace KSpanActors.Ingest;
 
-/// <summary>One element of a List's <c>items</c>, as a slice of the List's bytes (no copy).</summary>
-internal readonly record struct JsonItem(ReadOnlyMemory<byte> Json, string? Kind, string? ApiVersion, bool IsObject, bool HasUid);
-
 /// <summary>
 /// The top-level shape of a JSON document, found in one pass of <see cref="Utf8JsonReader"/> without building a tree:
 /// the root's token type, its top-level <c>kind</c> and <c>apiVersion</c>, and, when it has an <c>items</c> array,

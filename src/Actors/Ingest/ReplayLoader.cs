@@ -3,13 +3,6 @@ using Microsoft.Extensions.Logging;
 
 namespace KSpanActors.Ingest;
 
-/// <summary>What a replay read: facts in event-time order, and what it could not read.</summary>
-internal sealed record ReplayInput(List<IFact> Facts, int Documents, int Problems, int Files)
-{
-    /// <summary>Files (or documents) of a folder or archive passed over because they are not Kubernetes objects or Lists.</summary>
-    public int Ignored { get; init; }
-}
-
 /// <summary>
 /// Reads a capture, a List, a folder of them or an archive (a support bundle as it is on disk) into facts. Every unreadable file or document is logged with its
 /// origin and counted, and the rest is still read. Facts come back sorted by event time (stable), because

@@ -9,4 +9,4 @@ namespace KSpanActors.Ingest;
 /// <param name="Json">The object as JSON.</param>
 /// <param name="Origin">Where it came from, for messages: "capture.yaml document 12", "events/velero.json item 3".</param>
 /// <param name="Deleted">A watch DELETED (or a capture document recorded as a deletion).</param>
-public sealed record SourceDocument(string Kind, string? ApiVersion, ReadOnlyMemory<byte> Json, string Origin, bool Deleted = false);
+internal sealed record SourceDocument(string Kind, string? ApiVersion, ReadOnlyMemory<byte> Json, string Origin, bool Deleted = false);

@@ -3,57 +3,8 @@ using System.Globalization;
 
 namespace KSpanActors.Model;
 
-/// <summary>A 16-byte trace id.</summary>
-public readonly record struct TraceId(ulong Hi, ulong Lo)
-{
-    public string ToHex() => Hi.ToString("x16", CultureInfo.InvariantCulture) + Lo.ToString("x16", CultureInfo.InvariantCulture);
-
-    public void WriteBytes(Span<byte> destination)
-    {
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination, Hi);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination[8..], Lo);
-    }
-
-    public override string ToString() => ToHex();
-}
-
-/// <summary>An 8-byte span id; 0 means none.</summary>
-public readonly record struct SpanId(ulong Value)
-{
-    public static readonly SpanId None;
-
-    public bool IsNone => Value == 0;
-
-    public string ToHex() => Value.ToString("x16", CultureInfo.InvariantCulture);
-
-    public void WriteBytes(Span<byte> destination) =>
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(destination, Value);
-
-    public override string ToString() => ToHex();
-}
-
-public enum SpanStatus
-{
-    Unset = 0,
-    Ok = 1,
-    Error = 2,
-}
-
-/// <summary>The OTLP resource of a span: who reported it, in which cluster. Instances are shared.</summary>
-public sealed record SpanResource(string ServiceName, string? ServiceInstanceId, string ClusterName, string? ClusterUid);
-
-/// <summary>A span attribute: a string or an integer value.</summary>
-public readonly record struct SpanAttribute(string Key, string? StringValue, long IntValue)
-{
-    public static SpanAttribute Of(string key, string value) => new(key, value, 0);
-
-    public static SpanAttribute Of(string key, long value) => new(key, null, value);
-
-    public bool IsString => StringValue is not null;
-}
-
 /// <summary>A finished span, ready for every exporter. Built only by <c>SpanFactory</c>.</summary>
-public sealed record SpanRecord(
+internal sealed record SpanRecord(
     TraceId TraceId,
     SpanId SpanId,
     SpanId ParentSpanId,
@@ -76,6 +27,3 @@ public sealed record SpanRecord(
         return null;
     }
 }
-
-/// <summary>Spans emitted together for one trace (a whole trace, or late spans of an exported one).</summary>
-public sealed record TraceSpans(TraceId TraceId, ImmutableArray<SpanRecord> Spans);

@@ -6,12 +6,6 @@ using KSpanActors.Tracing;
 
 namespace KSpanActors.Pipeline;
 
-/// <summary>Registry key of the ledger.</summary>
-public sealed class EmittedLedgerActor;
-
-/// <summary>Spans a top-level actor wants exported; the ledger drops those another replica exported already.</summary>
-public sealed record LedgerCheck(string Cluster, ImmutableArray<TraceSpans> Traces) : ITracked;
-
 /// <summary>
 /// With several replicas: which span ids were exported anywhere in the fleet, replicated with Akka.DistributedData
 /// (grow-only sets, local writes, gossip), so an ObjectActor recreated after a replica crashed, which gets its family's
@@ -126,11 +120,7 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
                 {
                     // A root made from a topLevelSpan event, where another replica already exported the change's default
                     // root (before it knew that event): the event still becomes a span, under that root.
-                    if (TraceAssembler.OccurrenceIdOfRoot(s) is not { } occurrence || Seen(check.Cluster, now, occurrence))
-                    {
-                        _pipeline.Metrics.DuplicateAvoided();
-                        continue;
-                    }
+                    if (TraceAssembler.OccurrenceIdOfRoot(s) is not { } occurrence || Seen(check.Cluster, now, occurrence)) continue;
                     s = s with { SpanId = occurrence, ParentSpanId = s.SpanId };
                 }
                 kept.Add(s);

@@ -1,7 +1,7 @@
 namespace KSpanActors.Pipeline;
 
 /// <summary>Root span ids exported by this process, kept for a day. Thread-safe.</summary>
-public sealed class EmittedRoots
+internal sealed class EmittedRoots
 {
     private static readonly long Ttl = TimeSpan.FromDays(1).Ticks;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, long> _roots = new();

@@ -17,7 +17,7 @@ namespace KSpanActors.Pipeline;
 /// slots, doubles when full, and is dropped once drained when it had grown beyond <see cref="KeptSlots"/> (an actor
 /// that gets a few messages at a time keeps its small buffer), so a burst leaves no large array behind.
 /// </remarks>
-public sealed class EntityMailbox : MailboxType, IProducesMessageQueue<EntityMessageQueue>
+internal sealed class EntityMailbox : MailboxType, IProducesMessageQueue<EntityMessageQueue>
 {
     /// <summary>The HOCON id under which the pipeline registers this mailbox.</summary>
     public const string Id = "kspan-entity-mailbox";
@@ -31,78 +31,4 @@ public sealed class EntityMailbox : MailboxType, IProducesMessageQueue<EntityMes
     }
 
     public override IMessageQueue Create(IActorRef owner, ActorSystem system) => new EntityMessageQueue();
-}
-
-/// <summary>The queue behind <see cref="EntityMailbox"/>. Thread-safe: any number of producers, one consumer.</summary>
-public sealed class EntityMessageQueue : IMessageQueue, IUnboundedMessageQueueSemantics
-{
-    /// <summary>Largest buffer kept once drained; a larger one (after a burst) is dropped.</summary>
-    internal const int KeptSlots = 16;
-
-    private readonly Lock _lock = new();
-    private Envelope[]? _items;
-    private int _head;
-    private int _count;
-
-    public bool HasMessages => Volatile.Read(ref _count) > 0;
-
-    public int Count => Volatile.Read(ref _count);
-
-    /// <summary>Slots held now (0 while empty and not recently busy): for tests.</summary>
-    internal int Capacity
-    {
-        get
-        {
-            lock (_lock) return _items?.Length ?? 0;
-        }
-    }
-
-    public void Enqueue(IActorRef receiver, Envelope envelope)
-    {
-        lock (_lock)
-        {
-            var items = _items;
-            if (items is null) _items = items = new Envelope[4];
-            else if (_count == items.Length) items = Grow(items);
-            items[(_head + _count) & (items.Length - 1)] = envelope;
-            Volatile.Write(ref _count, _count + 1);
-        }
-    }
-
-    public bool TryDequeue(out Envelope envelope)
-    {
-        lock (_lock)
-        {
-            if (_count == 0)
-            {
-                envelope = default;
-                return false;
-            }
-            var items = _items!;
-            envelope = items[_head];
-            items[_head] = default; // no reference kept to a processed message
-            _head = (_head + 1) & (items.Length - 1);
-            Volatile.Write(ref _count, _count - 1);
-            if (_count == 0)
-            {
-                _head = 0;
-                if (items.Length > KeptSlots) _items = null;
-            }
-            return true;
-        }
-    }
-
-    public void CleanUp(IActorRef owner, IMessageQueue deadletters)
-    {
-        while (TryDequeue(out var envelope)) deadletters.Enqueue(owner, envelope);
-    }
-
-    private Envelope[] Grow(Envelope[] items)
-    {
-        var grown = new Envelope[items.Length * 2];
-        for (var i = 0; i < _count; i++) grown[i] = items[(_head + i) & (items.Length - 1)];
-        _head = 0;
-        _items = grown;
-        return grown;
-    }
 }

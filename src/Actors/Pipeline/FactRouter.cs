@@ -5,7 +5,7 @@ using KSpanActors.Tracing;
 namespace KSpanActors.Pipeline;
 
 /// <summary>Sends a fact to the actor it is about (through the shard regions), tracked as sent by this node. Thread-safe.</summary>
-public sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActorRef names)
+internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActorRef names)
 {
     public void Route(IFact fact)
     {

@@ -9,7 +9,7 @@ namespace KSpanActors.Pipeline;
 /// <see cref="HoldsExports"/>: from the moment a member is unreachable until <see cref="Hold"/> after the last removal
 /// (the survivors relist in that time). Updated by <see cref="FlowCreditActor"/> from cluster events; thread-safe.
 /// </summary>
-public sealed class FleetHealth(TimeSpan? settleAfter)
+internal sealed class FleetHealth(TimeSpan? settleAfter)
 {
     private int _unreachable;
     private long _lastRemoval;

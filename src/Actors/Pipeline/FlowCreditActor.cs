@@ -4,12 +4,6 @@ using Akka.Event;
 
 namespace KSpanActors.Pipeline;
 
-/// <summary>Registry key of the node's <see cref="FlowCreditActor"/>.</summary>
-public sealed class FlowCreditActorKey;
-
-/// <summary>Another node processed <paramref name="Count"/> tracked messages this node sent (see <see cref="PipelineTracker"/>).</summary>
-public sealed record FlowCredit(long Count) : IKSpanMessage, IDeadLetterSuppression;
-
 /// <summary>
 /// One per node, at <c>/user/kspan-flow</c>: the other half of <see cref="PipelineTracker"/>. Every few milliseconds it
 /// sends each node what this node owes it (tracked messages of that node processed here) as one <see cref="FlowCredit"/>,

@@ -7,13 +7,6 @@ using KSpanActors.Tracing;
 
 namespace KSpanActors.Pipeline;
 
-/// <summary>Registry keys of the pipeline's actors.</summary>
-public sealed class ObjectRegion;
-
-public sealed class NameRegion;
-
-public sealed class SpanEmitterActor;
-
 /// <summary>
 /// One per (cluster, object uid), a sharded entity: a thin actor over <see cref="ObjectState"/>, which takes every
 /// decision. The actor carries the decisions out (sends, timers, logs) and changes behaviour with the object's role:
@@ -237,21 +230,5 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
     private sealed class SettleTick : IDeadLetterSuppression
     {
         public static readonly SettleTick Instance = new();
-    }
-}
-
-/// <summary>
-/// Creates sharded entities with a plain constructor call: Props.Create(() => new ...) builds an expression tree, walks
-/// it and invokes the constructor by reflection on every creation, and sharding creates an entity per object.
-/// </summary>
-internal sealed class EntityProducer<TActor>(Func<TActor> create) : IIndirectActorProducer
-    where TActor : ActorBase
-{
-    public Type ActorType => typeof(TActor);
-
-    public ActorBase Produce() => create();
-
-    public void Release(ActorBase actor)
-    {
     }
 }

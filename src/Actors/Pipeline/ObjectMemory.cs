@@ -5,7 +5,7 @@ namespace KSpanActors.Pipeline;
 /// recreated by a late event): owned by the object actors (<see cref="ObjectState"/>) and, for routes, read by the
 /// <see cref="FactRouter"/>. Bounded; thread-safe.
 /// </summary>
-public sealed class ObjectMemory(TimeSpan nameRetention)
+internal sealed class ObjectMemory(TimeSpan nameRetention)
 {
     /// <summary>
     /// The latest snapshot of each object seen within the name-retention period (at most 2 x 250,000; the instances the

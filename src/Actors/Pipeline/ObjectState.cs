@@ -4,48 +4,6 @@ using KSpanActors.Tracing;
 
 namespace KSpanActors.Pipeline;
 
-/// <summary>What an object's actor is doing with the facts it is sent (see <see cref="ObjectState"/>).</summary>
-internal enum ObjectRole
-{
-    /// <summary>Its owner is not known yet: facts wait (<see cref="ObjectState.PendingCount"/>) while the name index is asked.</summary>
-    Undecided,
-
-    /// <summary>It has an owner: every fact goes on up to the owner (or straight to the top-level object once told).</summary>
-    Relaying,
-
-    /// <summary>Top-level: it holds its family's facts and exports their traces once they settle.</summary>
-    TopLevel,
-}
-
-/// <summary>What an <see cref="ObjectState"/> decides to do outside itself; the actor carries it out.</summary>
-internal interface IObjectEffects
-{
-    /// <summary>A tracked message to another object's actor (through the object shard region).</summary>
-    void ToObjects(IObjectMessage message);
-
-    /// <summary>A tracked message to the name index (through the name shard region).</summary>
-    void ToNames(INameMessage message);
-
-    /// <summary>Traces to export (through the emitted-span ledger when replicas share it, else to the span emitter).</summary>
-    void Export(List<TraceSpans> traces);
-
-    /// <summary>Deliver a settle tick after <paramref name="delay"/> (<see cref="ObjectState.OnSettleTick"/>).</summary>
-    void SettleIn(TimeSpan delay);
-
-    /// <summary>Deliver an idle tick after <paramref name="delay"/> (<see cref="ObjectState.OnIdleTick"/>).</summary>
-    void IdleIn(TimeSpan delay);
-
-    /// <summary>Ask the shard to stop this entity (it is idle and holds nothing).</summary>
-    void Passivate();
-
-    void Warning(string text);
-
-    void Debug(string text);
-}
-
-/// <summary>A fact an object held when its shard moved, with the path it had come along (empty: about the object itself).</summary>
-public readonly record struct CarriedFact(IFact Fact, ImmutableArray<string> Path);
-
 /// <summary>
 /// The state of one object's actor, and every decision it takes: which object is top-level, where a fact goes, when a
 /// family is exported. One input at a time (a fact, an answer of the name index, a tick, the clock passed in as

@@ -10,7 +10,7 @@ using KSpanActors.Serialization;
 namespace KSpanActors.Pipeline;
 
 /// <summary>Registers the pipeline's actors on an Akka.Hosting builder: remoting, cluster, both shard regions, the SpanEmitter.</summary>
-public static class PipelineHosting
+internal static class PipelineHosting
 {
     public const string SystemName = "kspan";
 

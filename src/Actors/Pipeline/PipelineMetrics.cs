@@ -7,7 +7,7 @@ namespace KSpanActors.Pipeline;
 /// so nothing is lost silently. Published as System.Diagnostics.Metrics instruments (meter "KSpanActors")
 /// and readable directly for summaries and tests.
 /// </summary>
-public sealed class PipelineMetrics : IDisposable
+internal sealed class PipelineMetrics : IDisposable
 {
     public const string MeterName = "KSpanActors";
 
@@ -119,13 +119,6 @@ public sealed class PipelineMetrics : IDisposable
     public void ExportFailed() => Interlocked.Increment(ref _exportFailures);
     public void OwnerCycle() => Interlocked.Increment(ref _ownerCycles);
     public void Orphan() => Interlocked.Increment(ref _orphans);
-
-    private long _duplicatesAvoided;
-
-    /// <summary>Spans not exported because another replica exported them already (after a crash and relist).</summary>
-    public long DuplicatesAvoided => Interlocked.Read(ref _duplicatesAvoided);
-
-    public void DuplicateAvoided() => Interlocked.Increment(ref _duplicatesAvoided);
 
     public void Dispose() => _meter.Dispose();
 }

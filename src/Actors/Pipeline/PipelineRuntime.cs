@@ -4,7 +4,6 @@ using Akka.Event;
 using Akka.Hosting;
 using KSpanActors.Export;
 using KSpanActors.Model;
-using KSpanActors.Tracing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,7 +14,7 @@ namespace KSpanActors.Pipeline;
 /// A running pipeline in this process: a generic host with the Akka system (a one-node cluster unless seed nodes
 /// are configured). Sources <see cref="Feed"/> facts; <see cref="DrainAsync"/> exports everything at end of input.
 /// </summary>
-public sealed class PipelineRuntime : IAsyncDisposable
+internal sealed class PipelineRuntime : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly IActorRef _objects;
@@ -210,15 +209,4 @@ public sealed class PipelineRuntime : IAsyncDisposable
             Services.Metrics.Dispose();
         }
     }
-}
-
-/// <summary>
-/// A host lifetime that reacts to no signal (the generic host's default, ConsoleLifetime, handles SIGINT, SIGQUIT and
-/// SIGTERM by stopping the application). The process that runs the pipeline decides what a signal means.
-/// </summary>
-public sealed class NoSignalsHostLifetime : IHostLifetime
-{
-    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -6,7 +6,7 @@ namespace KSpanActors.Pipeline;
 /// What the actors of one pipeline share in-process (never sent over the wire): its settings, metrics and flow
 /// control, what it remembers about objects (<see cref="ObjectMemory"/>), the clusters' uids and the fleet's health.
 /// </summary>
-public sealed class PipelineServices(PipelineSettings settings, PipelineMetrics metrics, PipelineTracker tracker)
+internal sealed class PipelineServices(PipelineSettings settings, PipelineMetrics metrics, PipelineTracker tracker)
 {
     public PipelineSettings Settings { get; } = settings;
 

@@ -1,7 +1,7 @@
 namespace KSpanActors.Pipeline;
 
 /// <summary>How the actor pipeline behaves. Bound from the "KSpan:Pipeline" configuration section by the host.</summary>
-public sealed record PipelineSettings : ISettings
+internal sealed record PipelineSettings : ISettings
 {
     /// <summary>
     /// A trace is exported once its top-level object has been quiet this long (KSpan__Pipeline__SettleAfter).

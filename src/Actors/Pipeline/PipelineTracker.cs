@@ -21,7 +21,7 @@ namespace KSpanActors.Pipeline;
 /// (sent, acknowledged) pair is balanced and unchanged over two reads (<see cref="PipelineRuntime.DrainAsync(IReadOnlyList{PipelineRuntime}, CancellationToken)"/>).</item>
 /// </list>
 /// </summary>
-public sealed class PipelineTracker
+internal sealed class PipelineTracker
 {
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<Address, StrongBox<long>> _owed = new();

@@ -4,7 +4,7 @@ namespace KSpanActors.Pipeline;
 /// (cluster, object uid) → its top-level object, learned from TopIs. Thread-safe; holds the routes used within the last
 /// name-retention period (at most 2 x 250,000), so it follows activity, not history.
 /// </summary>
-public sealed class RouteCache(TimeSpan retention)
+internal sealed class RouteCache(TimeSpan retention)
 {
     private readonly RecentCache<(string Cluster, string Uid), (string TopUid, Tracing.ObjectRef Top)> _routes = new(250_000, retention / 2);
 

@@ -1,33 +1,9 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using KSpanActors.Export;
 using KSpanActors.Model;
 
 namespace KSpanActors.Pipeline;
-
-/// <summary>
-/// Asks the SpanEmitter to export everything it holds; answered with <see cref="FlushDone"/> once it holds nothing.
-/// A flush never waits forever on a dead backend: an exporter that took nothing for <paramref name="Patience"/>
-/// (counted from the flush or its last successful export, whichever is later), or anything still held at
-/// <paramref name="Deadline"/> (UTC), is given up on: dropped, counted in <see cref="PipelineMetrics.SpansDropped"/>
-/// with a reason. A zero patience drops whatever is held at once.
-/// </summary>
-public sealed record Flush(TimeSpan Patience, DateTime? Deadline = null);
-
-public sealed class FlushDone
-{
-    public static readonly FlushDone Instance = new();
-}
-
-/// <summary>
-/// A trace's spans on their way to the SpanEmitter, counted in flight like every pipeline message: a source feeding
-/// faster than the exporters take spans is held back (back-pressure) instead of piling messages up in a mailbox.
-/// </summary>
-internal sealed record EmitSpans(TraceSpans Trace) : ITracked;
-
-/// <summary>Published on this node's event stream when every exporter took a batch (with several replicas only).</summary>
-internal sealed record SpansExported(IReadOnlyList<TraceSpans> Traces);
 
 /// <summary>
 /// One per node: batches finished spans by size and by time, and gives every exporter its own bounded queue of batches,

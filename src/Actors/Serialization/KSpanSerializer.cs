@@ -23,7 +23,7 @@ namespace KSpanActors.Serialization;
 /// back as ""; nullable ones are protobuf <c>optional</c> and come back null. A default (uninitialised)
 /// <see cref="ImmutableArray{T}"/> comes back empty. Changing <see cref="Id"/> or a manifest breaks rolling upgrades.
 /// </remarks>
-public sealed class KSpanSerializer : SerializerWithStringManifest
+internal sealed class KSpanSerializer : SerializerWithStringManifest
 {
     /// <summary>
     /// Serializer id written into every remote envelope. Akka reserves 0–100 for its own serializers;
@@ -62,9 +62,6 @@ public sealed class KSpanSerializer : SerializerWithStringManifest
 
     private static readonly Dictionary<Type, WireType> ByType = Table.ToDictionary(t => t.Type);
     private static readonly Dictionary<string, WireType> ByManifest = Table.ToDictionary(t => t.Manifest, StringComparer.Ordinal);
-
-    /// <summary>The manifest of every wire type (tests: manifests are unique and never change).</summary>
-    internal static IReadOnlyDictionary<Type, string> Manifests => Table.ToDictionary(t => t.Type, t => t.Manifest);
 
     public KSpanSerializer(ExtendedActorSystem system)
         : base(system)

@@ -4,7 +4,7 @@ using KSpanActors.Pipeline;
 namespace KSpanActors.Serialization;
 
 /// <summary>Binds <see cref="KSpanSerializer"/> on an Akka.Hosting builder.</summary>
-public static class SerializationHosting
+internal static class SerializationHosting
 {
     /// <summary>Name of the serializer in <c>akka.actor.serializers</c>.</summary>
     public const string SerializerName = "kspan";

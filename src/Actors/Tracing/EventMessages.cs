@@ -2,18 +2,6 @@ using System.Globalization;
 
 namespace KSpanActors.Tracing;
 
-/// <summary>What a controller event says it did to another object.</summary>
-internal enum ActionDirection
-{
-    Up,
-    Down,
-}
-
-/// <summary>"Scaled up replica set R to 3", "Created pod: P", "delete Pod web-0 in StatefulSet web successful".</summary>
-/// <param name="TargetKind">Kind of the object acted on (ReplicaSet, Pod, Job).</param>
-/// <param name="Replicas">N of a scaling event, else -1.</param>
-internal readonly record struct ControllerAction(ActionDirection Direction, string TargetKind, string TargetName, int Replicas);
-
 /// <summary>Parses the messages of the controllers whose events say what they acted on (TRACE_MODEL.md, "Who caused what").</summary>
 internal static class EventMessages
 {

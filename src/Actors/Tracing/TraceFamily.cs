@@ -2,15 +2,6 @@ using KSpanActors.Model;
 
 namespace KSpanActors.Tracing;
 
-/// <summary>Identity of an object as events and owner references name it.</summary>
-public readonly record struct ObjectRef(string Kind, string Namespace, string Name);
-
-/// <summary>One event occurrence: (event uid, count).</summary>
-internal readonly record struct OccurrenceKey(string EventUid, long Count);
-
-/// <summary>When one change (generation) of the top-level object started, and who made it.</summary>
-internal readonly record struct GenerationStart(long Generation, long StartNs, string? Manager, string? Operation, long ResourceVersion);
-
 /// <summary>
 /// Everything known about one top-level object and the objects below it: the input of
 /// <see cref="TraceAssembler"/>. Owned by one actor; facts may arrive in any order and twice.

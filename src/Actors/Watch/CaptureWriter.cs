@@ -11,7 +11,7 @@ namespace KSpanActors.Watch;
 /// each document is preceded by <c># {"time":...,"style":"event|initial|watch","kind":...}</c>. Documents are written
 /// as JSON (valid YAML), with kind and apiVersion filled in (list items lack them). Thread-safe.
 /// </summary>
-public sealed class CaptureWriter : IWatchSink, IDisposable
+internal sealed class CaptureWriter : IWatchSink, IDisposable
 {
     private readonly object _gate = new();
     private readonly StreamWriter _out;

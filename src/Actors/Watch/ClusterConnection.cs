@@ -6,7 +6,7 @@ namespace KSpanActors.Watch;
 /// How to reach one cluster: builds a <see cref="KubeApi"/> from the kubeconfig (or the in-cluster service account)
 /// and rebuilds it when asked, re-reading the credentials (an expired token, a rotated certificate).
 /// </summary>
-public sealed class ClusterConnection : IDisposable
+internal sealed class ClusterConnection : IDisposable
 {
     private readonly object _gate = new();
     private KubeApi _api;

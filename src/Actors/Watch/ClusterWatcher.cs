@@ -7,21 +7,6 @@ using Microsoft.Extensions.Logging;
 
 namespace KSpanActors.Watch;
 
-/// <summary>Registry key of the watchers' shard region.</summary>
-public sealed class WatcherRegion;
-
-/// <summary>Routed to the ClusterWatcher of a cluster; entity id = cluster name.</summary>
-public interface IWatcherMessage : IKSpanMessage
-{
-    string Cluster { get; }
-}
-
-/// <summary>Make sure the cluster is watched (idempotent: every replica may send it).</summary>
-public sealed record StartWatching(string Cluster) : IWatcherMessage;
-
-/// <summary>Stop watching (shutdown): the watcher cancels its loops and stops.</summary>
-public sealed record StopWatching(string Cluster) : IWatcherMessage;
-
 /// <summary>
 /// One per cluster, a sharded entity: lists then watches Events (events.k8s.io/v1 where served, core/v1 otherwise)
 /// and the objects the trace model needs, each resource in its own <see cref="ResourceWatchLoop"/> running as

@@ -4,12 +4,6 @@ using k8s.Autorest;
 
 namespace KSpanActors.Watch;
 
-/// <summary>An HTTP error from the API server, with its status code (401 when credentials expired, 410 when a resourceVersion is too old).</summary>
-public sealed class KubeApiException(HttpStatusCode status, string message) : Exception(message)
-{
-    public HttpStatusCode Status { get; } = status;
-}
-
 /// <summary>
 /// KubernetesClient's <see cref="Kubernetes"/> with one addition: raw GETs whose body we read ourselves, so list pages
 /// and watch lines go straight from bytes to our decoder and one malformed watch line can be skipped instead of ending

@@ -12,7 +12,7 @@ namespace KSpanActors.Watch;
 /// lock: watch loops rarely wait for each other, and a cluster with a million Events never needs one huge array
 /// (growing a single table of that size asks the GC for one 50 MB block at once). Thread-safe.
 /// </summary>
-public sealed class OccurrenceFilter(TimeSpan retention)
+internal sealed class OccurrenceFilter(TimeSpan retention)
 {
     private const int PartCount = 64;
     private readonly Part[] _parts = [.. Enumerable.Range(0, PartCount).Select(_ => new Part())];

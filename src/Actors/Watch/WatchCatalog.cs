@@ -6,7 +6,7 @@ namespace KSpanActors.Watch;
 /// What every replica knows about the clusters to watch (the same configuration everywhere), so whichever replica
 /// hosts a cluster's ClusterWatcher can start it.
 /// </summary>
-public sealed class WatchCatalog(IReadOnlyList<ClusterSource> clusters, WatchSettings settings, ILoggerFactory loggers)
+internal sealed class WatchCatalog(IReadOnlyList<ClusterSource> clusters, WatchSettings settings, ILoggerFactory loggers)
 {
     public IReadOnlyList<ClusterSource> Clusters { get; } = clusters;
 

@@ -1,23 +1,7 @@
 namespace KSpanActors.Watch;
 
-/// <summary>One cluster to watch. Bound from KSpan:Clusters:N (KSpan__Clusters__0__Name, __Kubeconfig, __Context, __InCluster).</summary>
-public sealed record ClusterSource
-{
-    /// <summary>k8s.cluster.name of its spans; defaults to the context name (or "in-cluster"). Must not contain '/'.</summary>
-    public string Name { get; init; } = "";
-
-    /// <summary>Kubeconfig path; null: $KUBECONFIG or ~/.kube/config.</summary>
-    public string? Kubeconfig { get; init; }
-
-    /// <summary>Kubeconfig context; null: the current context.</summary>
-    public string? Context { get; init; }
-
-    /// <summary>Use the pod's service account (KUBERNETES_SERVICE_HOST, the mounted token, which is re-read as it rotates).</summary>
-    public bool InCluster { get; init; }
-}
-
 /// <summary>What to watch in every cluster. Bound from KSpan:Watch (KSpan__Watch__Namespaces__0, __ExcludeNamespaces__0, __LabelSelector, __Resources__0).</summary>
-public sealed record WatchSettings : ISettings
+internal sealed record WatchSettings : ISettings
 {
     /// <summary>Only these namespaces (empty: all).</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = [];

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace KSpanActors.Watch;
 
 /// <summary>What /readyz reports: each configured cluster is ready once every resource it watches has listed once.</summary>
-public sealed class WatchStatus
+internal sealed class WatchStatus
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> _clusters = new(StringComparer.Ordinal);
 

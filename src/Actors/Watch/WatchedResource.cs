@@ -1,7 +1,7 @@
 namespace KSpanActors.Watch;
 
 /// <summary>A Kubernetes resource to list and watch: group ("" for core), version, plural, kind.</summary>
-public sealed record WatchedResource(string Group, string Version, string Plural, string Kind, bool Namespaced = true)
+internal sealed record WatchedResource(string Group, string Version, string Plural, string Kind, bool Namespaced = true)
 {
     public string ApiVersion => Group.Length == 0 ? Version : Group + "/" + Version;
 

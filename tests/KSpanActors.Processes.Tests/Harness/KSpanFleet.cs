@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace KSpanActors.Processes.Tests.Harness;
 
 /// <summary>How a <see cref="KSpanFleet"/> is set up.</summary>
-public sealed record FleetOptions
+internal sealed record FleetOptions
 {
     /// <summary>Replicas started by <see cref="KSpanFleet.StartAsync"/>.</summary>
     public int Replicas { get; init; } = 1;
@@ -34,7 +34,7 @@ public sealed record FleetOptions
 }
 
 /// <summary>One fake Kubernetes cluster: its API server (in the test process), its documents, and the occurrences expected from it.</summary>
-public sealed class FakeCluster(string name, FakeKubeApiServer server, IReadOnlyList<SourceDocument> documents)
+internal sealed class FakeCluster(string name, FakeKubeApiServer server, IReadOnlyList<SourceDocument> documents)
 {
     public string Name { get; } = name;
 
@@ -49,7 +49,7 @@ public sealed class FakeCluster(string name, FakeKubeApiServer server, IReadOnly
 }
 
 /// <summary>One replica: a stable identity (token, ports, address) across incarnations (processes).</summary>
-public sealed class Replica(int index, int akkaPort, int httpPort)
+internal sealed class Replica(int index, int akkaPort, int httpPort)
 {
     private readonly List<KSpanProcess> _incarnations = [];
 
@@ -83,7 +83,7 @@ public sealed class Replica(int index, int akkaPort, int httpPort)
 /// with its own bearer token, exporting over OTLP/gRPC to one <see cref="OtlpTestReceiver"/>. Every wait is bounded;
 /// every process is killed on dispose. Logs: one file per replica under <see cref="WorkDir"/>.
 /// </summary>
-public sealed class KSpanFleet : IAsyncDisposable
+internal sealed class KSpanFleet : IAsyncDisposable
 {
     private readonly FleetOptions _options;
     private readonly ITestOutputHelper? _output;

@@ -11,7 +11,7 @@ namespace KSpanActors.Processes.Tests.Harness;
 /// two ReplicaSets, pods, 18 Events): copy k lives in namespace "&lt;ns&gt;-k" and every uid is mapped to a new one
 /// (derived from the copy and the old uid), so each copy is a distinct rollout with its own objects, names, traces and spans.
 /// </summary>
-public static partial class Rollouts
+internal static partial class Rollouts
 {
     public static string CapturePath => Path.Combine(AppContext.BaseDirectory, "Fixtures", "rollout.capture.yaml");
 

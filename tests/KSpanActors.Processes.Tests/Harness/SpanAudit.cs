@@ -5,17 +5,17 @@ using KSpanActors.Tests.FakeKube;
 namespace KSpanActors.Processes.Tests.Harness;
 
 /// <summary>One span as the OTLP receiver got it (ids in lowercase hex, parent "" for a root).</summary>
-public sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, string? Cluster, string? EventUid, long? EventCount, string? Namespace = null);
+internal sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, string? Cluster, string? EventUid, long? EventCount, string? Namespace = null);
 
 /// <summary>An Event occurrence every cluster must turn into exactly one span: (cluster, event uid, count).</summary>
-public readonly record struct OccurrenceKey(string Cluster, string Uid, long Count);
+internal readonly record struct OccurrenceKey(string Cluster, string Uid, long Count);
 
 /// <summary>
 /// What the receiver got, against what the fake clusters served: lost = expected occurrences without a span;
 /// duplicated = extra copies of one span id; trees whole = exactly one root (no parent) per trace id and every
 /// span's parent in the same trace.
 /// </summary>
-public sealed class SpanAudit
+internal sealed class SpanAudit
 {
     private SpanAudit(IReadOnlyList<ReceivedSpan> spans, IReadOnlyCollection<OccurrenceKey> expected)
     {

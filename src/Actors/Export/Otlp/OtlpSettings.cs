@@ -3,15 +3,6 @@ using OpenTelemetry.Exporter;
 
 namespace KSpanActors.Export.Otlp;
 
-internal enum OtlpProtocol
-{
-    Grpc,
-    HttpProtobuf,
-
-    /// <summary>OTLP/HTTP with JSON bodies (the specification's <c>http/json</c>), the encoding of <see cref="OtlpJson"/>.</summary>
-    HttpJson,
-}
-
 /// <summary>
 /// Where and how to send spans over OTLP, read from the standard variables (we invent no parallel ones):
 /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> / <c>OTEL_EXPORTER_OTLP_TRACES_ENDPOINT</c>,

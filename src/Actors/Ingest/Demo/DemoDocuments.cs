@@ -5,26 +5,6 @@ using k8s.Models;
 
 namespace KSpanActors.Ingest.Demo;
 
-/// <summary>A pod as the stories know it.</summary>
-internal sealed record DemoPod(
-    string Namespace,
-    string Name,
-    string Uid,
-    string OwnerKind,
-    string OwnerName,
-    string OwnerUid,
-    string Node,
-    string Image,
-    long CreatedNs,
-    IDictionary<string, string> Labels);
-
-/// <summary>What an Event is about.</summary>
-internal sealed record DemoInvolved(string Kind, string ApiVersion, string Namespace, string Name, string Uid, string? FieldPath = null)
-{
-    public static DemoInvolved Of(DemoPod pod, bool container = false) =>
-        new("Pod", "v1", pod.Namespace, pod.Name, pod.Uid, container ? "spec.containers{app}" : null);
-}
-
 /// <summary>Builds KubernetesClient models and serializes them with <see cref="KubernetesJson"/>.</summary>
 internal static class DemoDocuments
 {

@@ -39,7 +39,7 @@ internal static class DemoGenerator
     {
         var active = new PriorityQueue<IEnumerator<DemoItem>, (long TimeNs, long Ordinal)>();
         long ordinal = 0;
-        using var plans = Plans(s, loop, loopStartNs).GetEnumerator();
+        using var plans = Plans(s, loopStartNs).GetEnumerator();
         var hasPlan = plans.MoveNext();
         while (true)
         {
@@ -67,7 +67,7 @@ internal static class DemoGenerator
     private sealed record StoryPlan(string Cluster, int Index, StoryKind Kind, int Number, long StartNs, long CreatedNs);
 
     /// <summary>All stories of this play, in non-decreasing start order, lazily.</summary>
-    private static IEnumerable<StoryPlan> Plans(DemoScenario s, int loop, long loopStartNs)
+    private static IEnumerable<StoryPlan> Plans(DemoScenario s, long loopStartNs)
     {
         var firstCreatedNs = DemoDocuments.ToNs(s.StartTime);
         var extras = (s.IncludeStatefulSet ? 1 : 0) + (s.IncludeCrashLoop ? 1 : 0);

@@ -1,0 +1,18 @@
+namespace KSpanActors.Ingest;
+
+/// <summary>
+/// What the decoder needs from metadata.managedFields: among the entries that touch f:spec at the top level the one
+/// with the latest time (the later entry on a tie), and the latest time of any entry. Times in Unix nanoseconds.
+/// </summary>
+internal readonly record struct ManagedFieldsSummary(bool HasSpecEntry, string? SpecManager, string? SpecOperation, long SpecTimeNs, long LatestTimeNs)
+{
+    /// <summary>Folds in the next entry, in document order.</summary>
+    public ManagedFieldsSummary Add(ManagedFieldsEntry entry)
+    {
+        var ns = KubeDecoder.ToUnixNanosOrZero(entry.Time);
+        var latest = Math.Max(LatestTimeNs, ns);
+        return entry.TouchesSpec && (!HasSpecEntry || ns >= SpecTimeNs)
+            ? new ManagedFieldsSummary(true, entry.Manager, entry.Operation, ns, latest)
+            : this with { LatestTimeNs = latest };
+    }
+}

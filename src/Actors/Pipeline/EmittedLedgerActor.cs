@@ -1,0 +1,4 @@
+namespace KSpanActors.Pipeline;
+
+/// <summary>Registry key of the ledger.</summary>
+internal sealed class EmittedLedgerActor;

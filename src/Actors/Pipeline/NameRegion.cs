@@ -1,0 +1,3 @@
+namespace KSpanActors.Pipeline;
+
+internal sealed class NameRegion;

@@ -1,0 +1,4 @@
+namespace KSpanActors.Pipeline;
+
+/// <summary>Registry keys of the pipeline's actors.</summary>
+internal sealed class ObjectRegion;

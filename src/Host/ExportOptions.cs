@@ -1,0 +1,31 @@
+using System.CommandLine;
+
+namespace KSpanActors.Host;
+
+/// <summary>Flags every command that exports shares.</summary>
+internal sealed class ExportOptions
+{
+    public Option<FileInfo?> OtlpJson { get; } = new("--otlp-json")
+    {
+        Description = "Also write every export batch to FILE as OTLP/JSON lines (one ExportTraceServiceRequest per line, " +
+                      "the OpenTelemetry Collector file exporter's format); - writes them to stdout (the waterfall then goes to stderr).",
+        HelpName = "FILE",
+    };
+
+    public Option<bool> Quiet { get; } = new("--quiet", "-q")
+    {
+        Description = "Do not print the waterfall (logs and the summary still go to stderr). A replay needs --otlp-json or an OTLP endpoint then.",
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Log debug details (which objects had no owner, every export).",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(OtlpJson);
+        command.Options.Add(Quiet);
+        command.Options.Add(Verbose);
+    }
+}
