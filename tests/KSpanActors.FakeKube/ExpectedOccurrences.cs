@@ -4,7 +4,7 @@ using KSpanActors.Ingest;
 namespace KSpanActors.Tests.FakeKube;
 
 /// <summary>One Event occurrence a cluster must turn into exactly one span: the event's uid and its count
-/// (series.count, else count, else deprecatedCount, else 1), as TRACE_MODEL.md derives span ids.</summary>
+/// (series.count, else count, else deprecatedCount, else 1), as docs/trace-model.md derives span ids.</summary>
 internal sealed record Occurrence(string Uid, long Count, string Name);
 
 internal static class ExpectedOccurrences

@@ -161,7 +161,7 @@ internal static class KubeDecoder
         return TryBuildEvent(cluster, e.Metadata, e.Regarding, time, count, first, e.Reason, e.Note, e.Type, service, instance, out fact, out error);
     }
 
-    /// <summary>When an event's repeats began (TRACE_MODEL.md, "Length"); 0 when unset or beyond what a span time can hold (the event itself still counts).</summary>
+    /// <summary>When an event's repeats began (docs/trace-model.md, "Length"); 0 when unset or beyond what a span time can hold (the event itself still counts).</summary>
     private static long RepeatsBeganNs(DateTime? time)
     {
         if (!IsSet(time)) return 0;

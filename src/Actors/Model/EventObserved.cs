@@ -10,7 +10,7 @@ namespace KSpanActors.Model;
 /// <param name="Instance">reportingInstance, else source.host.</param>
 /// <param name="TopLevelSpan">the event carries the annotation topLevelSpan: "true".</param>
 /// <param name="FirstNs">when the repeats counted in <paramref name="Count"/> began: the series' eventTime, else firstTimestamp;
-/// 0 when unset. Only the first occurrence seen of an event uses it (TRACE_MODEL.md, "Length").</param>
+/// 0 when unset. Only the first occurrence seen of an event uses it (docs/trace-model.md, "Length").</param>
 internal sealed record EventObserved(
     string Cluster,
     string EventUid,

@@ -82,37 +82,25 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
         Follow();
     }
 
-    /// <summary>A child with a known owner: every fact goes on up; questions about owners and exports are not its business.</summary>
+    /// <summary>
+    /// A child with a known owner: every fact goes on up (the state forwards it); questions about owners, the end of
+    /// input and exports are not its business (<see cref="Common"/> passes over them).
+    /// </summary>
     private void Relaying(object message)
     {
-        switch (message)
-        {
-            case OwnerClaimed or FinalizeObject or EmitObject:
-                _state.Touch(Now);
-                break;
-            default:
-                Common(message);
-                break;
-        }
+        Common(message);
         Follow();
     }
 
     /// <summary>Top-level: holds its family's facts and exports their traces once they settle (or on EmitObject).</summary>
     private void TopLevel(object message)
     {
-        switch (message)
+        if (message is EmitObject)
         {
-            case EmitObject:
-                _state.Touch(Now);
-                _state.Emit();
-                break;
-            case OwnerClaimed or FinalizeObject or TopIs:
-                _state.Touch(Now);
-                break;
-            default:
-                Common(message);
-                break;
+            _state.Touch(Now);
+            _state.Emit();
         }
+        else Common(message);
         Follow();
     }
 
@@ -150,7 +138,7 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
                 Context.Stop(Self);
                 break;
             case EmitObject or FinalizeObject or OwnerClaimed:
-                break; // handled by the behaviours that care
+                break; // handled by the behaviours that care (Undecided, TopLevel); nothing to do in the others
             default:
                 Unhandled(message);
                 break;

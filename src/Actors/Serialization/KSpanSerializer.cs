@@ -93,21 +93,10 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     private static P.ObjectOwner Owner(string cluster, string targetUid, string ownerUid, ObjectRef owner) =>
         new() { Cluster = S(cluster), TargetUid = S(targetUid), OwnerUid = S(ownerUid), Owner = Write(owner) };
 
-    private static Observe ReadObserve(P.Observe p) => new(p.Cluster, p.Uid, ReadFact(p.FactCase switch
-    {
-        P.Observe.FactOneofCase.ObjectObserved => p.ObjectObserved,
-        P.Observe.FactOneofCase.EventObserved => p.EventObserved,
-        P.Observe.FactOneofCase.ObjectDeleted => p.ObjectDeleted,
-        _ => null,
-    }, "obs"));
+    private static Observe ReadObserve(P.Observe p) => new(p.Cluster, p.Uid, ReadFact(p.ObjectObserved, p.EventObserved, p.ObjectDeleted, "obs"));
 
-    private static Propagate ReadPropagate(P.Propagate p) => new(p.Cluster, p.TargetUid, Read(p.Target), ReadFact(p.FactCase switch
-    {
-        P.Propagate.FactOneofCase.ObjectObserved => p.ObjectObserved,
-        P.Propagate.FactOneofCase.EventObserved => p.EventObserved,
-        P.Propagate.FactOneofCase.ObjectDeleted => p.ObjectDeleted,
-        _ => null,
-    }, "prop"), ReadStrings(p.Path));
+    private static Propagate ReadPropagate(P.Propagate p) =>
+        new(p.Cluster, p.TargetUid, Read(p.Target), ReadFact(p.ObjectObserved, p.EventObserved, p.ObjectDeleted, "prop"), ReadStrings(p.Path));
 
     private static P.Restored WriteHandOff(ObjectHandOff m)
     {
@@ -125,13 +114,7 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
             foreach (var f in m.Facts)
             {
                 var c = new P.CarriedFact();
-                switch (f.Fact)
-                {
-                    case ObjectObserved x: c.ObjectObserved = Write(x); break;
-                    case EventObserved x: c.EventObserved = Write(x); break;
-                    case ObjectDeleted x: c.ObjectDeleted = Write(x); break;
-                    default: throw UnknownFact(f.Fact);
-                }
+                WriteFact(c, f.Fact, static (c, x) => c.ObjectObserved = x, static (c, x) => c.EventObserved = x, static (c, x) => c.ObjectDeleted = x);
                 if (!f.Path.IsDefault)
                 {
                     foreach (var uid in f.Path) c.Path.Add(S(uid));
@@ -149,13 +132,7 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
         var facts = ImmutableArray.CreateBuilder<CarriedFact>(p.Facts.Count);
         foreach (var c in p.Facts)
         {
-            facts.Add(new CarriedFact(ReadFact(c.FactCase switch
-            {
-                P.CarriedFact.FactOneofCase.ObjectObserved => c.ObjectObserved,
-                P.CarriedFact.FactOneofCase.EventObserved => c.EventObserved,
-                P.CarriedFact.FactOneofCase.ObjectDeleted => c.ObjectDeleted,
-                _ => null,
-            }, "rest"), ReadStrings(c.Path)));
+            facts.Add(new CarriedFact(ReadFact(c.ObjectObserved, c.EventObserved, c.ObjectDeleted, "rest"), ReadStrings(c.Path)));
         }
         return new ObjectHandOff(p.EntityId, p.WasTop, p.Identity is null ? null : Read(p.Identity),
             ImmutableCollectionsMarshal.AsImmutableArray(emitted),
@@ -173,32 +150,39 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     private static P.Observe WriteObserve(Observe m)
     {
         var p = new P.Observe { Cluster = S(m.Cluster), Uid = S(m.Uid) };
-        switch (m.Fact)
-        {
-            case ObjectObserved o: p.ObjectObserved = Write(o); break;
-            case EventObserved e: p.EventObserved = Write(e); break;
-            case ObjectDeleted d: p.ObjectDeleted = Write(d); break;
-            default: throw UnknownFact(m.Fact);
-        }
+        WriteFact(p, m.Fact, static (p, x) => p.ObjectObserved = x, static (p, x) => p.EventObserved = x, static (p, x) => p.ObjectDeleted = x);
         return p;
     }
 
     private static P.Propagate WritePropagate(Propagate m)
     {
         var p = new P.Propagate { Cluster = S(m.Cluster), TargetUid = S(m.TargetUid), Target = Write(m.Target) };
-        switch (m.Fact)
-        {
-            case ObjectObserved o: p.ObjectObserved = Write(o); break;
-            case EventObserved e: p.EventObserved = Write(e); break;
-            case ObjectDeleted d: p.ObjectDeleted = Write(d); break;
-            default: throw UnknownFact(m.Fact);
-        }
+        WriteFact(p, m.Fact, static (p, x) => p.ObjectObserved = x, static (p, x) => p.EventObserved = x, static (p, x) => p.ObjectDeleted = x);
         if (!m.Path.IsDefault)
         {
             foreach (var uid in m.Path) p.Path.Add(S(uid));
         }
         return p;
     }
+
+    /// <summary>
+    /// Sets the fact into the message's <c>fact</c> oneof (Observe, Propagate and CarriedFact each have one, with the
+    /// same three cases), through setters that capture nothing.
+    /// </summary>
+    private static void WriteFact<T>(T message, IFact fact, Action<T, P.ObjectObserved> objectObserved, Action<T, P.EventObserved> eventObserved, Action<T, P.ObjectDeleted> objectDeleted)
+    {
+        switch (fact)
+        {
+            case ObjectObserved o: objectObserved(message, Write(o)); break;
+            case EventObserved e: eventObserved(message, Write(e)); break;
+            case ObjectDeleted d: objectDeleted(message, Write(d)); break;
+            default: throw UnknownFact(fact);
+        }
+    }
+
+    /// <summary>The fact of a <c>fact</c> oneof: the generated getters of the cases not set return null.</summary>
+    private static IFact ReadFact(P.ObjectObserved? objectObserved, P.EventObserved? eventObserved, P.ObjectDeleted? objectDeleted, string manifest) =>
+        ReadFact((IMessage?)objectObserved ?? (IMessage?)eventObserved ?? objectDeleted, manifest);
 
     private static P.ObjectRef Write(ObjectRef r) => new() { Kind = S(r.Kind), Namespace = S(r.Namespace), Name = S(r.Name) };
 

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace KSpanActors.Tracing;
 
-/// <summary>Parses the messages of the controllers whose events say what they acted on (TRACE_MODEL.md, "Who caused what").</summary>
+/// <summary>Parses the messages of the controllers whose events say what they acted on (docs/trace-model.md, "Who caused what").</summary>
 internal static class EventMessages
 {
     /// <summary>

@@ -4,7 +4,7 @@ using KSpanActors.Model;
 namespace KSpanActors.Tracing;
 
 /// <summary>
-/// The trace rules of TRACE_MODEL.md as one pure function: a <see cref="TraceFamily"/> in, its traces out.
+/// The trace rules of docs/trace-model.md as one pure function: a <see cref="TraceFamily"/> in, its traces out.
 /// Every decision depends on times, names and uids, never on the order facts arrived in, and every tie is
 /// broken by (time, event uid, count), so the same facts in any order give the same spans and ids.
 /// </summary>
@@ -234,7 +234,7 @@ internal static class TraceAssembler
     }
 
     /// <summary>
-    /// How long each event span lasts (TRACE_MODEL.md, "Length"): only as long as the events say something took.
+    /// How long each event span lasts (docs/trace-model.md, "Length"): only as long as the events say something took.
     /// <list type="bullet">
     /// <item>The first occurrence seen of an event that already counts N &gt; 1 repeats covers the repeats nobody saw:
     /// it starts when they began (<see cref="EventObserved.FirstNs"/>), but never before its parent.</item>

@@ -14,7 +14,7 @@ internal sealed class TraceFamily
 
     /// <summary>
     /// The lowest count seen of each event, kept when its occurrences are forgotten: an occurrence that comes after the
-    /// first one was exported does not cover the repeats again (TRACE_MODEL.md, "Length"). Bounded by
+    /// first one was exported does not cover the repeats again (docs/trace-model.md, "Length"). Bounded by
     /// <see cref="MaxRememberedEvents"/>; past it, only the events still held are remembered.
     /// </summary>
     private readonly Dictionary<string, long> _lowestCount = new(StringComparer.Ordinal);

@@ -40,7 +40,7 @@ internal static class HostileHarness
     /// <summary>The good story's uids: Deployment good/shop (generation 2) → ReplicaSet shop-1 → Pod shop-1-a.</summary>
     public const string G = "900d0000-0000-4000-8000-0000000000";
 
-    /// <summary>Event uid → the event uid of its parent span ("ROOT" for the root), as TRACE_MODEL.md decides.</summary>
+    /// <summary>Event uid → the event uid of its parent span ("ROOT" for the root), as docs/trace-model.md decides.</summary>
     public static readonly IReadOnlyDictionary<string, string> GoodParents = new Dictionary<string, string>
     {
         [G + "e1"] = "ROOT",

@@ -53,7 +53,7 @@ public sealed class HostileInputTests : IDisposable
         AssertGoodStoryIntact(run.Spans);
         Assert.Equal(5, run.Metrics.DecodeErrors);
         run.AssertLogged("missing-fields.json item 1", "without metadata.uid");
-        // An Event whose involvedObject lacks its kind, its name or is missing altogether still happened (TRACE_MODEL.md:
+        // An Event whose involvedObject lacks its kind, its name or is missing altogether still happened (docs/trace-model.md:
         // never dropped): named from what is there.
         Assert.Equal("Unknown.Started", run.Event(B + "22").Name);
         Assert.Equal(("Pod.Started", "mf.000023"), (run.Event(B + "23").Name, run.Event(B + "23").Attribute("k8s.pod.name")));
@@ -102,7 +102,7 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(Time("2024-05-02T10:00:05Z"), backOff.StartNs);
         Assert.Equal(SpanStatus.Error, backOff.Status);
         Assert.Equal(Time("2024-05-02T10:00:05Z"), backOff.EndNs); // a firstTimestamp after the occurrence covers nothing
-        Assert.Equal(Time("2024-05-02T10:00:02Z"), run.Event(B + "52").EndNs); // Started is a point (TRACE_MODEL.md, Length)
+        Assert.Equal(Time("2024-05-02T10:00:02Z"), run.Event(B + "52").EndNs); // Started is a point (docs/trace-model.md, Length)
         Assert.All(run.Spans, s => Assert.True(s.StartNs <= s.EndNs));
         run.AssertNothingCrashed();
     }

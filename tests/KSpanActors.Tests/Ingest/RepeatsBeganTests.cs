@@ -3,7 +3,7 @@ using static KSpanActors.Tests.Ingest.IngestFixtures;
 
 namespace KSpanActors.Tests.Ingest;
 
-/// <summary>When an event's repeats began (TRACE_MODEL.md, "Length"): the series' eventTime, else firstTimestamp.</summary>
+/// <summary>When an event's repeats began (docs/trace-model.md, "Length"): the series' eventTime, else firstTimestamp.</summary>
 public class RepeatsBeganTests
 {
     private const string Involved = """

@@ -5,7 +5,7 @@ using static KSpanActors.Tests.Support.F;
 namespace KSpanActors.Tests.Tracing;
 
 /// <summary>
-/// TRACE_MODEL.md, "Length": a span lasts only as long as the events say something took. Pulling → Pulled; the first
+/// docs/trace-model.md, "Length": a span lasts only as long as the events say something took. Pulling → Pulled; the first
 /// occurrence seen of an event with count N &gt; 1 covers its unseen repeats; every other span is a point.
 /// </summary>
 public class SpanLengthTests

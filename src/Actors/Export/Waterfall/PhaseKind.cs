@@ -1,6 +1,6 @@
 namespace KSpanActors.Export.Waterfall;
 
-/// <summary>The kinds of phase the verdict knows (TRACE_MODEL.md, "Where the time went").</summary>
+/// <summary>The kinds of phase the verdict knows (docs/trace-model.md, "Where the time went").</summary>
 internal enum PhaseKind
 {
     Scheduling,

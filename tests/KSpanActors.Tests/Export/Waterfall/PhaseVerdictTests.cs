@@ -5,7 +5,7 @@ using static KSpanActors.Tests.Export.Waterfall.RolloutSpans;
 namespace KSpanActors.Tests.Export.Waterfall;
 
 /// <summary>
-/// TRACE_MODEL.md, "Where the time went": the verdict names the phase (scheduling, image pull, container start, crash
+/// docs/trace-model.md, "Where the time went": the verdict names the phase (scheduling, image pull, container start, crash
 /// looping, controller, termination) that holds the most of the critical path, from what the events mean, never from
 /// how long a span is drawn. One hand-written trace per phase, each shaped like what the kubelet and the controllers
 /// report for that kind of trouble.
