@@ -11,7 +11,8 @@ internal static partial class Cli
         var root = new RootCommand(
             "KSpan Actors turns Kubernetes Events and objects into OpenTelemetry traces: one trace per change of a " +
             "top-level object (a rollout, a Job, a bare Pod), one span per event occurrence, linked by who caused what.\n\n" +
-            "Exporters: a terminal waterfall (always, unless --quiet), OTLP/JSON lines (--otlp-json FILE), and OTLP " +
+            "Exporters: a terminal waterfall (always, unless --quiet), OTLP/JSON lines (--otlp-json FILE), an HTML report " +
+            "(--html FILE), and OTLP " +
             "over gRPC or http/protobuf when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTEL_EXPORTER_OTLP_PROTOCOL, " +
             "OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT as usual).\n" +
             "Pipeline settings: appsettings.json section KSpan:Pipeline or KSpan__Pipeline__* environment variables.");
@@ -108,9 +109,17 @@ internal sealed class ExportOptions
         HelpName = "FILE",
     };
 
+    public Option<FileInfo?> Html { get; } = new("--html")
+    {
+        Description = "Also write the traces as one self-contained HTML report to FILE (opens offline in any browser: an index " +
+                      "of the traces, sortable and searchable, and each trace's waterfall with its verdict). watch and " +
+                      "demo --follow rewrite it as traces complete.",
+        HelpName = "FILE",
+    };
+
     public Option<bool> Quiet { get; } = new("--quiet", "-q")
     {
-        Description = "Do not print the waterfall (logs and the summary still go to stderr). A replay needs --otlp-json or an OTLP endpoint then.",
+        Description = "Do not print the waterfall (logs and the summary still go to stderr). A replay needs --otlp-json, --html or an OTLP endpoint then.",
     };
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
@@ -121,6 +130,7 @@ internal sealed class ExportOptions
     public void AddTo(Command command)
     {
         command.Options.Add(OtlpJson);
+        command.Options.Add(Html);
         command.Options.Add(Quiet);
         command.Options.Add(Verbose);
     }

@@ -1,0 +1,229 @@
+using System.Globalization;
+using System.Net;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Unicode;
+using KSpanActors.Export.Waterfall;
+using KSpanActors.Model;
+
+namespace KSpanActors.Export.Html;
+
+/// <summary>What the report says about itself: where its traces came from, and what it does not hold.</summary>
+/// <param name="Source">What was read (<c>replay capture.yaml</c>, <c>watch</c>, <c>demo</c>); shown in the title.</param>
+/// <param name="Written">When the file was written.</param>
+/// <param name="RewriteEvery">Set while a live command rewrites the file: the page says it is a snapshot.</param>
+/// <param name="DroppedTraces">Traces no longer in the file (a live report keeps the latest ones only).</param>
+/// <param name="DroppedSpans">Their spans.</param>
+internal sealed record HtmlReportInfo(
+    string Source, DateTimeOffset Written, TimeSpan? RewriteEvery = null, long DroppedTraces = 0, long DroppedSpans = 0);
+
+/// <summary>
+/// Writes traces as one self-contained HTML page that opens offline from <c>file://</c>: the style and the script are
+/// inline, nothing is fetched (a Content-Security-Policy forbids it, and lets only our own script run, by its hash).
+/// Every span of every trace is embedded once, as JSON in a <c>&lt;script type="application/json"&gt;</c> block with
+/// <c>&lt;</c>, <c>&gt;</c>, <c>&amp;</c> and quotes escaped, so a message such as <c>&lt;/script&gt;</c> stays data.
+/// The page renders lazily: an index of the traces (virtualised: only the rows in view exist), sortable and searchable;
+/// a trace's waterfall (rows as the terminal draws them: <see cref="WaterfallRenderer.TreeRows"/>, with object names,
+/// the verdict of <see cref="Verdict.Describe"/> on top) is built when it is opened.
+/// </summary>
+internal static class HtmlReport
+{
+    /// <summary>The id of the JSON data block.</summary>
+    public const string DataElementId = "kspan-data";
+
+    private static readonly string Script = Asset("report.js");
+    private static readonly string Style = Asset("report.css");
+
+    /// <summary>Lets only our own script run (no inline script injected by data can, even if escaping failed).</summary>
+    private static readonly string ScriptHash = "sha256-" + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Script)));
+
+    /// <summary>
+    /// Escapes everything HTML could read as markup (<c>&lt; &gt; &amp; ' " + `</c>) but keeps other text as it is,
+    /// so names in any script stay readable and the file small.
+    /// </summary>
+    private static readonly JsonWriterOptions JsonOptions = new()
+    {
+        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        Indented = false,
+    };
+
+    /// <summary>Writes the page for <paramref name="traces"/>, in the order given (see <see cref="WaterfallExporter.TraceOrder"/>).</summary>
+    public static void Write(Stream output, IReadOnlyList<TraceSpans> traces, HtmlReportInfo info)
+    {
+        var title = "KSpan Actors report: " + info.Source;
+        WriteText(output,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" +
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src '" + ScriptHash +
+            "'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'\">\n" +
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n" +
+            "<meta name=\"generator\" content=\"kspan-actors\">\n" +
+            "<title>" + WebUtility.HtmlEncode(title) + "</title>\n<style>\n" + Style + "</style>\n</head>\n<body>\n" +
+            "<noscript><p>This report draws its traces with JavaScript: allow scripts for this file to see them.</p></noscript>\n" +
+            "<div id=\"app\"></div>\n<script type=\"application/json\" id=\"" + DataElementId + "\">");
+        using (var json = new Utf8JsonWriter(output, JsonOptions))
+        {
+            WriteData(json, traces, info);
+        }
+        WriteText(output, "</script>\n<script>" + Script + "</script>\n</body>\n</html>\n");
+    }
+
+    private static void WriteData(Utf8JsonWriter json, IReadOnlyList<TraceSpans> traces, HtmlReportInfo info)
+    {
+        json.WriteStartObject();
+        json.WriteString("source", info.Source);
+        json.WriteString("written", info.Written.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        if (info.RewriteEvery is { } every) json.WriteNumber("rewriteSeconds", Math.Max(1, (long)every.TotalSeconds));
+        if (info.DroppedTraces > 0)
+        {
+            json.WriteNumber("droppedTraces", info.DroppedTraces);
+            json.WriteNumber("droppedSpans", info.DroppedSpans);
+        }
+        json.WriteStartArray("traces");
+        foreach (var trace in traces)
+        {
+            if (trace is null || trace.Spans.IsDefaultOrEmpty) continue;
+            WriteTrace(json, trace);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// One trace: what the index shows (kind, cluster, namespace, name, duration, errors, verdict) and every span in the
+    /// order the waterfall draws them, each with its tree prefix, offset and length from the trace's start (ns).
+    /// </summary>
+    private static void WriteTrace(Utf8JsonWriter json, TraceSpans trace)
+    {
+        var spans = TraceShape.SpansOf(trace);
+        var root = TraceShape.FindRoot(spans);
+        var rows = Rows(spans, root);
+        var start = root?.StartNs ?? spans.Min(static s => s.StartNs);
+        var end = root?.EndNs ?? spans.Max(static s => s.EndNs);
+        var first = root ?? rows[0].Span;
+
+        json.WriteStartObject();
+        json.WriteString("id", trace.TraceId.ToHex());
+        if (root is null) json.WriteBoolean("late", true);
+        json.WriteString("root", root?.Name ?? "late spans");
+        json.WriteString("svc", first.Resource.ServiceName);
+        json.WriteString("kind", Kind(first.Name));
+        json.WriteString("what", root is null ? "late" : Verdict.What(root.Name));
+        json.WriteString("cluster", first.Resource.ClusterName);
+        json.WriteString("ns", first.Attribute("k8s.namespace.name") ?? "");
+        json.WriteString("name", ObjectOf(first) ?? "");
+        json.WriteNumber("start", start / 1_000_000); // ms since the epoch
+        json.WriteNumber("dur", Math.Max(0, end - start));
+        json.WriteNumber("errors", spans.Count(TraceShape.IsError));
+        json.WriteString("verdict", SafeVerdict(trace));
+        json.WriteStartArray("spans");
+        foreach (var row in rows) WriteSpan(json, row, start, first.Resource);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteSpan(Utf8JsonWriter json, WaterfallRenderer.Row row, long traceStart, SpanResource traceResource)
+    {
+        var s = row.Span;
+        json.WriteStartObject();
+        json.WriteString("id", s.SpanId.ToHex());
+        if (!s.ParentSpanId.IsNone) json.WriteString("par", s.ParentSpanId.ToHex());
+        json.WriteString("n", s.Name);
+        if (row.Prefix.Length > 0) json.WriteString("p", row.Prefix);
+        if (row.Orphan) json.WriteBoolean("o", true);
+        if (WaterfallRenderer.ObjectName(s) is { } obj) json.WriteString("obj", obj);
+        json.WriteString("svc", s.Resource.ServiceName);
+        if (s.Resource.ServiceInstanceId is { Length: > 0 } instance) json.WriteString("inst", instance);
+        if (!ReferenceEquals(s.Resource, traceResource) && s.Resource.ClusterName != traceResource.ClusterName) json.WriteString("cl", s.Resource.ClusterName);
+        json.WriteNumber("s", s.StartNs - traceStart);
+        json.WriteNumber("d", TraceShape.Duration(s));
+        if (TraceShape.IsError(s)) json.WriteBoolean("e", true);
+        if (!string.IsNullOrWhiteSpace(s.StatusMessage)) json.WriteString("m", s.StatusMessage);
+        json.WriteStartArray("a");
+        foreach (var a in s.Attributes)
+        {
+            json.WriteStartArray();
+            json.WriteStringValue(a.Key);
+            if (a.IsString) json.WriteStringValue(a.StringValue);
+            else json.WriteNumberValue(a.IntValue);
+            json.WriteEndArray();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The rows the terminal draws (<see cref="WaterfallRenderer.TreeRows"/>); a group without a root (late spans) in
+    /// <see cref="WaterfallRenderer.KubernetesOrder"/>. Every span is in the result, drawn or not.
+    /// </summary>
+    internal static List<WaterfallRenderer.Row> Rows(IReadOnlyList<SpanRecord> spans, SpanRecord? root)
+    {
+        List<WaterfallRenderer.Row> rows;
+        if (root is not null)
+        {
+            rows = WaterfallRenderer.TreeRows(spans, root);
+        }
+        else
+        {
+            var sorted = spans.ToList();
+            sorted.Sort(WaterfallRenderer.KubernetesOrder);
+            rows = [.. sorted.Select(static s => new WaterfallRenderer.Row("", "", false, s))];
+        }
+        if (rows.Count < spans.Count)
+        {
+            // Nothing lost: a span the tree did not reach is still listed (under the root, as an orphan).
+            var drawn = new HashSet<SpanRecord>(rows.Select(static r => r.Span), ReferenceEqualityComparer.Instance);
+            foreach (var s in spans)
+            {
+                if (drawn.Add(s)) rows.Add(new WaterfallRenderer.Row("", "", true, s));
+            }
+        }
+        return rows;
+    }
+
+    private static string SafeVerdict(TraceSpans trace)
+    {
+        try
+        {
+            return Verdict.Describe(trace);
+        }
+        catch (Exception e)
+        {
+            return $"trace {trace.TraceId.ToHex()}: no verdict ({e.GetType().Name}: {e.Message})";
+        }
+    }
+
+    private static string Kind(string spanName)
+    {
+        var dot = spanName.IndexOf('.', StringComparison.Ordinal);
+        return dot < 0 ? spanName : spanName[..dot];
+    }
+
+    /// <summary>The name of the object a trace is about (its root's), as the verdict names it.</summary>
+    private static string? ObjectOf(SpanRecord span)
+    {
+        var subject = Verdict.Subject(span);
+        if (subject == span.Name) return WaterfallRenderer.ObjectName(span);
+        var slash = subject.IndexOf('/', StringComparison.Ordinal);
+        var ns = span.Attribute("k8s.namespace.name");
+        return !string.IsNullOrEmpty(ns) && slash == ns.Length && subject.StartsWith(ns, StringComparison.Ordinal) ? subject[(slash + 1)..] : subject;
+    }
+
+    private static void WriteText(Stream output, string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        output.Write(bytes, 0, bytes.Length);
+    }
+
+    private static string Asset(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("KSpanActors.Export.Html." + name)
+            ?? throw new InvalidOperationException($"embedded resource {name} is missing");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        // The script and style must never close their own element.
+        var text = reader.ReadToEnd();
+        return text.Contains("</", StringComparison.Ordinal) ? throw new InvalidOperationException($"{name} contains '</'") : text;
+    }
+}
