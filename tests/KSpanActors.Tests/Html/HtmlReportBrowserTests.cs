@@ -143,15 +143,18 @@ public sealed class HtmlReportBrowserTests(Chromium chromium, ITestOutputHelper 
         var trace = ReportFile.Hostile(Hostile);
         using (var file = File.Create(report)) HtmlReport.Write(file, [trace], new HtmlReportInfo(Hostile, DateTimeOffset.UnixEpoch));
 
-        chromium.Open(report, "#trace=" + trace.TraceId.ToHex());
+        // A link to a span opens its trace with that span's details shown.
+        chromium.Open(report, "#trace=" + trace.TraceId.ToHex() + "&span=0000000000000077");
 
         Assert.Throws<NoAlertPresentException>(() => Driver.SwitchTo().Alert());
         Assert.Equal(2L, chromium.Script("return document.scripts.length;"));
         Assert.Equal(0L, chromium.Script("return document.images.length;"));
         var failed = Driver.FindElements(By.CssSelector("#waterfall .wrow")).Single(r => r.Text.Contains("Pod.Failed", StringComparison.Ordinal));
         Assert.Equal(Hostile, failed.FindElement(By.CssSelector(".obj")).Text);
-        failed.Click();
-        Assert.Equal(Hostile, Driver.FindElement(By.CssSelector("#waterfall .detail .msg")).Text);
+        var detail = Driver.FindElement(By.CssSelector("#waterfall .detail"));
+        Assert.Equal("0000000000000077", detail.GetAttribute("data-span"));
+        Assert.Equal(Hostile, detail.FindElement(By.CssSelector(".msg")).Text);
+        Assert.Contains(Hostile, Driver.FindElement(By.Id("verdict")).Text, StringComparison.Ordinal);
         Assert.Throws<NoAlertPresentException>(() => Driver.SwitchTo().Alert());
     }
 

@@ -64,11 +64,11 @@ public sealed partial class HtmlReportTests : IDisposable
         Assert.Equal(2, Regex.Count(html, "<script", RegexOptions.IgnoreCase)); // the data block and our script: no third one
         Assert.Equal(2, Regex.Count(html, "</script", RegexOptions.IgnoreCase));
         Assert.DoesNotContain("<!--", html, StringComparison.Ordinal);
-        var span = ReportFile.Spans(ReportFile.Data(html)).Single(s => s.GetProperty("n").GetString() == "Pod.Failed");
-        Assert.Equal(HostileMessage, ReportFile.Attribute(span, "k8s.event.message"));
-        Assert.Equal(HostileMessage, ReportFile.Attribute(span, HostileMessage));
-        Assert.Equal(HostileMessage, span.GetProperty("svc").GetString());
-        Assert.Equal(HostileMessage, span.GetProperty("obj").GetString());
+        var span = ReportFile.Spans(ReportFile.Data(html)).Single(s => s.Name == "Pod.Failed");
+        Assert.Equal(HostileMessage, span.Attributes["k8s.event.message"]);
+        Assert.Equal(HostileMessage, span.Attributes[HostileMessage]);
+        Assert.Equal(HostileMessage, span.Service);
+        Assert.Equal(HostileMessage, span.Object);
     }
 
     [Fact]
@@ -81,12 +81,16 @@ public sealed partial class HtmlReportTests : IDisposable
         var data = ReportFile.Data(Render(rollout, late, cyclic));
 
         var traces = data.GetProperty("traces").EnumerateArray().ToList();
+        var spans = ReportFile.Traces(data);
         Assert.Equal(3, traces.Count);
-        Assert.Equal(rollout.Spans.Select(s => s.SpanId.ToHex()).Order(), traces[0].GetProperty("spans").EnumerateArray().Select(s => s.GetProperty("id").GetString()!).Order());
+        Assert.Equal(rollout.Spans.Select(s => s.SpanId.ToHex()).Order(), spans[0].Select(s => s.Id).Order());
+        Assert.Equal(rollout.Spans.Select(s => s.IsRoot ? null : s.ParentSpanId.ToHex()).Order(), spans[0].Select(s => s.Parent).Order());
+        Assert.Equal(rollout.Spans.Sum(s => s.Attributes.Length), spans[0].Sum(s => s.Attributes.Count));
         Assert.True(traces[1].GetProperty("late").GetBoolean());
-        Assert.Equal("0000000000000090", Assert.Single(traces[1].GetProperty("spans").EnumerateArray()).GetProperty("id").GetString());
-        Assert.Equal(4, traces[2].GetProperty("spans").GetArrayLength());
-        Assert.Contains(traces[2].GetProperty("spans").EnumerateArray(), s => s.TryGetProperty("o", out var o) && o.GetBoolean());
+        var late1 = Assert.Single(spans[1]);
+        Assert.Equal(("0000000000000090", "0000000000000020"), (late1.Id, late1.Parent));
+        Assert.Equal(4, spans[2].Count);
+        Assert.Contains(spans[2], s => s.Orphan && s.Parent == "000000000000dead");
         Assert.Equal(1, traces[0].GetProperty("errors").GetInt32());
     }
 
@@ -97,12 +101,13 @@ public sealed partial class HtmlReportTests : IDisposable
 
         var spans = ReportFile.Spans(data).ToList();
         Assert.Equal(["Deployment.Update", "Deployment.ScalingReplicaSet", "ReplicaSet.SuccessfulCreate", "Pod.Scheduled", "Pod.Pulling", "Pod.Pulled", "Pod.Created", "Pod.Started", "Pod.BackOff"],
-            spans.Select(s => s.GetProperty("n").GetString()));
-        Assert.Equal("      ├─ ", spans[3].GetProperty("p").GetString());
-        Assert.Equal("px-7d4b9c-x2x7q", spans[3].GetProperty("obj").GetString());
-        Assert.True(spans[8].GetProperty("e").GetBoolean());
-        Assert.Equal((long)(7.0 * 1e9), spans[8].GetProperty("s").GetInt64());
-        Assert.Equal((long)(2.1 * 1e9), spans[8].GetProperty("d").GetInt64());
+            spans.Select(s => s.Name));
+        Assert.Equal("      ├─ ", spans[3].Prefix);
+        Assert.Equal("px-7d4b9c-x2x7q", spans[3].Object);
+        Assert.Equal("0000000000000030", spans[3].Parent);
+        Assert.True(spans[8].Error);
+        Assert.Equal(7_000_000_000, spans[8].StartNs);
+        Assert.Equal(2_100_000_000, spans[8].DurationNs);
         Assert.StartsWith("rollout default/px 9.1s — critical path: image pull 5.9s (65%) — 1 error: Pod.BackOff Back-off restarting",
             data.GetProperty("traces")[0].GetProperty("verdict").GetString(), StringComparison.Ordinal);
     }

@@ -20,11 +20,33 @@ internal static class ReportFile
         return JsonDocument.Parse(html[start..end]).RootElement.Clone();
     }
 
-    public static IEnumerable<JsonElement> Spans(JsonElement data) =>
-        data.GetProperty("traces").EnumerateArray().SelectMany(static t => t.GetProperty("spans").EnumerateArray());
+    /// <summary>A span as the report stores it, decoded (see <c>HtmlReport.WriteSpan</c>).</summary>
+    public sealed record Span(
+        string Id, string? Parent, string Name, string? Prefix, string? Object, string Service, long StartNs, long DurationNs,
+        bool Error, bool Orphan, Dictionary<string, string> Attributes);
 
-    public static string? Attribute(JsonElement span, string key) =>
-        span.GetProperty("a").EnumerateArray().Where(a => a[0].GetString() == key).Select(static a => a[1].ToString()).FirstOrDefault();
+    /// <summary>Every trace's spans, in the order the report draws them.</summary>
+    public static List<List<Span>> Traces(JsonElement data)
+    {
+        var strings = data.GetProperty("strings").EnumerateArray().Select(static s => s.GetString()!).ToList();
+        string? Text(JsonElement e) => e.GetInt32() >= 0 ? strings[e.GetInt32()] : null;
+        return data.GetProperty("traces").EnumerateArray().Select(t =>
+        {
+            var raw = t.GetProperty("spans").EnumerateArray().ToList();
+            return raw.Select(r =>
+            {
+                var attributes = new Dictionary<string, string>();
+                var a = r[12].EnumerateArray().ToList();
+                for (var i = 0; i + 1 < a.Count; i += 2) attributes[Text(a[i])!] = Text(a[i + 1])!;
+                var parent = r[1].ValueKind == JsonValueKind.String ? r[1].GetString() : r[1].GetInt32() >= 0 ? raw[r[1].GetInt32()][0].GetString() : null;
+                return new Span(r[0].GetString()!, parent, Text(r[2])!, Text(r[3]), Text(r[4]), Text(r[5])!,
+                    (long)Math.Round(r[8].GetDouble() * 1e6), (long)Math.Round(r[9].GetDouble() * 1e6),
+                    (r[10].GetInt32() & 1) != 0, (r[10].GetInt32() & 2) != 0, attributes);
+            }).ToList();
+        }).ToList();
+    }
+
+    public static IEnumerable<Span> Spans(JsonElement data) => Traces(data).SelectMany(static t => t);
 
     /// <summary>The rollout of <see cref="Waterfall.RolloutSpans"/> moved to another trace, cluster, namespace and length.</summary>
     public static TraceSpans Rollout(ulong trace, string ns, string name, double length, bool backOff = false, double shift = 0)

@@ -72,6 +72,7 @@ internal static class HtmlReport
 
     private static void WriteData(Utf8JsonWriter json, IReadOnlyList<TraceSpans> traces, HtmlReportInfo info)
     {
+        var strings = new StringTable();
         json.WriteStartObject();
         json.WriteString("source", info.Source);
         json.WriteString("written", info.Written.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
@@ -85,17 +86,21 @@ internal static class HtmlReport
         foreach (var trace in traces)
         {
             if (trace is null || trace.Spans.IsDefaultOrEmpty) continue;
-            WriteTrace(json, trace);
+            WriteTrace(json, trace, strings);
         }
+        json.WriteEndArray();
+        // Written last, filled while the traces were: every name, key and value once.
+        json.WriteStartArray("strings");
+        foreach (var text in strings.Texts) json.WriteStringValue(text);
         json.WriteEndArray();
         json.WriteEndObject();
     }
 
     /// <summary>
     /// One trace: what the index shows (kind, cluster, namespace, name, duration, errors, verdict) and every span in the
-    /// order the waterfall draws them, each with its tree prefix, offset and length from the trace's start (ns).
+    /// order the waterfall draws them (see <see cref="WriteSpan"/>).
     /// </summary>
-    private static void WriteTrace(Utf8JsonWriter json, TraceSpans trace)
+    private static void WriteTrace(Utf8JsonWriter json, TraceSpans trace, StringTable strings)
     {
         var spans = TraceShape.SpansOf(trace);
         var root = TraceShape.FindRoot(spans);
@@ -118,40 +123,66 @@ internal static class HtmlReport
         json.WriteNumber("dur", Math.Max(0, end - start));
         json.WriteNumber("errors", spans.Count(TraceShape.IsError));
         json.WriteString("verdict", SafeVerdict(trace));
+        var index = new Dictionary<SpanId, int>(rows.Count);
+        for (var i = 0; i < rows.Count; i++) index.TryAdd(rows[i].Span.SpanId, i);
         json.WriteStartArray("spans");
-        foreach (var row in rows) WriteSpan(json, row, start, first.Resource);
+        foreach (var row in rows) WriteSpan(json, row, start, first.Resource, index, strings);
         json.WriteEndArray();
         json.WriteEndObject();
     }
 
-    private static void WriteSpan(Utf8JsonWriter json, WaterfallRenderer.Row row, long traceStart, SpanResource traceResource)
+    /// <summary>
+    /// A span as one array (the report's bulk: kept small, so a 10,000-trace report still opens quickly):
+    /// <c>[id, parent, name, prefix, object, service, instance, cluster, start, length, flags, status message, attributes]</c>.
+    /// Texts are indexes into the report's <c>strings</c> (-1: none); parent is the row index of the parent span in the
+    /// trace (-1: none), or its hex id when it is not in the trace; start (from the trace's start) and length are in ms;
+    /// flags: 1 ERROR, 2 hangs under the root for want of its parent; attributes are key and value indexes in turn
+    /// (integer values written as text). The cluster is given only when it is not the trace's.
+    /// </summary>
+    private static void WriteSpan(
+        Utf8JsonWriter json, WaterfallRenderer.Row row, long traceStart, SpanResource traceResource, Dictionary<SpanId, int> index, StringTable strings)
     {
         var s = row.Span;
-        json.WriteStartObject();
-        json.WriteString("id", s.SpanId.ToHex());
-        if (!s.ParentSpanId.IsNone) json.WriteString("par", s.ParentSpanId.ToHex());
-        json.WriteString("n", s.Name);
-        if (row.Prefix.Length > 0) json.WriteString("p", row.Prefix);
-        if (row.Orphan) json.WriteBoolean("o", true);
-        if (WaterfallRenderer.ObjectName(s) is { } obj) json.WriteString("obj", obj);
-        json.WriteString("svc", s.Resource.ServiceName);
-        if (s.Resource.ServiceInstanceId is { Length: > 0 } instance) json.WriteString("inst", instance);
-        if (!ReferenceEquals(s.Resource, traceResource) && s.Resource.ClusterName != traceResource.ClusterName) json.WriteString("cl", s.Resource.ClusterName);
-        json.WriteNumber("s", s.StartNs - traceStart);
-        json.WriteNumber("d", TraceShape.Duration(s));
-        if (TraceShape.IsError(s)) json.WriteBoolean("e", true);
-        if (!string.IsNullOrWhiteSpace(s.StatusMessage)) json.WriteString("m", s.StatusMessage);
-        json.WriteStartArray("a");
+        json.WriteStartArray();
+        json.WriteStringValue(s.SpanId.ToHex());
+        if (s.ParentSpanId.IsNone) json.WriteNumberValue(-1);
+        else if (index.TryGetValue(s.ParentSpanId, out var parent)) json.WriteNumberValue(parent);
+        else json.WriteStringValue(s.ParentSpanId.ToHex());
+        json.WriteNumberValue(strings.Of(s.Name));
+        json.WriteNumberValue(strings.Of(row.Prefix.Length > 0 ? row.Prefix : null));
+        json.WriteNumberValue(strings.Of(WaterfallRenderer.ObjectName(s)));
+        json.WriteNumberValue(strings.Of(s.Resource.ServiceName));
+        json.WriteNumberValue(strings.Of(s.Resource.ServiceInstanceId));
+        json.WriteNumberValue(strings.Of(s.Resource.ClusterName == traceResource.ClusterName ? null : s.Resource.ClusterName));
+        json.WriteNumberValue((s.StartNs - traceStart) / 1e6);
+        json.WriteNumberValue(TraceShape.Duration(s) / 1e6);
+        json.WriteNumberValue((TraceShape.IsError(s) ? 1 : 0) | (row.Orphan ? 2 : 0));
+        json.WriteNumberValue(strings.Of(string.IsNullOrWhiteSpace(s.StatusMessage) ? null : s.StatusMessage));
+        json.WriteStartArray();
         foreach (var a in s.Attributes)
         {
-            json.WriteStartArray();
-            json.WriteStringValue(a.Key);
-            if (a.IsString) json.WriteStringValue(a.StringValue);
-            else json.WriteNumberValue(a.IntValue);
-            json.WriteEndArray();
+            json.WriteNumberValue(strings.Of(a.Key));
+            json.WriteNumberValue(strings.Of(a.StringValue ?? a.IntValue.ToString(CultureInfo.InvariantCulture)));
         }
         json.WriteEndArray();
-        json.WriteEndObject();
+        json.WriteEndArray();
+    }
+
+    /// <summary>Every distinct text of a report once, by first use.</summary>
+    private sealed class StringTable
+    {
+        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+
+        public List<string> Texts { get; } = [];
+
+        public int Of(string? text)
+        {
+            if (text is null) return -1;
+            if (_index.TryGetValue(text, out var i)) return i;
+            _index[text] = Texts.Count;
+            Texts.Add(text);
+            return Texts.Count - 1;
+        }
     }
 
     /// <summary>

@@ -179,11 +179,13 @@ internal sealed class HtmlReportExporter : ISpanExporter
         }
         await _stop.CancelAsync().ConfigureAwait(false);
         await _rewriter.ConfigureAwait(false);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         if (await WriteNowAsync().ConfigureAwait(false))
         {
             int traces;
             lock (_gate) traces = _traces.Count;
-            _log.LogInformation("HTML report written to {Path} ({Traces})", Path, traces == 1 ? "1 trace" : $"{traces:N0} traces");
+            _log.LogInformation("HTML report written to {Path} ({Traces}, {Size:N0} KB, {Elapsed:N0} ms)",
+                Path, traces == 1 ? "1 trace" : $"{traces:N0} traces", new FileInfo(Path).Length / 1024, clock.ElapsedMilliseconds);
         }
         _stop.Dispose();
         _writing.Dispose();

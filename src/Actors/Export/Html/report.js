@@ -8,6 +8,7 @@
   var report = window.kspanReport = { firstIndexRenderMs: null, lastOpenMs: null, openTraceId: null };
   var data = JSON.parse(document.getElementById('kspan-data').textContent);
   var traces = data.traces;
+  var S = data.strings; // every text once; spans refer to them by index (-1: none)
   var byId = new Map();
   var spanTotal = 0;
   var withErrors = 0;
@@ -47,6 +48,27 @@
     return null;
   }
   function message(s) { return s.m || attr(s, 'k8s.event.message'); }
+  function str(i) { return i >= 0 ? S[i] : null; }
+
+  // A trace's spans as objects, made when it is first opened. Each is stored as
+  // [id, parent, name, prefix, object, service, instance, cluster, start ms, length ms, flags, status message, [key, value...]].
+  function spansOf(t) {
+    if (t.dec) return t.dec;
+    var out = t.spans.map(function (r) {
+      var a = r[12], attrs = [];
+      for (var k = 0; k + 1 < a.length; k += 2) attrs.push([S[a[k]], S[a[k + 1]]]);
+      return {
+        id: r[0], ref: r[1], n: S[r[2]], p: str(r[3]), obj: str(r[4]), svc: S[r[5]], inst: str(r[6]), cl: str(r[7]),
+        s: Math.round(r[8] * 1e6), d: Math.round(r[9] * 1e6), e: (r[10] & 1) !== 0, o: (r[10] & 2) !== 0, m: str(r[11]), a: attrs,
+      };
+    });
+    out.forEach(function (s) {
+      if (typeof s.ref === 'string') s.par = s.ref; // a parent that is not in this trace
+      else if (s.ref >= 0) { s.parent = out[s.ref]; s.par = s.parent.id; }
+    });
+    t.dec = out;
+    return out;
+  }
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -134,9 +156,10 @@
   function hay(t) {
     if (t.h === undefined) {
       var parts = [t.id, t.root, t.svc, t.kind, t.what, t.cluster, t.ns, t.name, t.verdict];
-      t.spans.forEach(function (s) {
-        parts.push(s.id, s.n, s.obj || '', s.svc, s.m || '');
-        s.a.forEach(function (a) { parts.push(String(a[1])); });
+      t.spans.forEach(function (r) {
+        parts.push(r[0]);
+        [2, 4, 5, 6, 7, 11].forEach(function (k) { if (r[k] >= 0) parts.push(S[r[k]]); });
+        for (var k = 1; k < r[12].length; k += 2) parts.push(S[r[12][k]]);
       });
       t.h = parts.join('\n').toLowerCase();
     }
@@ -250,7 +273,7 @@
     axis.appendChild(ticks);
     wf.appendChild(axis);
     var frag = document.createDocumentFragment();
-    t.spans.forEach(function (s) { frag.appendChild(spanRow(t, s)); });
+    spansOf(t).forEach(function (s) { frag.appendChild(spanRow(t, s)); });
     wf.appendChild(frag);
     wf.addEventListener('click', function (e) {
       var r = e.target.closest('.wrow');
@@ -305,7 +328,7 @@
       r.classList.remove('open');
       return;
     }
-    var s = t.spans.find(function (x) { return x.id === r.dataset.span; });
+    var s = spansOf(t).find(function (x) { return x.id === r.dataset.span; });
     if (!s) return;
     r.classList.add('open');
     var d = el('div', 'detail');
@@ -320,7 +343,7 @@
       tr.appendChild(el('td', null, String(value)));
       table.appendChild(tr);
     }
-    var parent = s.par ? t.spans.find(function (x) { return x.id === s.par; }) : null;
+    var parent = s.parent;
     add('span', s.n);
     add('object', s.obj);
     add('count', attr(s, 'k8s.event.count'));
@@ -338,14 +361,19 @@
     r.after(d);
   }
 
-  // ---- routing: #trace=<id> opens a trace; anything else shows the index ----
+  // ---- routing: #trace=<id> opens a trace (&span=<id>: with that span's details); anything else shows the index ----
   var savedScroll = 0;
   function route() {
-    var m = /^#trace=([0-9a-f]{32})$/.exec(location.hash);
+    var m = /^#trace=([0-9a-f]{32})(?:&span=([0-9a-f]{16}))?$/.exec(location.hash);
     var t = m ? byId.get(m[1]) : null;
     if (t) {
       if (!index.hidden) savedScroll = scroll.scrollTop;
       openTrace(t);
+      var row = m[2] ? traceView.querySelector('.wrow[data-span="' + m[2] + '"]') : null;
+      if (row) {
+        toggleDetail(t, row);
+        row.scrollIntoView({ block: 'nearest' });
+      }
       return;
     }
     traceView.hidden = true;
