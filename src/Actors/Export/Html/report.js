@@ -388,7 +388,15 @@
     if (e.key === 'Escape' && !traceView.hidden) location.hash = '';
   });
 
+  // What the search looks through, prepared while the page is idle, so the first search does not wait for it.
+  var warmed = 0;
+  function warmUp(deadline) {
+    while (warmed < traces.length && deadline.timeRemaining() > 1) hay(traces[warmed++]);
+    if (warmed < traces.length) window.requestIdleCallback(warmUp);
+  }
+
   applyView(false);
+  if (window.requestIdleCallback) window.requestIdleCallback(warmUp);
   report.firstIndexRenderMs = performance.now(); // since navigation started: reading, parsing, the first rows
   document.documentElement.dataset.indexMs = report.firstIndexRenderMs.toFixed(1);
   route();
