@@ -157,6 +157,19 @@ public sealed partial class HtmlReportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_report_that_can_no_longer_be_written_is_said_never_thrown()
+    {
+        var folder = Path.Combine(_dir, "gone");
+        var exporter = new HtmlReportExporter(Path.Combine(folder, "report.html"), new HtmlReportOptions());
+        await exporter.ExportAsync([ReportFile.Rollout(1, "a", "one", 3)], CancellationToken.None);
+        Directory.Delete(folder, recursive: true);
+
+        await exporter.DisposeAsync();
+
+        Assert.StartsWith(Path.Combine(folder, "report.html") + ": ", exporter.LastError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Html_naming_a_directory_is_refused_with_one_line_and_exit_2()
     {
         using var error = new StringWriter();

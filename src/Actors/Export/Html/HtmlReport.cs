@@ -192,15 +192,13 @@ internal static class HtmlReport
     internal static List<WaterfallRenderer.Row> Rows(IReadOnlyList<SpanRecord> spans, SpanRecord? root)
     {
         List<WaterfallRenderer.Row> rows;
-        if (root is not null)
+        try
         {
-            rows = WaterfallRenderer.TreeRows(spans, root);
+            rows = root is null ? Flat(spans) : WaterfallRenderer.TreeRows(spans, root);
         }
-        else
+        catch (Exception)
         {
-            var sorted = spans.ToList();
-            sorted.Sort(WaterfallRenderer.KubernetesOrder);
-            rows = [.. sorted.Select(static s => new WaterfallRenderer.Row("", "", false, s))];
+            rows = Flat(spans); // whatever went wrong drawing the tree, the spans are still listed, by start
         }
         if (rows.Count < spans.Count)
         {
@@ -212,6 +210,13 @@ internal static class HtmlReport
             }
         }
         return rows;
+    }
+
+    private static List<WaterfallRenderer.Row> Flat(IReadOnlyList<SpanRecord> spans)
+    {
+        var sorted = spans.ToList();
+        sorted.Sort(WaterfallRenderer.KubernetesOrder);
+        return [.. sorted.Select(static s => new WaterfallRenderer.Row("", "", false, s))];
     }
 
     private static string SafeVerdict(TraceSpans trace)

@@ -121,10 +121,11 @@ internal sealed class HtmlReportExporter : ISpanExporter
                 LastError = null;
                 return true;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
+                // A disk that is full or gone, a directory removed; never an exception out of the exporter.
                 LastError = $"{Path}: {e.Message}";
-                _log.LogError("HTML report {Path} not written: {Error}", Path, e.Message);
+                _log.LogError("HTML report {Path} not written: {Error}", Path, e is IOException or UnauthorizedAccessException ? e.Message : e.ToString());
                 return false;
             }
         }
