@@ -11,7 +11,8 @@ internal static partial class Cli
         var root = new RootCommand(
             "KSpan Actors turns Kubernetes Events and objects into OpenTelemetry traces: one trace per change of a " +
             "top-level object (a rollout, a Job, a bare Pod), one span per event occurrence, linked by who caused what.\n\n" +
-            "Exporters: a terminal waterfall (always, unless --quiet), OTLP/JSON lines (--otlp-json FILE), and OTLP " +
+            "Exporters: a terminal waterfall (always, unless --quiet), OTLP/JSON lines (--otlp-json FILE), an HTML report " +
+            "(--html FILE), and OTLP " +
             "over gRPC or http/protobuf when OTEL_EXPORTER_OTLP_ENDPOINT is set (OTEL_EXPORTER_OTLP_PROTOCOL, " +
             "OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_TIMEOUT as usual).\n" +
             "Pipeline settings: appsettings.json section KSpan:Pipeline or KSpan__Pipeline__* environment variables.");

@@ -41,11 +41,11 @@ internal static class DemoCommand
         export.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(
             new DemoScenario(Clusters: parse.GetValue(clusters), DeploymentsPerCluster: parse.GetValue(deployments), Replicas: parse.GetValue(replicas), Seed: parse.GetValue(seed)),
-            parse.GetValue(follow), parse.GetValue(rate), parse.GetValue(httpPort), parse.GetValue(export.OtlpJson), parse.GetValue(export.Quiet), parse.GetValue(export.Verbose), ct));
+            parse.GetValue(follow), parse.GetValue(rate), parse.GetValue(httpPort), parse.GetValue(export.OtlpJson), parse.GetValue(export.Html), parse.GetValue(export.Quiet), parse.GetValue(export.Verbose), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoScenario scenario, bool follow, double rate, int? httpPortFlag, FileInfo? otlpJson, bool quiet, bool verbose, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoScenario scenario, bool follow, double rate, int? httpPortFlag, FileInfo? otlpJson, FileInfo? html, bool quiet, bool verbose, CancellationToken ct)
     {
         using var loggers = HostSetup.Loggers(verbose);
         var log = loggers.CreateLogger("KSpanActors.Demo");
@@ -65,7 +65,7 @@ internal static class DemoCommand
             log.LogError("{Error}", error);
             return ExitCodes.Usage;
         }
-        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: !follow);
+        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: !follow, html, follow ? "demo --follow" : "demo");
         var exporters = targets.Exporters;
         if (exportError is not null)
         {

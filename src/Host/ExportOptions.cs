@@ -12,9 +12,17 @@ internal sealed class ExportOptions
         HelpName = "FILE",
     };
 
+    public Option<FileInfo?> Html { get; } = new("--html")
+    {
+        Description = "Also write the traces as one self-contained HTML report to FILE (opens offline in any browser: an index " +
+                      "of the traces, sortable and searchable, and each trace's waterfall with its verdict). watch and " +
+                      "demo --follow rewrite it as traces complete.",
+        HelpName = "FILE",
+    };
+
     public Option<bool> Quiet { get; } = new("--quiet", "-q")
     {
-        Description = "Do not print the waterfall (logs and the summary still go to stderr). A replay needs --otlp-json or an OTLP endpoint then.",
+        Description = "Do not print the waterfall (logs and the summary still go to stderr). A replay needs --otlp-json, --html or an OTLP endpoint then.",
     };
 
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
@@ -25,6 +33,7 @@ internal sealed class ExportOptions
     public void AddTo(Command command)
     {
         command.Options.Add(OtlpJson);
+        command.Options.Add(Html);
         command.Options.Add(Quiet);
         command.Options.Add(Verbose);
     }

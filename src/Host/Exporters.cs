@@ -1,4 +1,6 @@
 using System.Globalization;
+using KSpanActors.Export;
+using KSpanActors.Export.Html;
 using KSpanActors.Export.Otlp;
 using KSpanActors.Export.Waterfall;
 using Microsoft.Extensions.Logging;
@@ -11,11 +13,19 @@ internal static class Exporters
     /// <summary>Environment variable of the waterfall's width (as shells set it); otherwise the terminal's, and unlimited without one.</summary>
     public const string ColumnsVariable = "COLUMNS";
 
+    /// <summary>A live HTML report (watch, demo --follow) is rewritten at most this often, and keeps at most <see cref="LiveReportTraces"/> traces.</summary>
+    public static readonly TimeSpan LiveReportEvery = TimeSpan.FromSeconds(5);
+
+    public const int LiveReportTraces = 20_000;
+
     /// <param name="sortAtEnd">A finite command (replay, demo): draw every trace at the end, by start time.</param>
-    public static (ExportTargets Targets, string? Error) Build(FileInfo? otlpJson, bool quiet, ILoggerFactory loggers, bool sortAtEnd = false)
+    /// <param name="html"><c>--html FILE</c>: written at the end of a finite command, rewritten while a live one runs.</param>
+    /// <param name="source">What the HTML report says it shows (<c>replay capture.yaml</c>).</param>
+    public static (ExportTargets Targets, string? Error) Build(
+        FileInfo? otlpJson, bool quiet, ILoggerFactory loggers, bool sortAtEnd = false, FileInfo? html = null, string source = "kspan-actors")
     {
         var targets = new ExportTargets();
-        if ((StartupSettings.Otlp() ?? StartupSettings.OtlpJsonTarget(otlpJson)) is { } error) return (targets, error);
+        if ((StartupSettings.Otlp() ?? StartupSettings.OtlpJsonTarget(otlpJson) ?? StartupSettings.HtmlTarget(html)) is { } error) return (targets, error);
         var (traceUrl, urlError) = StartupSettings.TraceUrl();
         if (urlError is not null) return (targets, urlError);
 
@@ -48,6 +58,20 @@ internal static class Exporters
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 return (targets, $"--otlp-json {otlpJson}: cannot write the file ({e.Message})");
+            }
+        }
+        if (html is not null)
+        {
+            try
+            {
+                var options = sortAtEnd
+                    ? new HtmlReportOptions { Source = source }
+                    : new HtmlReportOptions { Source = source, RewriteEvery = LiveReportEvery, MaxTraces = LiveReportTraces };
+                targets.Add(new HtmlReportExporter(html.FullName, options, loggers.CreateLogger("KSpanActors.Export.Html")), $"in the HTML report {html}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return (targets, $"--html {html}: cannot write the file ({e.Message})");
             }
         }
         var otlp = OtlpSettings.FromEnvironment();

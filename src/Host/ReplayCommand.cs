@@ -35,11 +35,11 @@ internal static class ReplayCommand
         export.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(path)!, parse.GetValue(cluster)!, parse.GetValue(shuffle),
-            parse.GetValue(export.OtlpJson), parse.GetValue(export.Quiet), parse.GetValue(export.Verbose), ct));
+            parse.GetValue(export.OtlpJson), parse.GetValue(export.Html), parse.GetValue(export.Quiet), parse.GetValue(export.Verbose), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string path, string cluster, int? shuffleSeed, FileInfo? otlpJson, bool quiet, bool verbose, CancellationToken ct)
+    private static async Task<int> RunAsync(string path, string cluster, int? shuffleSeed, FileInfo? otlpJson, FileInfo? html, bool quiet, bool verbose, CancellationToken ct)
     {
         using var loggers = HostSetup.Loggers(verbose);
         var log = loggers.CreateLogger("KSpanActors.Replay");
@@ -56,7 +56,7 @@ internal static class ReplayCommand
         var config = HostSetup.Configuration();
         var (settings, settingsError) = StartupSettings.Pipeline(config, new PipelineSettings());
         var (limit, limitError) = ShutdownSignal.LimitFrom(config);
-        if ((settingsError ?? limitError ?? StartupSettings.Exports(otlpJson, quiet, requireDestination: true)) is { } error)
+        if ((settingsError ?? limitError ?? StartupSettings.Exports(otlpJson, quiet, requireDestination: true, html)) is { } error)
         {
             log.LogError("{Error}", error);
             return ExitCodes.Usage;
@@ -77,7 +77,7 @@ internal static class ReplayCommand
             new Random(seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(facts));
         }
 
-        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: true);
+        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: true, html, $"replay {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}");
         var exporters = targets.Exporters;
         if (exportError is not null)
         {

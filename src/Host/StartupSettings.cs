@@ -182,14 +182,27 @@ internal static partial class StartupSettings
         return null;
     }
 
-    /// <summary>
-    /// What the exporters need, checked before any work: the OTLP variables, <c>--otlp-json</c>, <c>KSPAN_TRACE_URL</c>;
-    /// with <paramref name="requireDestination"/> (replay), <c>--quiet</c> with nothing else to export to is refused.
-    /// </summary>
-    public static string? Exports(FileInfo? otlpJson, bool quiet, bool requireDestination)
+    /// <summary><c>--html</c>: a file that can be created; a directory (or <c>-</c>) is refused.</summary>
+    public static string? HtmlTarget(FileInfo? target)
     {
-        if ((Otlp() ?? OtlpJsonTarget(otlpJson) ?? TraceUrl().Error) is { } error) return error;
-        if (requireDestination && quiet && otlpJson is null && OtlpSettings.FromEnvironment() is null)
+        if (target is null) return null;
+        if (IsStandardOutput(target)) return "--html -: the report is a file; name one such as report.html";
+        if (Directory.Exists(target.FullName))
+        {
+            return $"--html {target}: is a directory; name a file such as {Path.Combine(target.ToString(), "report.html")}";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// What the exporters need, checked before any work: the OTLP variables, <c>--otlp-json</c>, <c>--html</c>,
+    /// <c>KSPAN_TRACE_URL</c>; with <paramref name="requireDestination"/> (replay), <c>--quiet</c> with nothing else to
+    /// export to is refused.
+    /// </summary>
+    public static string? Exports(FileInfo? otlpJson, bool quiet, bool requireDestination, FileInfo? html = null)
+    {
+        if ((Otlp() ?? OtlpJsonTarget(otlpJson) ?? HtmlTarget(html) ?? TraceUrl().Error) is { } error) return error;
+        if (requireDestination && quiet && otlpJson is null && html is null && OtlpSettings.FromEnvironment() is null)
         {
             return "--quiet with no --otlp-json FILE and no OTEL_EXPORTER_OTLP_ENDPOINT: the spans would go nowhere; " +
                    "leave out --quiet to see the waterfall, or give an exporter";

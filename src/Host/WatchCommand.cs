@@ -50,7 +50,7 @@ internal static class WatchCommand
             log.LogError("{Error}", configError);
             return ExitCodes.Usage;
         }
-        var (targets, exportError) = Exporters.Build(parse.GetValue(export.OtlpJson), parse.GetValue(export.Quiet), loggers);
+        var (targets, exportError) = Exporters.Build(parse.GetValue(export.OtlpJson), parse.GetValue(export.Quiet), loggers, html: parse.GetValue(export.Html), source: "watch");
         var exporters = targets.Exporters;
         if (exportError is not null)
         {

@@ -50,7 +50,8 @@ internal static class WaterfallRenderer
         return root is null ? RenderLate(trace, spans, options) : RenderTree(trace, spans, root, options);
     }
 
-    private sealed record Row(string Prefix, string ChildIndent, bool Orphan, SpanRecord Span);
+    /// <summary>A drawn row: the tree prefix (<c>│  ├─ </c>), the indent of its children, whether it hangs under the root for want of its parent.</summary>
+    internal sealed record Row(string Prefix, string ChildIndent, bool Orphan, SpanRecord Span);
 
     private static List<string> RenderTree(TraceSpans trace, IReadOnlyList<SpanRecord> spans, SpanRecord root, WaterfallOptions options)
     {
@@ -96,7 +97,7 @@ internal static class WaterfallRenderer
     /// The root, then every span under its parent (children in <see cref="KubernetesOrder"/>). Spans whose parent is not
     /// in the group, and spans caught in a parent cycle, hang under the root with <see cref="OrphanMarker"/>.
     /// </summary>
-    private static List<Row> TreeRows(IReadOnlyList<SpanRecord> spans, SpanRecord root)
+    internal static List<Row> TreeRows(IReadOnlyList<SpanRecord> spans, SpanRecord root)
     {
         var ids = new HashSet<SpanId>();
         foreach (var s in spans) ids.Add(s.SpanId);
