@@ -1,14 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Reflection;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Unicode;
-using KSpanActors.Export.Waterfall;
-using KSpanActors.Model;
-
 namespace KSpanActors.Export.Html;
 
 /// <summary>What the report says about itself: where its traces came from, and what it does not hold.</summary>

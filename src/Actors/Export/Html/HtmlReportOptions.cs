@@ -1,8 +1,3 @@
-using KSpanActors.Export.Waterfall;
-using KSpanActors.Model;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-
 namespace KSpanActors.Export.Html;
 
 /// <summary>How an <see cref="HtmlReportExporter"/> keeps its file.</summary>
