@@ -12,7 +12,7 @@ namespace KSpanActors.Export.Otlp;
 /// Collector's file exporter writes it (and its <c>otlpjsonfile</c> receiver and tools/check-trace-tree read it):
 /// lowerCamelCase keys, ids as lowercase hex (not base64 as protobuf's JsonFormatter would write them),
 /// 64-bit integers (times, intValue) as decimal strings, enums as integers, <c>parentSpanId</c> omitted on roots
-/// and <c>status</c> omitted when unset. Grouping by resource is the same as <see cref="OtlpRequestBuilder"/>.
+/// and <c>status</c> omitted when unset. Grouped by resource as <see cref="OtlpRequestBuilder"/> groups (<see cref="ResourceGroups"/>).
 /// </summary>
 /// <remarks>
 /// This is on the hot path (every span is encoded once per file exporter), so the fixed structure is written as
@@ -37,34 +37,13 @@ internal static class OtlpJson
     /// <summary>Writes the JSON object (no newline) into <paramref name="output"/>.</summary>
     public static void Write(IBufferWriter<byte> output, IReadOnlyList<TraceSpans> batch)
     {
-        // Group by resource, keeping the order in which resources first appear. Spans share resource instances, so each
-        // span is looked up by reference; equal resources in distinct instances still form one group (by value, once per instance).
-        var groups = new Dictionary<SpanResource, List<SpanRecord>>();
-        var byInstance = new Dictionary<SpanResource, List<SpanRecord>>(ReferenceEqualityComparer.Instance);
-        var order = new List<SpanResource>();
-        foreach (var trace in batch)
-        {
-            foreach (var span in trace.Spans)
-            {
-                if (!byInstance.TryGetValue(span.Resource, out var list))
-                {
-                    if (!groups.TryGetValue(span.Resource, out list))
-                    {
-                        list = [];
-                        groups.Add(span.Resource, list);
-                        order.Add(span.Resource);
-                    }
-                    byInstance.Add(span.Resource, list);
-                }
-                list.Add(span);
-            }
-        }
+        var groups = ResourceGroups.Of(batch);
 
         var w = new Writer(output);
         w.Raw("{\"resourceSpans\":["u8);
-        for (var r = 0; r < order.Count; r++)
+        for (var r = 0; r < groups.Count; r++)
         {
-            var resource = order[r];
+            var (resource, spans) = groups[r];
             if (r > 0) w.Raw(","u8);
             w.Raw("{\"resource\":{\"attributes\":["u8);
             var firstAttribute = true;
@@ -82,7 +61,6 @@ internal static class OtlpJson
                 w.String(OtlpRequestBuilder.ScopeVersion);
             }
             w.Raw("},\"spans\":["u8);
-            var spans = groups[resource];
             for (var i = 0; i < spans.Count; i++)
             {
                 if (i > 0) w.Raw(","u8);

@@ -35,21 +35,13 @@ internal static class OtlpRequestBuilder
     public static ExportTraceServiceRequest Build(IReadOnlyList<TraceSpans> batch)
     {
         var request = new ExportTraceServiceRequest();
-        var byResource = new Dictionary<SpanResource, ScopeSpans>();
-        foreach (var trace in batch)
+        foreach (var (resource, spans) in ResourceGroups.Of(batch))
         {
-            foreach (var span in trace.Spans)
-            {
-                if (!byResource.TryGetValue(span.Resource, out var scopeSpans))
-                {
-                    scopeSpans = new ScopeSpans { Scope = new InstrumentationScope { Name = ScopeName, Version = ScopeVersion } };
-                    var resourceSpans = new ResourceSpans { Resource = ToResource(span.Resource) };
-                    resourceSpans.ScopeSpans.Add(scopeSpans);
-                    request.ResourceSpans.Add(resourceSpans);
-                    byResource.Add(span.Resource, scopeSpans);
-                }
-                scopeSpans.Spans.Add(ToSpan(span));
-            }
+            var scopeSpans = new ScopeSpans { Scope = new InstrumentationScope { Name = ScopeName, Version = ScopeVersion } };
+            foreach (var span in spans) scopeSpans.Spans.Add(ToSpan(span));
+            var resourceSpans = new ResourceSpans { Resource = ToResource(resource) };
+            resourceSpans.ScopeSpans.Add(scopeSpans);
+            request.ResourceSpans.Add(resourceSpans);
         }
         return request;
     }

@@ -74,6 +74,13 @@ internal static class DemoDocuments
         return Encode(ev, "Event", "v1", about.Name);
     }
 
+    /// <summary>The managed fields of a workload applied with kubectl (spec) whose status the controller manager keeps.</summary>
+    private static List<V1ManagedFieldsEntry> AppliedByKubectl(long specNs, long statusNs) =>
+    [
+        new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = KubectlSpecFields, Manager = "kubectl-client-side-apply", Operation = "Update", Time = Time(specNs) },
+        new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = ControllerStatusFields, Manager = "kube-controller-manager", Operation = "Update", Subresource = "status", Time = Time(statusNs) },
+    ];
+
     public static SourceDocument Deployment(
         string ns, string name, string uid, long generation, long createdNs, long specNs, long statusNs,
         int replicas, string image, int ready, int updated, long resourceVersion)
@@ -93,11 +100,7 @@ internal static class DemoDocuments
                 ResourceVersion = Rv(resourceVersion),
                 Labels = labels,
                 Annotations = new Dictionary<string, string> { ["deployment.kubernetes.io/revision"] = generation.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                ManagedFields =
-                [
-                    new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = KubectlSpecFields, Manager = "kubectl-client-side-apply", Operation = "Update", Time = Time(specNs) },
-                    new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = ControllerStatusFields, Manager = "kube-controller-manager", Operation = "Update", Subresource = "status", Time = Time(statusNs) },
-                ],
+                ManagedFields = AppliedByKubectl(specNs, statusNs),
             },
             Spec = new V1DeploymentSpec
             {
@@ -134,11 +137,7 @@ internal static class DemoDocuments
                 CreationTimestamp = Time(createdNs),
                 ResourceVersion = Rv(resourceVersion),
                 Labels = labels,
-                ManagedFields =
-                [
-                    new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = KubectlSpecFields, Manager = "kubectl-client-side-apply", Operation = "Update", Time = Time(specNs) },
-                    new V1ManagedFieldsEntry { ApiVersion = "apps/v1", FieldsType = "FieldsV1", FieldsV1 = ControllerStatusFields, Manager = "kube-controller-manager", Operation = "Update", Subresource = "status", Time = Time(statusNs) },
-                ],
+                ManagedFields = AppliedByKubectl(specNs, statusNs),
             },
             Spec = new V1StatefulSetSpec
             {
