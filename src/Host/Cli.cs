@@ -18,6 +18,7 @@ internal static partial class Cli
             "Pipeline settings: appsettings.json section KSpan:Pipeline or KSpan__Pipeline__* environment variables.");
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(ReplayCommand.CreateSummary());
         root.Subcommands.Add(RecordCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         return root;

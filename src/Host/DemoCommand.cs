@@ -41,11 +41,12 @@ internal static class DemoCommand
         export.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(
             new DemoScenario(Clusters: parse.GetValue(clusters), DeploymentsPerCluster: parse.GetValue(deployments), Replicas: parse.GetValue(replicas), Seed: parse.GetValue(seed)),
-            parse.GetValue(follow), parse.GetValue(rate), parse.GetValue(httpPort), parse.GetValue(export.OtlpJson), parse.GetValue(export.Html), parse.GetValue(export.Quiet), parse.GetValue(export.Verbose), ct));
+            parse.GetValue(follow), parse.GetValue(rate), parse.GetValue(httpPort), parse.GetValue(export.OtlpJson), parse.GetValue(export.Html), parse.GetValue(export.Quiet), parse.GetValue(export.Verbose),
+            parse.GetValue(export.Summary), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(DemoScenario scenario, bool follow, double rate, int? httpPortFlag, FileInfo? otlpJson, FileInfo? html, bool quiet, bool verbose, CancellationToken ct)
+    private static async Task<int> RunAsync(DemoScenario scenario, bool follow, double rate, int? httpPortFlag, FileInfo? otlpJson, FileInfo? html, bool quiet, bool verbose, bool printSummary, CancellationToken ct)
     {
         using var loggers = HostSetup.Loggers(verbose);
         var log = loggers.CreateLogger("KSpanActors.Demo");
@@ -65,7 +66,7 @@ internal static class DemoCommand
             log.LogError("{Error}", error);
             return ExitCodes.Usage;
         }
-        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: !follow, html, follow ? "demo --follow" : "demo");
+        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: !follow, html, follow ? "demo --follow" : "demo", printSummary);
         var exporters = targets.Exporters;
         if (exportError is not null)
         {
@@ -148,10 +149,10 @@ internal static class DemoCommand
         }
         // The summary is the last line: after the pipeline stopped and the exporters closed.
         var m = metrics;
-        var summary = string.Format(System.Globalization.CultureInfo.InvariantCulture,
+        var lastLine = string.Format(System.Globalization.CultureInfo.InvariantCulture,
             "Demo{0}: {1:N0} events, {2:N0} objects, {3} generator documents not decoded; {4}",
             shutdown.Stopping.IsCancellationRequested ? $" (stopped by {shutdown.What})" : "", m.Events, m.Objects, decodeErrors, Stopping.Outcome(m, targets, !drained));
         var code = decodeErrors > 0 ? ExitCodes.Failed : Stopping.ExitCode(m, !drained);
-        return Stopping.Finish(log, summary, code);
+        return Stopping.Finish(log, lastLine, code);
     }
 }

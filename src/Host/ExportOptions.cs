@@ -20,6 +20,12 @@ internal sealed class ExportOptions
         HelpName = "FILE",
     };
 
+    public Option<bool> Summary { get; } = new("--summary")
+    {
+        Description = "After the traces, print where the time went: per cluster and namespace the changes, their p50/p95/max " +
+                      "duration, each phase's share and the slowest trace ids (what the summary command prints).",
+    };
+
     public Option<bool> Quiet { get; } = new("--quiet", "-q")
     {
         Description = "Do not print the waterfall (logs and the summary still go to stderr). A replay needs --otlp-json, --html or an OTLP endpoint then.",
@@ -34,6 +40,7 @@ internal sealed class ExportOptions
     {
         command.Options.Add(OtlpJson);
         command.Options.Add(Html);
+        command.Options.Add(Summary);
         command.Options.Add(Quiet);
         command.Options.Add(Verbose);
     }

@@ -22,7 +22,8 @@ internal static class Exporters
     /// <param name="html"><c>--html FILE</c>: written at the end of a finite command, rewritten while a live one runs.</param>
     /// <param name="source">What the HTML report says it shows (<c>replay capture.yaml</c>).</param>
     public static (ExportTargets Targets, string? Error) Build(
-        FileInfo? otlpJson, bool quiet, ILoggerFactory loggers, bool sortAtEnd = false, FileInfo? html = null, string source = "kspan-actors")
+        FileInfo? otlpJson, bool quiet, ILoggerFactory loggers, bool sortAtEnd = false, FileInfo? html = null, string source = "kspan-actors",
+        bool summary = false)
     {
         var targets = new ExportTargets();
         if ((StartupSettings.Otlp() ?? StartupSettings.OtlpJsonTarget(otlpJson) ?? StartupSettings.HtmlTarget(html)) is { } error) return (targets, error);
@@ -43,6 +44,11 @@ internal static class Exporters
                 SortAtEnd = sortAtEnd,
             };
             targets.Add(new WaterfallExporter(writer, options), jsonToStdout ? "drawn on stderr" : "drawn in the terminal");
+        }
+        if (summary)
+        {
+            // Written when the exporters close, after the waterfall: on stderr when stdout carries OTLP/JSON.
+            targets.Add(new Export.Summary.SummaryExporter(jsonToStdout ? Console.Error : Console.Out), "in the summary");
         }
         if (jsonToStdout)
         {

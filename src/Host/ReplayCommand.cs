@@ -9,7 +9,14 @@ namespace KSpanActors.Host;
 /// <summary><c>kspan-actors replay PATH</c>: a recording through the whole pipeline, everything flushed at the end.</summary>
 internal static class ReplayCommand
 {
-    public static Command Create()
+    public static Command Create() => Create("replay", "Replay recorded Kubernetes activity and print (and export) its traces. Exits 0 when anything could be read.", summaryOnly: false);
+
+    /// <summary><c>kspan-actors summary PATH</c>: the replay, printing only where the fleet lost time (replay --quiet --summary).</summary>
+    public static Command CreateSummary() => Create("summary",
+        "Replay recorded Kubernetes activity and print where the time went: per cluster and namespace, the changes, their " +
+        "p50/p95/max duration, the share of each phase and the slowest trace ids. Same input and flags as replay.", summaryOnly: true);
+
+    private static Command Create(string name, string description, bool summaryOnly)
     {
         var path = new Argument<string>("PATH")
         {
@@ -28,18 +35,19 @@ internal static class ReplayCommand
             HelpName = "SEED",
         };
         var export = new ExportOptions();
-        var command = new Command("replay", "Replay recorded Kubernetes activity and print (and export) its traces. Exits 0 when anything could be read.")
+        var command = new Command(name, description)
         {
             path, cluster, shuffle,
         };
         export.AddTo(command);
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(path)!, parse.GetValue(cluster)!, parse.GetValue(shuffle),
-            parse.GetValue(export.OtlpJson), parse.GetValue(export.Html), parse.GetValue(export.Quiet), parse.GetValue(export.Verbose), ct));
+            parse.GetValue(export.OtlpJson), parse.GetValue(export.Html), summaryOnly || parse.GetValue(export.Quiet), parse.GetValue(export.Verbose),
+            summaryOnly || parse.GetValue(export.Summary), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string path, string cluster, int? shuffleSeed, FileInfo? otlpJson, FileInfo? html, bool quiet, bool verbose, CancellationToken ct)
+    private static async Task<int> RunAsync(string path, string cluster, int? shuffleSeed, FileInfo? otlpJson, FileInfo? html, bool quiet, bool verbose, bool printSummary, CancellationToken ct)
     {
         using var loggers = HostSetup.Loggers(verbose);
         var log = loggers.CreateLogger("KSpanActors.Replay");
@@ -56,7 +64,7 @@ internal static class ReplayCommand
         var config = HostSetup.Configuration();
         var (settings, settingsError) = StartupSettings.Pipeline(config, new PipelineSettings());
         var (limit, limitError) = ShutdownSignal.LimitFrom(config);
-        if ((settingsError ?? limitError ?? StartupSettings.Exports(otlpJson, quiet, requireDestination: true, html)) is { } error)
+        if ((settingsError ?? limitError ?? StartupSettings.Exports(otlpJson, quiet, requireDestination: true, html, printSummary)) is { } error)
         {
             log.LogError("{Error}", error);
             return ExitCodes.Usage;
@@ -77,7 +85,7 @@ internal static class ReplayCommand
             new Random(seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(facts));
         }
 
-        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: true, html, $"replay {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}");
+        var (targets, exportError) = Exporters.Build(otlpJson, quiet, loggers, sortAtEnd: true, html, $"replay {Path.GetFileName(Path.TrimEndingDirectorySeparator(path))}", printSummary);
         var exporters = targets.Exporters;
         if (exportError is not null)
         {
@@ -118,11 +126,11 @@ internal static class ReplayCommand
         // The summary is the last line: after the pipeline stopped and the exporters closed.
         var m = metrics;
         var stoppedEarly = fed < facts.Count ? $" (stopped by {shutdown.What} after {fed:N0} of {facts.Count:N0} facts)" : "";
-        var summary = string.Format(System.Globalization.CultureInfo.InvariantCulture,
+        var lastLine = string.Format(System.Globalization.CultureInfo.InvariantCulture,
             "Replayed {0} as cluster {1}{2}: {3:N0} events and {4:N0} objects from {5} documents in {6} files ({7} skipped); " +
             "{8} objects without a known owner, {9} owner cycles cut; {10:F1}s; {11}",
             path, cluster, stoppedEarly, m.Events, m.Objects, input.Documents, input.Files, input.Problems, m.Orphans, m.OwnerCycles,
             clock.Elapsed.TotalSeconds, Stopping.Outcome(m, targets, !drained));
-        return Stopping.Finish(log, summary, Stopping.ExitCode(m, !drained));
+        return Stopping.Finish(log, lastLine, Stopping.ExitCode(m, !drained));
     }
 }

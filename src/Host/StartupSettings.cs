@@ -199,10 +199,10 @@ internal static partial class StartupSettings
     /// <c>KSPAN_TRACE_URL</c>; with <paramref name="requireDestination"/> (replay), <c>--quiet</c> with nothing else to
     /// export to is refused.
     /// </summary>
-    public static string? Exports(FileInfo? otlpJson, bool quiet, bool requireDestination, FileInfo? html = null)
+    public static string? Exports(FileInfo? otlpJson, bool quiet, bool requireDestination, FileInfo? html = null, bool summary = false)
     {
         if ((Otlp() ?? OtlpJsonTarget(otlpJson) ?? HtmlTarget(html) ?? TraceUrl().Error) is { } error) return error;
-        if (requireDestination && quiet && otlpJson is null && html is null && OtlpSettings.FromEnvironment() is null)
+        if (requireDestination && quiet && otlpJson is null && html is null && !summary && OtlpSettings.FromEnvironment() is null)
         {
             return "--quiet with no --otlp-json FILE and no OTEL_EXPORTER_OTLP_ENDPOINT: the spans would go nowhere; " +
                    "leave out --quiet to see the waterfall, or give an exporter";
