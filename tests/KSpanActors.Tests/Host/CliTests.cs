@@ -68,8 +68,8 @@ public sealed class CliTests : IDisposable
     [Theory]
     [InlineData(new[] { "replay", "x.yaml", "--bogus" }, "kspan-actors replay: unknown option or argument '--bogus'")]
     [InlineData(new[] { "demo", "--clusters", "abc" }, "kspan-actors demo: --clusters 'abc' is not a whole number")]
-    [InlineData(new[] { "frobnicate" }, "kspan-actors: unknown command 'frobnicate' (commands: watch, replay, record, demo)")]
-    [InlineData(new string[0], "kspan-actors: a command is needed: watch, replay, record, demo")]
+    [InlineData(new[] { "frobnicate" }, "kspan-actors: unknown command 'frobnicate' (commands: watch, replay, summary, record, demo)")]
+    [InlineData(new string[0], "kspan-actors: a command is needed: watch, replay, summary, record, demo")]
     [InlineData(new[] { "replay" }, "kspan-actors replay: PATH is missing")]
     [InlineData(new[] { "watch", "--http-port", "x" }, "--http-port 'x' is not a whole number")]
     public async Task Wrong_arguments_exit_2_with_one_line(string[] args, string expected)
