@@ -62,6 +62,9 @@ internal sealed record BenchOptions
     /// <summary>After the drain, measure the live heap and keep the process up this long (for dotnet-gcdump).</summary>
     public int HoldMs { get; init; }
 
+    /// <summary>Pipeline mode: print the N types that take the most allocated bytes (sampled by the runtime); 0 for none.</summary>
+    public int AllocTypes { get; init; }
+
     /// <summary>Watch mode: watch lines written before a flush (also flushed whenever a kind's queue is momentarily empty).</summary>
     public int FlushLines { get; init; } = 256;
 

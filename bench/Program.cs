@@ -225,8 +225,11 @@ var poller = Task.Run(async () =>
     }
 });
 
+using var allocations = options.AllocTypes > 0 ? new AllocationSampler() : null;
+allocations?.Start();
 sampler.Mark();
 var cpu0 = sampler.CpuTime();
+var sent0 = runtime.Services.Tracker.Counters.Sent;
 var alloc0 = GC.GetTotalAllocatedBytes();
 var gcPause0 = GC.GetTotalPauseDuration();
 var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
@@ -255,7 +258,9 @@ var fedDone = Stopwatch.GetTimestamp();
 var liveBeforeDrain = await CountEntitiesAsync(objectRegion);
 await runtime.DrainAsync();
 var end = Stopwatch.GetTimestamp();
+allocations?.Stop();
 var cpu = sampler.CpuTime() - cpu0;
+var messages = runtime.Services.Tracker.Counters.Sent - sent0;
 var alloc = GC.GetTotalAllocatedBytes() - alloc0;
 var gcPause = GC.GetTotalPauseDuration() - gcPause0;
 var gcCounts = (GC.CollectionCount(0) - gc0.Item1, GC.CollectionCount(1) - gc0.Item2, GC.CollectionCount(2) - gc0.Item3);
@@ -289,11 +294,19 @@ Console.WriteLine(string.Create(culture,
 Console.WriteLine(string.Create(culture,
     $"cpu: {cpu.TotalSeconds:N1} s process CPU over {seconds:N1} s wall = {cpu.TotalSeconds / seconds:N2} cores (of {Environment.ProcessorCount})"));
 Console.WriteLine(string.Create(culture,
+    $"messages: {messages:N0} tracked messages between actors and from the decoders ({messages / (double)Math.Max(1, fed):N2} per document)"));
+Console.WriteLine(string.Create(culture,
     $"gc: {alloc / 1e9:N1} GB allocated ({alloc / (double)Math.Max(1, fed):N0} B per document), collections gen0/1/2 {gcCounts.Item1}/{gcCounts.Item2}/{gcCounts.Item3}, pauses {gcPause.TotalSeconds:N2} s"));
 Console.WriteLine(string.Create(culture,
     $"spans: emitted {metrics.SpansEmitted:N0}, exported {metrics.SpansExported:N0}, dropped {metrics.SpansDropped:N0}; OTLP/JSON {exporter.Bytes / 1e6:N0} MB in {exporter.Batches:N0} batches; orphans {metrics.Orphans:N0}, owner cycles {metrics.OwnerCycles:N0}"));
 Console.WriteLine(string.Create(culture,
     $"memory: peak working set {peakWs / 1e6:N0} MB (pipeline phase {sampler.PhasePeakBytes / 1e6:N0} MB); live ObjectActors peak {peakLive:N0}, at end of input {liveBeforeDrain:N0}, after drain {liveAfterDrain:N0}; NameIndexes peak {peakNames:N0}; scenario objects ~{scenario.EstimatedObjects:N0}"));
+
+if (allocations is not null)
+{
+    Console.WriteLine(string.Create(culture, $"allocations by type (the runtime's allocation ticks over the timed run; top {options.AllocTypes}):"));
+    foreach (var line in allocations.Report(options.AllocTypes, fed)) Console.WriteLine(line);
+}
 
 var result = new JsonObject
 {
@@ -303,6 +316,10 @@ var result = new JsonObject
     ["decode_only_events_per_s"] = Math.Round(decodeEventsPerS),
     ["kubedecoder_events_per_s"] = Math.Round(kubeDecoderEventsPerS),
     ["ratio"] = Math.Round(eventsPerS / decodeEventsPerS, 3),
+    ["cpu_us_per_event"] = Math.Round(cpu.TotalMicroseconds / Math.Max(1, eventsFed), 2),
+    ["alloc_bytes_per_doc"] = Math.Round(alloc / (double)Math.Max(1, fed)),
+    ["messages_per_doc"] = Math.Round(messages / (double)Math.Max(1, fed), 2),
+    ["gc_pause_share"] = Math.Round(gcPause.TotalSeconds / seconds, 3),
     ["peak_working_set_mb"] = Math.Round(peakWs / (1024.0 * 1024.0), 1),
     ["live_objects"] = Math.Max(peakLive, liveBeforeDrain),
     ["spans_exported"] = metrics.SpansExported,
