@@ -18,9 +18,15 @@ internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActor
                 {
                     // An ordinary event of an object whose top-level object is known goes straight there. Controller
                     // actions (creates, deletes, scalings) still go to their object, which records what it acted on.
-                    if (!EventMessages.IsControllerAction(e.Reason) && ctx.Objects.Routes.TryGet(e.Cluster, uid, out var top))
+                    // Otherwise, when the snapshots seen here name its owners, up that chain (the relays' path, skipped).
+                    if (EventMessages.IsControllerAction(e.Reason)) flow.Route(objects, new Observe(e.Cluster, uid, e));
+                    else if (ctx.Objects.Routes.TryGet(e.Cluster, uid, out var top))
                     {
                         flow.Route(objects, new Propagate(e.Cluster, top.TopUid, top.Top, e, [uid]));
+                    }
+                    else if (ctx.Objects.TryResolveTop(e.Cluster, uid, ctx.Settings.MaxOwnerDepth, out var targetUid, out var target, out var path))
+                    {
+                        flow.Route(objects, new Propagate(e.Cluster, targetUid, target, e, path));
                     }
                     else flow.Route(objects, new Observe(e.Cluster, uid, e));
                 }
@@ -28,6 +34,7 @@ internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActor
                 break;
             case ObjectObserved o:
                 ctx.Metrics.ObjectReceived(o.Cluster, o.Kind);
+                ctx.Objects.Remember(o);
                 flow.Route(objects, new Observe(o.Cluster, o.Uid, o));
                 break;
             case ObjectDeleted d:

@@ -25,4 +25,48 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
     /// its trace's root a second time. Roots are few (one per change); entries expire after a day.
     /// </summary>
     public EmittedRoots ExportedRoots { get; } = new();
+
+    /// <summary>
+    /// Keeps a snapshot unless a newer one of the same object is held (a higher generation or resourceVersion wins, as
+    /// in the object's actor): the sources record what they route, so this process can tell where an object's facts
+    /// end up (<see cref="TryResolveTop"/>) whichever replica's actor holds the object.
+    /// </summary>
+    public void Remember(Model.ObjectObserved o)
+    {
+        if (Snapshots.TryGet((o.Cluster, o.Uid), out var known) && o.Generation <= known.Generation && o.ResourceVersion < known.ResourceVersion) return;
+        Snapshots.Set((o.Cluster, o.Uid), o);
+    }
+
+    /// <summary>
+    /// Where a fact of object <paramref name="uid"/> goes when its chain of owners is known from snapshots: up the
+    /// owner references to the first object that has no owner, or whose snapshot this process has not seen (that object
+    /// relays it on, as the owners in between would have). <paramref name="path"/> names the objects skipped, starting
+    /// with <paramref name="uid"/>, exactly as the relays would have built it. False when the object's own snapshot is
+    /// unknown, when it has no owner (its own actor is the target), or on a cycle or a chain deeper than
+    /// <paramref name="maxDepth"/> (the relays handle those): the caller takes the normal path.
+    /// </summary>
+    public bool TryResolveTop(
+        string cluster, string uid, int maxDepth, out string targetUid, out Tracing.ObjectRef target, out System.Collections.Immutable.ImmutableArray<string> path)
+    {
+        targetUid = "";
+        target = default;
+        path = default;
+        if (!Snapshots.TryGet((cluster, uid), out var o) || OwnerOf(o) is not { } owner) return false;
+        var skipped = new List<string>(4) { uid };
+        while (true)
+        {
+            if (skipped.Contains(owner.Uid) || skipped.Count >= maxDepth - 1) return false;
+            if (!Snapshots.TryGet((cluster, owner.Uid), out var next) || OwnerOf(next) is not { } above)
+            {
+                (targetUid, target, path) = (owner.Uid, owner.Ref, [.. skipped]);
+                return true;
+            }
+            skipped.Add(owner.Uid);
+            owner = above;
+        }
+    }
+
+    /// <summary>The owner an object's facts go to, as its snapshot names it (the controller reference, else the first).</summary>
+    public static (string Uid, Tracing.ObjectRef Ref)? OwnerOf(Model.ObjectObserved o) =>
+        o.Owner is { } r ? (r.Uid, new Tracing.ObjectRef(r.Kind, o.Namespace, r.Name)) : null;
 }

@@ -145,6 +145,11 @@ internal sealed class ObjectState
             if (!path.IsEmpty) TellOriginItsTop(path[0]);
         }
         else if (_top is { } top && path.IsEmpty) Forward(top, fact, path);
+        else if (path.IsEmpty && _owner is not null && _pipeline.Objects.TryResolveTop(Cluster, Uid, _pipeline.Settings.MaxOwnerDepth, out var targetUid, out var resolved, out var skipped))
+        {
+            // Its owners' snapshots are known here: straight to the first object that has none (the relays' path, skipped).
+            _out.ToObjects(new Propagate(Cluster, targetUid, resolved, fact, skipped.Length == 1 ? SelfPath : skipped));
+        }
         else if (_owner is { } owner) Forward(owner, fact, path);
         else
         {
@@ -390,7 +395,7 @@ internal sealed class ObjectState
         if (_object is null || o.Generation > _object.Generation || o.ResourceVersion >= _object.ResourceVersion)
         {
             _object = o;
-            _pipeline.Objects.Snapshots.Set((Cluster, Uid), o);
+            _pipeline.Objects.Remember(o);
         }
         _identity = new ObjectRef(o.Kind, o.Namespace, o.Name);
         if (o.Owners.IsDefaultOrEmpty)
@@ -410,7 +415,7 @@ internal sealed class ObjectState
                 BecomeTop(now);
                 return;
             }
-            if (_owner is null) SetOwner((ownerRef.Uid, new ObjectRef(ownerRef.Kind, o.Namespace, ownerRef.Name)));
+            if (_owner is null) SetOwner(ObjectMemory.OwnerOf(o)!.Value);
         }
         else
         {

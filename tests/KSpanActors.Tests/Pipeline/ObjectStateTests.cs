@@ -91,6 +91,21 @@ public sealed class ObjectStateTests
     }
 
     [Fact]
+    public void A_pod_whose_owners_were_all_seen_here_hands_its_facts_straight_to_the_top_with_the_path_of_the_relays()
+    {
+        var ctx = new PipelineServices(new PipelineSettings { SettleAfter = Settle }, new PipelineMetrics(), new PipelineTracker());
+        ctx.Objects.Remember(Obj("rs-new", "ReplicaSet", "web-new", "10:00:00", Owner("Deployment", "web", "dep")));
+        ctx.Objects.Remember(Obj("dep", "Deployment", "web", "10:00:00"));
+        var (pod, fx, _) = New("p-new-a", shared: ctx);
+        pod.Accept(Obj("p-new-a", "Pod", "web-new-a", "10:00:00", Owner("ReplicaSet", "web-new", "rs-new")), Own, null, Start);
+
+        Assert.Equal(ObjectRole.Relaying, pod.Role);
+        var relayed = Assert.Single(fx.Objects.OfType<Propagate>());
+        Assert.Equal("dep", relayed.TargetUid);
+        Assert.Equal(["p-new-a", "rs-new"], relayed.Path.ToArray());
+    }
+
+    [Fact]
     public void An_object_known_only_from_its_events_waits_asks_the_name_index_once_and_hands_its_facts_on_when_answered()
     {
         var (pod, fx, _) = New("p-old-y");
