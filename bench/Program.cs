@@ -230,6 +230,7 @@ allocations?.Start();
 sampler.Mark();
 var cpu0 = sampler.CpuTime();
 var sent0 = runtime.Services.Tracker.Counters.Sent;
+var started0 = runtime.Metrics.ObjectActorsStarted;
 var alloc0 = GC.GetTotalAllocatedBytes();
 var gcPause0 = GC.GetTotalPauseDuration();
 var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
@@ -261,6 +262,7 @@ var end = Stopwatch.GetTimestamp();
 allocations?.Stop();
 var cpu = sampler.CpuTime() - cpu0;
 var messages = runtime.Services.Tracker.Counters.Sent - sent0;
+var actorsStarted = runtime.Metrics.ObjectActorsStarted - started0;
 var alloc = GC.GetTotalAllocatedBytes() - alloc0;
 var gcPause = GC.GetTotalPauseDuration() - gcPause0;
 var gcCounts = (GC.CollectionCount(0) - gc0.Item1, GC.CollectionCount(1) - gc0.Item2, GC.CollectionCount(2) - gc0.Item3);
@@ -294,7 +296,7 @@ Console.WriteLine(string.Create(culture,
 Console.WriteLine(string.Create(culture,
     $"cpu: {cpu.TotalSeconds:N1} s process CPU over {seconds:N1} s wall = {cpu.TotalSeconds / seconds:N2} cores (of {Environment.ProcessorCount})"));
 Console.WriteLine(string.Create(culture,
-    $"messages: {messages:N0} tracked messages between actors and from the decoders ({messages / (double)Math.Max(1, fed):N2} per document)"));
+    $"messages: {messages:N0} tracked messages between actors and from the decoders ({messages / (double)Math.Max(1, fed):N2} per document); {actorsStarted:N0} ObjectActors started ({actorsStarted / (double)Math.Max(1, fed):N3} per document)"));
 Console.WriteLine(string.Create(culture,
     $"gc: {alloc / 1e9:N1} GB allocated ({alloc / (double)Math.Max(1, fed):N0} B per document), collections gen0/1/2 {gcCounts.Item1}/{gcCounts.Item2}/{gcCounts.Item3}, pauses {gcPause.TotalSeconds:N2} s"));
 Console.WriteLine(string.Create(culture,

@@ -34,11 +34,17 @@ internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActor
                 break;
             case ObjectObserved o:
                 ctx.Metrics.ObjectReceived(o.Cluster, o.Kind);
-                ctx.Objects.Remember(o);
-                flow.Route(objects, new Observe(o.Cluster, o.Uid, o));
+                // The first snapshot goes to the object's own actor, which may hold facts that came before it, waiting
+                // for their owner; a later one, when its owners' snapshots were seen here, straight to the top.
+                if (ctx.Objects.Remember(o) && ctx.Objects.TryResolveTop(o.Cluster, o.Uid, ctx.Settings.MaxOwnerDepth, out var topUid, out var topRef, out var skipped))
+                {
+                    flow.Route(objects, new Propagate(o.Cluster, topUid, topRef, o, skipped));
+                }
+                else flow.Route(objects, new Observe(o.Cluster, o.Uid, o));
                 break;
-            case ObjectDeleted d:
-                flow.Route(objects, new Observe(d.Cluster, d.Uid, d));
+            case ObjectDeleted:
+                // Not routed: no tree depends on a deletion (a Killing event finds its delete by name), and sending it
+                // would only wake the object's actor (which did nothing with it).
                 break;
         }
     }

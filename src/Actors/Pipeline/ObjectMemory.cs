@@ -31,10 +31,13 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
     /// in the object's actor): the sources record what they route, so this process can tell where an object's facts
     /// end up (<see cref="TryResolveTop"/>) whichever replica's actor holds the object.
     /// </summary>
-    public void Remember(Model.ObjectObserved o)
+    /// <returns>Whether a snapshot of the object was held already (this one is not its first seen here).</returns>
+    public bool Remember(Model.ObjectObserved o)
     {
-        if (Snapshots.TryGet((o.Cluster, o.Uid), out var known) && o.Generation <= known.Generation && o.ResourceVersion < known.ResourceVersion) return;
+        var seen = Snapshots.TryGet((o.Cluster, o.Uid), out var known);
+        if (seen && o.Generation <= known!.Generation && o.ResourceVersion < known.ResourceVersion) return true;
         Snapshots.Set((o.Cluster, o.Uid), o);
+        return seen;
     }
 
     /// <summary>

@@ -89,6 +89,7 @@ internal sealed class ObjectState
     /// </summary>
     public void Start(long now)
     {
+        _pipeline.Metrics.ObjectActorStarted();
         _lastMessage = now;
         if (_pipeline.Settings.PassivateAfter is { } idle)
         {
@@ -454,6 +455,9 @@ internal sealed class ObjectState
     {
         _toldTop ??= new HashSet<string>(StringComparer.Ordinal);
         if (!_toldTop.Add(originUid) || _identity is not { } me) return;
+        // The sources of this process find this object from the origin's snapshot themselves: no need to tell it (and
+        // wake its actor for that).
+        if (_pipeline.Objects.TryResolveTop(Cluster, originUid, _pipeline.Settings.MaxOwnerDepth, out var resolved, out _, out _) && resolved == Uid) return;
         _out.ToObjects(new TopIs(Cluster, originUid, Uid, me));
     }
 
