@@ -93,12 +93,13 @@ internal sealed class LiveFleetSummary(DateTimeOffset since, int maxNamespaces =
         return lines;
     }
 
-    /// <summary>The same as JSON (<c>/summary?format=json</c>); durations in seconds.</summary>
+    /// <summary>The same as JSON (<c>/summary?format=json</c>); durations in seconds. Not for embedding in HTML (quotes and
+    /// non-ASCII are left as they are, to stay readable).</summary>
     public string RenderJson(DateTimeOffset now)
     {
         var (groups, changes, late) = Snapshot();
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("scope", "this replica's traces");
