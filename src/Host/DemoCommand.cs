@@ -27,7 +27,7 @@ internal static class DemoCommand
         };
         var httpPort = new Option<int?>("--http-port")
         {
-            Description = "Serve /healthz, /readyz and /metrics on PORT, as watch does (default: none; KSpan__Http__Port).",
+            Description = "Serve /healthz, /readyz, /metrics and /summary on PORT, as watch does (default: none; KSpan__Http__Port).",
             HelpName = "PORT",
         };
         var export = new ExportOptions();
@@ -84,6 +84,8 @@ internal static class DemoCommand
             prometheus = new PrometheusBridge();
             var spanMetrics = new SpanMetricsExporter();
             exporters.Add(spanMetrics);
+            probes.Summary = new Export.Summary.LiveFleetSummary(DateTimeOffset.UtcNow);
+            exporters.Add(new Export.Summary.LiveSummaryExporter(probes.Summary));
             (http, var bindError) = await HttpEndpoints.StartAsync(httpAddress, httpPort, probes, ct).ConfigureAwait(false);
             if (bindError is not null)
             {
@@ -92,7 +94,7 @@ internal static class DemoCommand
                 foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
-            log.LogInformation("Serving /healthz, /readyz and /metrics on {Address}:{Port}", httpAddress, httpPort);
+            log.LogInformation("Serving /healthz, /readyz, /metrics and /summary on {Address}:{Port}", httpAddress, httpPort);
         }
         using var shutdown = ShutdownSignal.Listen(limit, log, ct);
         var decodeErrors = 0;

@@ -14,7 +14,9 @@ namespace KSpanActors.Host;
 /// watches) and Prometheus /metrics (prometheus-net, which also publishes the System.Diagnostics.Metrics meters
 /// "KSpanActors*": events per cluster and kind, spans exported and dropped, watch restarts, relists, decode errors,
 /// export failures, and the rollout/scheduling/pull/start histograms; plus <c>kspan_build_info{version}</c> and
-/// <c>kspan_cluster_ready{cluster}</c>) on one small port. Used by <c>watch</c> and <c>demo --http-port</c>.
+/// <c>kspan_cluster_ready{cluster}</c>), and /summary (the fleet summary of the traces this process exported so far, as
+/// <c>summary PATH</c> prints it; <c>?format=json</c> for JSON) on one small port. Used by <c>watch</c> and
+/// <c>demo --http-port</c>.
 /// </summary>
 internal static class HttpEndpoints
 {
@@ -51,6 +53,7 @@ internal static class HttpEndpoints
         app.MapGet("/healthz", () => probes.Alive() ? Results.Text("ok\n") : Results.Text("actor system stopped\n", statusCode: 503));
         app.MapGet("/readyz", () => probes.NotReady() is { } why ? Results.Text(why + "\n", statusCode: 503) : Results.Text("ready\n"));
         app.MapMetrics("/metrics");
+        app.MapGet("/summary", (string? format) => Summary(probes.Summary, format, DateTimeOffset.UtcNow));
         try
         {
             await app.StartAsync(ct).ConfigureAwait(false);
@@ -63,6 +66,18 @@ internal static class HttpEndpoints
         BuildInfo.WithLabels(Version).Set(1);
         _serving = probes;
         return (app, null);
+    }
+
+    /// <summary>/summary: text (the default) or JSON; 404 when the command keeps no summary, 400 for another format.</summary>
+    internal static IResult Summary(KSpanActors.Export.Summary.LiveFleetSummary? summary, string? format, DateTimeOffset now)
+    {
+        if (summary is null) return Results.Text("no summary kept by this command\n", statusCode: 404);
+        return format switch
+        {
+            null or "" or "text" => Results.Text(string.Join('\n', summary.Render(now)) + "\n"),
+            "json" => Results.Text(summary.RenderJson(now) + "\n", "application/json; charset=utf-8"),
+            _ => Results.Text($"format={format}: use text or json\n", statusCode: 400),
+        };
     }
 
     /// <summary>Stops serving within 2 s (open keep-alive connections are not waited for longer), then disposes.</summary>

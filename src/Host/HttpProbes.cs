@@ -11,4 +11,7 @@ internal sealed class HttpProbes
 
     /// <summary>Each cluster and whether it is ready: watch, its watches established (listed); demo, its generator running.</summary>
     public Func<IEnumerable<KeyValuePair<string, bool>>> Clusters { get; set; } = static () => [];
+
+    /// <summary>The fleet summary of the traces this process exported (/summary); null: the command keeps none (404).</summary>
+    public KSpanActors.Export.Summary.LiveFleetSummary? Summary { get; set; }
 }

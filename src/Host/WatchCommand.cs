@@ -16,7 +16,7 @@ internal static class WatchCommand
         var export = new ExportOptions();
         var httpPort = new Option<int?>("--http-port")
         {
-            Description = "Port of /healthz, /readyz and /metrics (default 9090, KSpan__Http__Port; 0 turns them off).",
+            Description = "Port of /healthz, /readyz, /metrics and /summary (this replica's fleet summary) (default 9090, KSpan__Http__Port; 0 turns them off).",
             HelpName = "PORT",
         };
         var command = new Command("watch",
@@ -60,7 +60,7 @@ internal static class WatchCommand
         if (targets.Destinations.Count == 0)
         {
             log.LogWarning("--quiet with no --otlp-json and no OTEL_EXPORTER_OTLP_ENDPOINT: {Where}",
-                httpPort > 0 ? $"the spans only feed /metrics on port {httpPort}" : "the spans go nowhere");
+                httpPort > 0 ? $"the spans only feed /metrics and /summary on port {httpPort}" : "the spans go nowhere");
         }
         // Our instruments go to /metrics through our bridge (prometheus-net's own .NET Meters adapter is turned off).
         Prometheus.Metrics.SuppressDefaultMetrics(new Prometheus.SuppressDefaultMetricOptions { SuppressMeters = true });
@@ -73,6 +73,9 @@ internal static class WatchCommand
         Microsoft.AspNetCore.Builder.WebApplication? http = null;
         if (httpPort > 0)
         {
+            // /summary: the traces this replica exports, kept in bounded memory.
+            probes.Summary = new Export.Summary.LiveFleetSummary(DateTimeOffset.UtcNow);
+            exporters.Add(new Export.Summary.LiveSummaryExporter(probes.Summary));
             (http, var bindError) = await HttpEndpoints.StartAsync(httpAddress, httpPort, probes, ct).ConfigureAwait(false);
             if (bindError is not null)
             {
@@ -80,7 +83,7 @@ internal static class WatchCommand
                 foreach (var e in exporters) await e.DisposeAsync().ConfigureAwait(false);
                 return ExitCodes.Usage;
             }
-            log.LogInformation("Serving /healthz, /readyz and /metrics on {Address}:{Port}", httpAddress, httpPort);
+            log.LogInformation("Serving /healthz, /readyz, /metrics and /summary on {Address}:{Port}", httpAddress, httpPort);
         }
 
         // SIGTERM (Kubernetes stopping the pod) and Ctrl+C: the one shutdown path of every command.
