@@ -50,10 +50,12 @@ internal static class InputPump
 
     /// <summary>
     /// Runs <paramref name="decoders"/> threads that decode every document and call <paramref name="feed"/> with the fact
-    /// (after <paramref name="waitForRoom"/>, the back-pressure); completes when the input ends.
+    /// (after <paramref name="waitForRoom"/>, the back-pressure), then <paramref name="endOfBatch"/> with the worker's
+    /// number after each batch of documents (a source flushes what it batched before it waits); completes when the input ends.
     /// </summary>
     public static Task<DecoderStats[]> DecodeAsync(
-        ChannelReader<InputBatch> reader, int decoders, Action<IFact, int> feed, Action waitForRoom, Action? onEvent = null, CancellationToken cancel = default)
+        ChannelReader<InputBatch> reader, int decoders, Action<IFact, int> feed, Action waitForRoom, Action? onEvent = null, Action<int>? endOfBatch = null,
+        CancellationToken cancel = default)
     {
         var tasks = Enumerable.Range(0, decoders).Select(worker =>
         {
@@ -94,6 +96,7 @@ internal static class InputPump
                                     else objects++;
                                 }
                             }
+                            endOfBatch?.Invoke(worker);
                         }
                     }
                     done.SetResult(new DecoderStats(fed, events, objects, errors, decodeTicks, feedTicks, starveTicks));

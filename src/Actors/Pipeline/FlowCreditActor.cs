@@ -35,12 +35,12 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
             // A region drops its buffer for a shard being handed off by telling dead letters a Dropped per message, which
             // arrives here wrapped in a DeadLetter: the tracked message and its sender are inside.
             var (message, sender) = d.Message is Dropped dropped ? (dropped.Message, dropped.Sender) : (d.Message, d.Sender);
-            if (message is not ITracked) return;
+            if (message is not ITracked tracked) return;
             // A fact for a sharded entity that a region dropped (a shard handed off while the message waited in the
             // region's buffer: Akka drops those "to avoid re-ordering", and our actors do not depend on order) goes out
             // again; anything else nobody will process is done, for its sender.
             if (Redeliver(message, sender)) return;
-            _tracker.Done(sender);
+            _tracker.Done(sender, tracked.Weight);
         });
         Receive<ClusterEvent.UnreachableMember>(m => Reachability(m.Member.Address, reachable: false));
         Receive<ClusterEvent.ReachableMember>(m => Reachability(m.Member.Address, reachable: true));

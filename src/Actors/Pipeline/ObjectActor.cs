@@ -117,6 +117,9 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
             case Propagate p:
                 _state.Accept(p.Fact, p.Path, p.Target, now);
                 break;
+            case FactBatch b:
+                foreach (var f in b.Facts) _state.Accept(f.Fact, f.Path.IsDefault ? [] : f.Path, f.Path.IsDefaultOrEmpty ? null : b.Target, now);
+                break;
             case TopIs t:
                 _state.OnTopIs(t.TopUid, t.Top);
                 break;

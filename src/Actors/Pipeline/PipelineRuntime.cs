@@ -80,6 +80,12 @@ internal sealed class PipelineRuntime : IAsyncDisposable
     /// <summary>Routes one fact to the actor it is about. Thread-safe.</summary>
     public void Feed(IFact fact) => _router.Route(fact);
 
+    /// <summary>
+    /// A batcher for one source thread or loop: it holds the facts it is given (<see cref="FactBatcher.Add"/>) and sends
+    /// them grouped by the actor they go to when the source flushes it, before it waits for more input.
+    /// </summary>
+    public FactBatcher Batcher() => _router.Batcher();
+
     /// <summary>Asks the ClusterWatcher of each cluster to run (wherever sharding places it).</summary>
     public void StartWatching(IEnumerable<string> clusters)
     {

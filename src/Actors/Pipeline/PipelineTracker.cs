@@ -26,6 +26,7 @@ internal sealed class PipelineTracker
     private readonly object _gate = new();
     private readonly ConcurrentDictionary<Address, StrongBox<long>> _owed = new();
     private long _sent;
+    private long _messages;
     private long _acked;
     private TaskCompletionSource _idle = NewIdle(completed: true);
 
@@ -38,13 +39,17 @@ internal sealed class PipelineTracker
     /// <summary>Tracked messages this node sent that are not processed yet (never negative).</summary>
     public long InFlight => Math.Max(0, Interlocked.Read(ref _sent) - Interlocked.Read(ref _acked));
 
+    /// <summary>Messages sent through <see cref="Send"/> and <see cref="Route"/>: a batch counts once (trips through the regions).</summary>
+    public long Messages => Interlocked.Read(ref _messages);
+
     /// <summary>Monotonic counters of this node: messages sent, and messages acknowledged (processed anywhere).</summary>
     public (long Sent, long Acked) Counters => (Interlocked.Read(ref _sent), Interlocked.Read(ref _acked));
 
     /// <summary>Sends a tracked message from an actor of this node (counted, then told with that actor as sender).</summary>
     public void Send(ICanTell target, object message, IActorRef sender)
     {
-        Sent();
+        Interlocked.Increment(ref _messages);
+        Sent(message is ITracked t ? t.Weight : 1);
         target.Tell(message, sender);
     }
 
@@ -65,16 +70,17 @@ internal sealed class PipelineTracker
 
     /// <summary>
     /// A tracked message from <paramref name="sender"/> was processed here (or ended in dead letters here): acknowledged
-    /// at once when it came from this node, owed to its node otherwise.
+    /// at once when it came from this node, owed to its node otherwise; <paramref name="weight"/> is its
+    /// <see cref="ITracked.Weight"/>.
     /// </summary>
-    public void Done(IActorRef? sender)
+    public void Done(IActorRef? sender, int weight = 1)
     {
         if (sender is IActorRefScope { IsLocal: false } && sender.Path.Address is { HasGlobalScope: true } from)
         {
-            Interlocked.Increment(ref _owed.GetOrAdd(from, static _ => new StrongBox<long>()).Value);
+            Interlocked.Add(ref _owed.GetOrAdd(from, static _ => new StrongBox<long>()).Value, weight);
             return;
         }
-        Acknowledge(1);
+        Acknowledge(weight);
     }
 
     /// <summary>Processed messages this node sent (one local message, or a credit from another node).</summary>

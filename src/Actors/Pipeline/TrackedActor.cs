@@ -20,7 +20,7 @@ internal abstract class TrackedActor(PipelineTracker tracker) : UntypedActor
         }
         finally
         {
-            if (message is ITracked) Tracker.Done(Sender);
+            if (message is ITracked t) Tracker.Done(Sender, t.Weight);
         }
     }
 }

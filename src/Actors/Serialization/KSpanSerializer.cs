@@ -39,6 +39,7 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     [
         WireType.Of("obs", WriteObserve, P.Observe.Parser, ReadObserve),
         WireType.Of("prop", WritePropagate, P.Propagate.Parser, ReadPropagate),
+        WireType.Of("batch", WriteBatch, P.FactBatch.Parser, ReadBatch),
         WireType.Of("own", (OwnerClaimed m) => Owner(m.Cluster, m.TargetUid, m.OwnerUid, m.Owner), P.ObjectOwner.Parser,
             p => new OwnerClaimed(p.Cluster, p.TargetUid, p.OwnerUid, Read(p.Owner))),
         WireType.Of("top", (TopIs m) => Owner(m.Cluster, m.TargetUid, m.TopUid, m.Top), P.ObjectOwner.Parser,
@@ -109,37 +110,54 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
             p.OwnerUid = ownerUid;
             p.Owner = Write(owner);
         }
-        if (!m.Facts.IsDefault)
-        {
-            foreach (var f in m.Facts)
-            {
-                var c = new P.CarriedFact();
-                WriteFact(c, f.Fact, static (c, x) => c.ObjectObserved = x, static (c, x) => c.EventObserved = x, static (c, x) => c.ObjectDeleted = x);
-                if (!f.Path.IsDefault)
-                {
-                    foreach (var uid in f.Path) c.Path.Add(S(uid));
-                }
-                p.Facts.Add(c);
-            }
-        }
+        WriteCarried(p.Facts, m.Facts);
         return p;
+    }
+
+    private static P.FactBatch WriteBatch(FactBatch m)
+    {
+        var p = new P.FactBatch { Cluster = S(m.Cluster), TargetUid = S(m.TargetUid) };
+        if (m.Target is { } target) p.Target = Write(target);
+        WriteCarried(p.Facts, m.Facts);
+        return p;
+    }
+
+    private static FactBatch ReadBatch(P.FactBatch p) =>
+        new(p.Cluster, p.TargetUid, p.Target is null ? null : Read(p.Target), ReadCarried(p.Facts, "batch"));
+
+    private static void WriteCarried(Google.Protobuf.Collections.RepeatedField<P.CarriedFact> into, ImmutableArray<CarriedFact> facts)
+    {
+        if (facts.IsDefault) return;
+        foreach (var f in facts)
+        {
+            var c = new P.CarriedFact();
+            WriteFact(c, f.Fact, static (c, x) => c.ObjectObserved = x, static (c, x) => c.EventObserved = x, static (c, x) => c.ObjectDeleted = x);
+            if (!f.Path.IsDefault)
+            {
+                foreach (var uid in f.Path) c.Path.Add(S(uid));
+            }
+            into.Add(c);
+        }
+    }
+
+    private static ImmutableArray<CarriedFact> ReadCarried(Google.Protobuf.Collections.RepeatedField<P.CarriedFact> carried, string manifest)
+    {
+        var facts = ImmutableArray.CreateBuilder<CarriedFact>(carried.Count);
+        foreach (var c in carried) facts.Add(new CarriedFact(ReadFact(c.ObjectObserved, c.EventObserved, c.ObjectDeleted, manifest), ReadStrings(c.Path)));
+        return facts.MoveToImmutable();
     }
 
     private static ObjectHandOff ReadHandOff(P.Restored p)
     {
         var emitted = new ulong[p.Emitted.Count];
         for (var i = 0; i < emitted.Length; i++) emitted[i] = p.Emitted[i];
-        var facts = ImmutableArray.CreateBuilder<CarriedFact>(p.Facts.Count);
-        foreach (var c in p.Facts)
-        {
-            facts.Add(new CarriedFact(ReadFact(c.ObjectObserved, c.EventObserved, c.ObjectDeleted, "rest"), ReadStrings(c.Path)));
-        }
+        var facts = ReadCarried(p.Facts, "rest");
         return new ObjectHandOff(p.EntityId, p.WasTop, p.Identity is null ? null : Read(p.Identity),
             ImmutableCollectionsMarshal.AsImmutableArray(emitted),
             p.Object is null ? null : Read(p.Object),
             p.HasOwnerUid ? p.OwnerUid : null,
             p.HasOwnerUid && p.Owner is not null ? Read(p.Owner) : null,
-            facts.MoveToImmutable());
+            facts);
     }
 
     // ---- writing ----
