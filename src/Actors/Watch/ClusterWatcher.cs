@@ -149,7 +149,6 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
         IReadOnlyList<string?> namespaces = settings.Namespaces.Count == 0 ? [null] : [.. settings.Namespaces];
 
         var router = new FactRouter(_pipeline, _registry.Get<ObjectRegion>(), _registry.Get<NameRegion>());
-        var sink = new PipelineWatchSink(router.Route, _pipeline.Tracker, _pipeline.Settings.MaxInFlight, _pipeline.Metrics, _catalog.Occurrences(_cluster), settings, _catalog.Status, log);
         var loops = new List<Task>();
         var failures = new WatchFailureLog(_cluster, log);
         foreach (var resource in resources)
@@ -157,6 +156,9 @@ internal sealed class ClusterWatcher : UntypedActor, IWithTimers
             foreach (var ns in namespaces)
             {
                 _catalog.Status.Watching(_cluster, resource.ToString() + (ns is null ? "" : " " + ns));
+                // A sink per loop: each batches what it reads (a rollout's events go to one actor together) until it waits.
+                var batch = router.Batcher();
+                var sink = new PipelineWatchSink(batch.Add, _pipeline.Tracker, _pipeline.Settings.MaxInFlight, _pipeline.Metrics, _catalog.Occurrences(_cluster), settings, _catalog.Status, log, batch.Flush);
                 var loop = new ResourceWatchLoop(_cluster, resource, ns, settings.LabelSelector, settings, () => connection.Api, connection.Refresh, sink, log, failures);
                 loops.Add(loop.RunAsync(ct));
             }

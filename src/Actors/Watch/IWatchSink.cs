@@ -14,6 +14,11 @@ internal interface IWatchSink
     /// <summary>Something went wrong and the loop recovers: kind is "watch-restart", "relist", "malformed", "unauthorized", "error".</summary>
     void OnProblem(string cluster, WatchedResource resource, string kind);
 
+    /// <summary>The loop is about to wait (for the network, or for room): what the sink holds goes on now.</summary>
+    void Flush()
+    {
+    }
+
     /// <summary>Completes when the sink can take more documents (back-pressure: the loop reads on only then).</summary>
     ValueTask WaitForRoomAsync(CancellationToken ct) => ValueTask.CompletedTask;
 }

@@ -7,6 +7,9 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = 32 * 1024 * 1
     private int _start;
     private int _end;
 
+    /// <summary>Whether a complete line is read already (the next <see cref="ReadLineAsync"/> does not wait for the stream).</summary>
+    public bool HasLine => Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start) >= 0;
+
     /// <summary>The next complete line (without '\n'), null at a clean end of stream; throws <see cref="IOException"/> when the stream ends mid-line.</summary>
     public async ValueTask<byte[]?> ReadLineAsync(CancellationToken cancellationToken)
     {

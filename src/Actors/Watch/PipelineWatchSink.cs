@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging;
 
 namespace KSpanActors.Watch;
 
-/// <summary>Decodes what a watch loop reads, drops occurrences already passed on and excluded namespaces, and routes the rest.</summary>
+/// <summary>
+/// Decodes what a watch loop reads, drops occurrences already passed on and excluded namespaces, and routes the rest;
+/// <paramref name="flush"/> sends what <paramref name="route"/> held (a <see cref="FactBatcher"/> of this loop's own).
+/// </summary>
 internal sealed class PipelineWatchSink(
     Action<IFact> route,
     PipelineTracker tracker,
@@ -14,7 +17,8 @@ internal sealed class PipelineWatchSink(
     OccurrenceFilter occurrences,
     WatchSettings settings,
     WatchStatus status,
-    ILogger log) : IWatchSink
+    ILogger log,
+    Action? flush = null) : IWatchSink
 {
     private readonly HashSet<string> _excluded = [.. settings.ExcludeNamespaces];
     private readonly HashSet<string> _included = [.. settings.Namespaces];
@@ -46,7 +50,14 @@ internal sealed class PipelineWatchSink(
             cluster, relist ? "relisted" : "listed", resource, ns is null ? "" : " in " + ns, items);
     }
 
-    public ValueTask WaitForRoomAsync(CancellationToken ct) => tracker.WaitForRoomAsync(maxInFlight, ct);
+    public void Flush() => flush?.Invoke();
+
+    public ValueTask WaitForRoomAsync(CancellationToken ct)
+    {
+        if (tracker.InFlight <= maxInFlight) return ValueTask.CompletedTask;
+        Flush(); // nothing held waits with the loop
+        return tracker.WaitForRoomAsync(maxInFlight, ct);
+    }
 
     public void OnProblem(string cluster, WatchedResource resource, string kind) => metrics.WatchProblem(cluster, resource.Plural, kind);
 }

@@ -145,6 +145,7 @@ internal sealed class ResourceWatchLoop(
                 sink.OnDocument(cluster, resource, new SourceDocument(resource.Kind, resource.ApiVersion, item, $"{cluster} list {resource.Plural} item {items}"), fromList: true);
             }
             cont = page.Continue;
+            sink.Flush();
             await sink.WaitForRoomAsync(ct).ConfigureAwait(false); // one page (PageSize items) at a time
         }
         while (cont is not null);
@@ -170,44 +171,53 @@ internal sealed class ResourceWatchLoop(
         await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         var lines = new LineReader(stream);
         var received = 0;
-        while (await lines.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+        try
         {
-            WatchLine evt;
-            try
+            while (true)
             {
-                evt = KubeJson.ParseWatchLine(line);
-            }
-            catch (JsonException e)
-            {
-                sink.OnProblem(cluster, resource, "malformed");
-                log.LogWarning("{Where}: skipped a malformed watch line ({Error}): {Line}", Where, TextLine.Of(e.Message), Preview(line));
-                continue;
-            }
-            switch (evt.Type)
-            {
-                case "BOOKMARK":
-                    received++;
-                    if (evt.ResourceVersion is not null) _resourceVersion = evt.ResourceVersion;
-                    break;
-                case "ERROR":
-                    var (code, reason, message) = KubeJson.ParseStatus(evt.Object.Span);
-                    if (code == 410) throw new KubeApiException(HttpStatusCode.Gone, $"watch expired: {reason} {message}");
-                    throw new KubeApiException((HttpStatusCode)(code == 0 ? 500 : code), $"watch error {code} {reason}: {message}");
-                case "ADDED":
-                case "MODIFIED":
-                case "DELETED":
-                    received++;
-                    sink.OnDocument(cluster, resource,
-                        new SourceDocument(resource.Kind, resource.ApiVersion, evt.Object, $"{cluster} watch {resource.Plural} rv {evt.ResourceVersion}", evt.Type == "DELETED"),
-                        fromList: false);
-                    if (evt.ResourceVersion is not null) _resourceVersion = evt.ResourceVersion;
-                    await sink.WaitForRoomAsync(ct).ConfigureAwait(false);
-                    break;
-                default:
+                if (!lines.HasLine) sink.Flush(); // the next read waits for the network: what was read goes on first
+                if (await lines.ReadLineAsync(ct).ConfigureAwait(false) is not { } line) break;
+                WatchLine evt;
+                try
+                {
+                    evt = KubeJson.ParseWatchLine(line);
+                }
+                catch (JsonException e)
+                {
                     sink.OnProblem(cluster, resource, "malformed");
-                    log.LogWarning("{Where}: skipped a watch event of unknown type {Type}", Where, evt.Type);
-                    break;
+                    log.LogWarning("{Where}: skipped a malformed watch line ({Error}): {Line}", Where, TextLine.Of(e.Message), Preview(line));
+                    continue;
+                }
+                switch (evt.Type)
+                {
+                    case "BOOKMARK":
+                        received++;
+                        if (evt.ResourceVersion is not null) _resourceVersion = evt.ResourceVersion;
+                        break;
+                    case "ERROR":
+                        var (code, reason, message) = KubeJson.ParseStatus(evt.Object.Span);
+                        if (code == 410) throw new KubeApiException(HttpStatusCode.Gone, $"watch expired: {reason} {message}");
+                        throw new KubeApiException((HttpStatusCode)(code == 0 ? 500 : code), $"watch error {code} {reason}: {message}");
+                    case "ADDED":
+                    case "MODIFIED":
+                    case "DELETED":
+                        received++;
+                        sink.OnDocument(cluster, resource,
+                            new SourceDocument(resource.Kind, resource.ApiVersion, evt.Object, $"{cluster} watch {resource.Plural} rv {evt.ResourceVersion}", evt.Type == "DELETED"),
+                            fromList: false);
+                        if (evt.ResourceVersion is not null) _resourceVersion = evt.ResourceVersion;
+                        await sink.WaitForRoomAsync(ct).ConfigureAwait(false);
+                        break;
+                    default:
+                        sink.OnProblem(cluster, resource, "malformed");
+                        log.LogWarning("{Where}: skipped a watch event of unknown type {Type}", Where, evt.Type);
+                        break;
+                }
             }
+        }
+        finally
+        {
+            sink.Flush(); // a watch that broke off still hands on what it read
         }
         log.LogDebug("{Where}: watch ended after {Received} events and bookmarks; resuming at {Rv}", Where, received, _resourceVersion);
         return received;

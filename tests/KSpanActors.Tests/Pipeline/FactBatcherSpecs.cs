@@ -1,0 +1,117 @@
+using Akka.Actor;
+using KSpanActors.Model;
+using KSpanActors.Pipeline;
+using KSpanActors.Tracing;
+using static KSpanActors.Tests.Support.F;
+
+namespace KSpanActors.Tests.Pipeline;
+
+/// <summary>
+/// A source's facts, batched by the object actor they go to (<see cref="FactBatcher"/>), and an actor taking a batch
+/// as the messages it stands for: the same decisions, every fact counted done.
+/// </summary>
+public sealed class FactBatcherSpecs : ActorSpecBase
+{
+    private static EventObserved PodEvent(string id, string reason) =>
+        Ev(id, "Pod", "web-a", "pod", reason, reason + " of web-a", "10:00:01", "kubelet");
+
+    private (FactBatcher Batcher, PipelineServices Context) New()
+    {
+        var ctx = NewContext();
+        var router = new FactRouter(ctx, Objects.Ref, Names.Ref);
+        return (router.Batcher(), ctx);
+    }
+
+    [Fact]
+    public void A_rollouts_events_go_to_their_top_as_one_batch_at_the_flush_and_a_lone_fact_as_the_message_it_was()
+    {
+        var (batcher, ctx) = New();
+        batcher.Add(Obj("rs", "ReplicaSet", "web", "10:00:00", Owner("Deployment", "web", "dep")));
+        batcher.Add(Obj("dep", "Deployment", "web", "10:00:00"));
+        batcher.Add(Obj("pod", "Pod", "web-a", "10:00:00", Owner("ReplicaSet", "web", "rs")));
+        var events = new[] { PodEvent("e1", "Scheduled"), PodEvent("e2", "Pulling"), PodEvent("e3", "Pulled") };
+        foreach (var e in events) batcher.Add(e);
+        Objects.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // held until the source flushes
+        Assert.Equal(0, ctx.Tracker.InFlight);
+
+        batcher.Flush();
+
+        var received = Objects.ReceiveN(3, TimeSpan.FromSeconds(5));
+        // The first snapshots of the ReplicaSet and the pod to their own actors; the Deployment's own snapshot and the
+        // pod's events (its owners were seen) together to the Deployment, the events with the relays' path.
+        Assert.Equal(["pod", "rs"], received.OfType<Observe>().Select(o => o.Uid).Order(StringComparer.Ordinal));
+        var batch = Assert.Single(received.OfType<FactBatch>());
+        Assert.Equal("dep", batch.TargetUid);
+        Assert.Equal(new ObjectRef("Deployment", "default", "web"), batch.Target);
+        Assert.Equal([Obj("dep", "Deployment", "web", "10:00:00"), .. events], batch.Facts.Select(f => f.Fact));
+        Assert.Empty(batch.Facts[0].Path);
+        Assert.All(batch.Facts.Skip(1), f => Assert.Equal(["pod", "rs"], f.Path.ToArray()));
+        Assert.Equal(6, ctx.Tracker.InFlight); // three snapshots and three events, the batch weighing four
+        Assert.Equal(3, ctx.Tracker.Messages);
+    }
+
+    [Fact]
+    public void No_more_than_MaxHeld_facts_wait_for_a_flush()
+    {
+        var (batcher, ctx) = New();
+        for (var i = 0; i < FactBatcher.MaxHeld; i++) batcher.Add(Ev($"e{i}", "Pod", $"p{i}", $"p{i}", "Scheduled", "Successfully assigned", "10:00:00", "default-scheduler"));
+
+        Objects.ReceiveN(FactBatcher.MaxHeld, TimeSpan.FromSeconds(5));
+        Assert.Equal(FactBatcher.MaxHeld, ctx.Tracker.InFlight);
+        batcher.Flush(); // nothing left
+        Objects.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void An_actor_takes_a_batch_as_the_messages_it_stands_for_and_counts_each_fact_done()
+    {
+        var (facts, _) = Support.Scenarios.Rollout();
+        var carried = facts.Select(f => new CarriedFact(f, f is ObjectObserved { Uid: "dep" } or EventObserved { ObjectUid: "dep" } ? [] : ["child"])).ToList();
+        var target = new ObjectRef("Deployment", "default", "web");
+
+        // The same facts, once as one message each, once as one batch, to a fresh actor and context each time.
+        var one = Exported(ctx => carried.Select(c => (object)(c.Path.IsEmpty ? new Observe(Cluster, "dep", c.Fact) : new Propagate(Cluster, "dep", target, c.Fact, c.Path))));
+        var batched = Exported(ctx => [new FactBatch(Cluster, "dep", target, [.. carried])]);
+
+        Assert.NotEmpty(one);
+        Assert.Equal(one, batched);
+    }
+
+    /// <summary>Sends the messages to a fresh "dep" actor, waits until every fact is counted done, exports, stops it.</summary>
+    private List<(string Name, long Start, long End, string Parent)> Exported(Func<PipelineServices, IEnumerable<object>> messages)
+    {
+        var ctx = NewContext();
+        var dep = Sys.ActorOf(ObjectActor.Props(ctx, Registry), Uri.EscapeDataString(EntityIds.Object(Cluster, "dep")));
+        var sent = 0L;
+        foreach (var m in messages(ctx))
+        {
+            ctx.Tracker.Send(dep, m, TestActor);
+            sent += ((ITracked)m).Weight;
+        }
+        // Done once processed (what the actor sends on itself goes to probes, which never count anything done).
+        AwaitCondition(() => ctx.Tracker.Counters.Acked == sent, TimeSpan.FromSeconds(5));
+        dep.Tell(new EmitObject(EntityIds.Object(Cluster, "dep")));
+        var spans = Emitter.ExpectMsg<EmitSpans>().Trace.Spans;
+        Watch(dep);
+        Sys.Stop(dep);
+        ExpectTerminated(dep);
+        Names.ReceiveWhile(TimeSpan.FromMilliseconds(100), m => m);
+        return [.. spans.Select(s => (s.Name, s.StartNs, s.EndNs, s.ParentSpanId.ToString()))];
+    }
+
+    [Fact]
+    public void A_batch_that_ends_in_dead_letters_is_settled_with_its_weight()
+    {
+        var tracker = new PipelineTracker();
+        var flow = Sys.ActorOf(FlowCreditActor.Props(tracker, new FleetHealth(null)), FlowCreditActor.Name);
+        flow.Tell(new Identify(0));
+        ExpectMsg<ActorIdentity>();
+        var batch = new FactBatch(Cluster, "gone", null, [new CarriedFact(PodEvent("e1", "Killing"), []), new CarriedFact(PodEvent("e2", "Killing"), [])]);
+        tracker.Sent(batch.Weight);
+
+        Sys.EventStream.Publish(new Akka.Event.DeadLetter(batch, TestActor, ActorRefs.Nobody));
+
+        AwaitCondition(() => tracker.InFlight == 0, TimeSpan.FromSeconds(5));
+        Assert.Equal((2, 2), tracker.Counters);
+    }
+}
