@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace KSpanActors.Pipeline;
 
 /// <summary>
@@ -49,25 +51,31 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
     /// <paramref name="maxDepth"/> (the relays handle those): the caller takes the normal path.
     /// </summary>
     public bool TryResolveTop(
-        string cluster, string uid, int maxDepth, out string targetUid, out Tracing.ObjectRef target, out System.Collections.Immutable.ImmutableArray<string> path)
+        string cluster, string uid, int maxDepth, out string targetUid, out Tracing.ObjectRef target, out ImmutableArray<string> path)
     {
         targetUid = "";
         target = default;
         path = default;
         if (!Snapshots.TryGet((cluster, uid), out var o) || OwnerOf(o) is not { } owner) return false;
-        var skipped = new List<string>(4) { uid };
+        var skipped = _scratch ??= new List<string>(8);
+        skipped.Clear();
+        skipped.Add(uid);
         while (true)
         {
             if (skipped.Contains(owner.Uid) || skipped.Count >= maxDepth - 1) return false;
             if (!Snapshots.TryGet((cluster, owner.Uid), out var next) || OwnerOf(next) is not { } above)
             {
-                (targetUid, target, path) = (owner.Uid, owner.Ref, [.. skipped]);
+                (targetUid, target, path) = (owner.Uid, owner.Ref, ImmutableArray.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(skipped)));
                 return true;
             }
             skipped.Add(owner.Uid);
             owner = above;
         }
     }
+
+    /// <summary>The objects a resolution walks through, one list per thread (the path is copied out of it).</summary>
+    [ThreadStatic]
+    private static List<string>? _scratch;
 
     /// <summary>The owner an object's facts go to, as its snapshot names it (the controller reference, else the first).</summary>
     public static (string Uid, Tracing.ObjectRef Ref)? OwnerOf(Model.ObjectObserved o) =>
