@@ -107,7 +107,7 @@ internal sealed class ObjectState
     /// </summary>
     public void Accept(IFact fact, ImmutableArray<string> path, ObjectRef? target, long now)
     {
-        if (_identity is null && target is { } t) _identity = t;
+        if (target is { } t) LearnIdentity(t);
         CatchUpWithFleet();
 
         switch (fact)
@@ -410,12 +410,40 @@ internal sealed class ObjectState
                 BecomeTop(now);
                 return;
             }
-            if (_owner is null) SetOwner((ownerRef.Uid, new ObjectRef(ownerRef.Kind, o.Namespace, ownerRef.Name)));
+            if (_owner is null) SetOwner((ownerRef.Uid, OwnerRefOf(ownerRef.Kind, o.Namespace, ownerRef.Name)));
         }
         else
         {
             BecomeTop(now);
         }
+    }
+
+    /// <summary>
+    /// How a dependent names its owner: an owner reference has no namespace, and an owner of a cluster-scoped kind (a Node
+    /// owning mirror pods, OpenShift's ClusterVersion) has none either, whichever namespace its dependents live in.
+    /// </summary>
+    internal static ObjectRef OwnerRefOf(string kind, string dependentNamespace, string name)
+    {
+        Ingest.InvolvedObject.Canonical(kind, out var clusterScoped);
+        return new ObjectRef(kind, clusterScoped ? "" : dependentNamespace, name);
+    }
+
+    /// <summary>
+    /// What a fact's sender calls this object, kept until its own snapshot says better. Dependents in two namespaces name
+    /// an owner of a kind this process does not know (a cluster-scoped custom resource): only a cluster-scoped object can
+    /// own both, so it has no namespace, and its trace is one whatever order its dependents speak in.
+    /// </summary>
+    private void LearnIdentity(ObjectRef said)
+    {
+        if (_identity is not { } known)
+        {
+            _identity = said;
+            return;
+        }
+        if (_object is not null || known.Namespace.Length == 0 || said.Namespace == known.Namespace) return;
+        if (said.Kind != known.Kind || said.Name != known.Name) return;
+        _identity = known with { Namespace = "" };
+        _family?.Rename(_identity.Value);
     }
 
     private void ClaimWhatThisEventActedOn(EventObserved e)
