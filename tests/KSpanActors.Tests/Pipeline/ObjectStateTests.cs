@@ -237,4 +237,36 @@ public sealed class ObjectStateTests
         waiting.OnIdleTick(At(idle * 2));
         Assert.Equal(0, fxWaiting.Passivations);
     }
+
+    [Fact]
+    public void A_mirror_pod_names_its_node_without_a_namespace_as_the_node_is_cluster_scoped()
+    {
+        var (pod, _, _) = New("mirror");
+        pod.Accept(Obj("mirror", "Pod", "kube-proxy-worker-1", "08:00:10", Owner("Node", "worker-1", "node-uid"), ns: "kube-system"), Own, null, Start);
+
+        Assert.Equal(ObjectRole.Relaying, pod.Role);
+        Assert.Equal(("node-uid", new ObjectRef("Node", "", "worker-1")), pod.Owner);
+    }
+
+    [Theory]
+    [InlineData("team-a", "team-b")]
+    [InlineData("team-b", "team-a")]
+    public void An_owner_its_dependents_name_in_two_namespaces_is_cluster_scoped_and_exports_one_trace_without_one(string first, string second)
+    {
+        // A Tenant (a cluster-scoped custom resource this process does not know) owns objects in two namespaces.
+        var (tenant, fx, _) = New("tenant");
+        var a = Ev("q1", "ResourceQuota", "compute", "rq-a", "QuotaExceeded", "exceeded quota", "10:00:00", "tenant-controller", warning: true, ns: first);
+        var b = Ev("q2", "ResourceQuota", "compute", "rq-b", "QuotaExceeded", "exceeded quota", "10:00:01", "tenant-controller", warning: true, ns: second);
+        tenant.Accept(a, ["rq-a"], new ObjectRef("Tenant", first, "acme"), Start);
+        tenant.Accept(b, ["rq-b"], new ObjectRef("Tenant", second, "acme"), Start);
+        tenant.Finalize(Start);
+        tenant.Emit();
+
+        Assert.Equal(new ObjectRef("Tenant", "", "acme"), tenant.Identity);
+        var trace = Assert.Single(fx.Exported);
+        var root = Assert.Single(trace.Spans, s => s.IsRoot);
+        Assert.Equal("Tenant.Create", root.Name);
+        Assert.Null(root.Attribute("k8s.namespace.name"));
+        Assert.Equal(3, trace.Spans.Length);
+    }
 }
