@@ -72,6 +72,7 @@ public sealed class EventMessagesTests
     [InlineData("Saw completed job: export-28627200, status: Complete", "export-28627200")]
     [InlineData("Saw completed job: export-28627202, status: Failed", "export-28627202")]
     [InlineData("Saw completed job: export-28627202", "export-28627202")]
+    [InlineData("Saw completed job: export-28627203, condition: Complete", "export-28627203")]
     public void A_cronjob_that_saw_its_job_complete_names_the_job(string message, string job)
     {
         Assert.True(EventMessages.TryParseSawCompletedJob("SawCompletedJob", message, out var name));
