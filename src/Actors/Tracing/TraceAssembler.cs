@@ -183,20 +183,34 @@ internal static class TraceAssembler
     /// </summary>
     private static void ParentUnderRuns(EventObserved[] occ, int[] parent, List<int> runs)
     {
-        foreach (var r in runs) parent[r] = NoParent;
+        var isRun = new bool[occ.Length];
+        foreach (var r in runs)
+        {
+            parent[r] = NoParent;
+            isRun[r] = true;
+        }
         for (var i = 0; i < occ.Length; i++)
         {
             var e = occ[i];
-            if (parent[i] != NoParent || e.Kind != "CronJob" || runs.Contains(i)) continue;
+            if (parent[i] != NoParent || isRun[i] || e.Kind != "CronJob") continue;
+            // Runs ascend by time: the first one later than this event's second, then back to the latest of its CronJob.
             var t = Sec(e.TimeNs);
-            var best = NoParent;
-            foreach (var r in runs)
+            int lo = 0, hi = runs.Count;
+            while (lo < hi)
             {
-                var c = occ[r];
-                if (Sec(c.TimeNs) > t) break; // ascending
-                if (c.Name == e.Name && c.Namespace == e.Namespace && SameObject(c, e)) best = r;
+                var mid = (lo + hi) >>> 1;
+                if (Sec(occ[runs[mid]].TimeNs) <= t) lo = mid + 1;
+                else hi = mid;
             }
-            parent[i] = best;
+            for (var k = lo - 1; k >= 0; k--)
+            {
+                var c = occ[runs[k]];
+                if (c.Name == e.Name && c.Namespace == e.Namespace && SameObject(c, e))
+                {
+                    parent[i] = runs[k];
+                    break;
+                }
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KSpanActors.Model;
 
 namespace KSpanActors.Tracing;
@@ -93,16 +94,16 @@ internal sealed class TraceFamily
 
     private bool AddEvent(EventObserved e)
     {
-        var key = new OccurrenceKey(e.EventUid, e.Count);
-        if (_occurrences.TryGetValue(key, out var held))
+        ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_occurrences, new OccurrenceKey(e.EventUid, e.Count), out var exists);
+        if (exists)
         {
             // Two different facts claim one occurrence (a copy with a garbled message, a reused uid): which one is kept
             // must not depend on arrival order, and one whose message says what its controller did wins.
-            if (held == e || Rank(e, held) >= 0) return false;
-            _occurrences[key] = e;
+            if (held == e || Rank(e, held!) >= 0) return false;
+            held = e;
             return true;
         }
-        _occurrences.Add(key, e);
+        held = e;
         if (_lowestCount.TryGetValue(e.EventUid, out var lowest))
         {
             if (e.Count < lowest) _lowestCount[e.EventUid] = e.Count;

@@ -269,4 +269,16 @@ public sealed class ObjectStateTests
         Assert.Null(root.Attribute("k8s.namespace.name"));
         Assert.Equal(3, trace.Spans.Length);
     }
+
+    [Fact]
+    public void A_cronjob_claims_the_job_its_aggregated_create_names_and_no_other()
+    {
+        var (cronJob, fx, _) = New("cj");
+        cronJob.Accept(Ev("agg", "CronJob", "export", "cj", "SuccessfulCreate", "(combined from similar events): Created job export-28627211", "10:11:00", "cronjob-controller", count: 11, first: "10:01:00"), Own, null, Start);
+        cronJob.Accept(Ev("junk", "CronJob", "export", "cj", "SuccessfulCreate", "Created job " + new string('x', 4096), "10:11:30", "cronjob-controller"), Own, null, Start);
+
+        var claim = Assert.Single(fx.Names.OfType<ClaimName>());
+        Assert.Equal(new ObjectRef("Job", "default", "export-28627211"), claim.Name);
+        Assert.Equal(("cj", new ObjectRef("CronJob", "default", "export")), (claim.OwnerUid, claim.Owner));
+    }
 }
