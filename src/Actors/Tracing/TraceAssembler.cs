@@ -172,9 +172,13 @@ internal static class TraceAssembler
         if (spans.Count > 0) result.Add(new TraceSpans(traceId, spans.DrainToImmutable()));
     }
 
-    /// <summary>A CronJob's "Created job J": one run of it, the root of a trace of its own.</summary>
+    /// <summary>
+    /// A CronJob's "Created job J": one run of it, the root of a trace of its own. So is a run it failed to start
+    /// (<c>FailedCreate</c> "Error creating job: ..."): a CronJob that fails every minute shows one failed run a minute,
+    /// not one run that never ends.
+    /// </summary>
     private static bool IsRun(EventObserved e, ControllerAction? action) =>
-        action is { Direction: ActionDirection.Up, TargetKind: "Job" } && e.Kind == "CronJob" && e.Reason == "SuccessfulCreate";
+        e.Kind == "CronJob" && (e.Reason == "FailedCreate" || (action is { Direction: ActionDirection.Up, TargetKind: "Job" } && e.Reason == "SuccessfulCreate"));
 
     /// <summary>
     /// A CronJob's own events that nothing else explains ("Deleted job J" of an old run, a missed schedule) belong to the

@@ -128,6 +128,25 @@ public sealed class ContractKindsTests
         Assert.Equal(3, traces.Count);
     }
 
+    [Fact]
+    public void A_run_the_cronjob_failed_to_start_is_a_trace_of_its_own_not_part_of_the_run_before()
+    {
+        var facts = new List<IFact>
+        {
+            Obj("cj", "CronJob", "export", "09:00:00", manager: "kubectl-client-side-apply"),
+            Ev("r1", "CronJob", "export", "cj", "SuccessfulCreate", "Created job export-1", "10:00:00", "cronjob-controller"),
+            Ev("f2", "CronJob", "export", "cj", "FailedCreate", "Error creating job: jobs.batch \"export-2\" is forbidden: exceeded quota: batch-quota", "10:01:00", "cronjob-controller", warning: true),
+            Ev("f3", "CronJob", "export", "cj", "FailedCreate", "Error creating job: jobs.batch \"export-3\" is forbidden: exceeded quota: batch-quota", "10:02:00", "cronjob-controller", warning: true),
+        };
+        var traces = TraceAssembler.Assemble(Family(facts, "cj", CronJob));
+
+        Assert.Equal(3, traces.Count);
+        var roots = traces.Select(t => Assert.Single(t.Spans)).OrderBy(s => s.StartNs).ToList();
+        Assert.All(roots, r => Assert.True(r.IsRoot));
+        Assert.Equal(["r1", "f2", "f3"], roots.Select(r => r.Attribute("k8s.event.uid")!));
+        Assert.Equal([SpanStatus.Unset, SpanStatus.Error, SpanStatus.Error], roots.Select(r => r.Status));
+    }
+
     /// <summary>A copy of a real scaling event (same uid and count) whose message is a megabyte of junk.</summary>
     [Theory]
     [InlineData(true)]
