@@ -450,7 +450,13 @@ internal sealed class ObjectState
     {
         if (e.ObjectUid != Uid) return;
         if (!EventMessages.IsControllerAction(e.Reason)) return;
-        if (!EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action)) return;
+        if (!EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action))
+        {
+            if (EventMessages.NamesNoChild(e.Reason, e.Message)) return;
+            _pipeline.Metrics.UnreadableAction();
+            _out.Debug($"{Describe()}: {e.Kind}.{e.Reason} event {e.EventUid} does not say what was done (\"{TextLine.Of(e.Message, 80)}\"); it is a span, never a parent");
+            return;
+        }
         // Every time, not once per target: the bucket that heard it may have been on a replica that crashed since, and a
         // relist brings the event again (the index keeps one claim per name).
         _out.ToNames(new ClaimName(Cluster, new ObjectRef(action.TargetKind, e.Namespace, action.TargetName), Uid, new ObjectRef(e.Kind, e.Namespace, e.Name)));

@@ -90,6 +90,14 @@ internal static class EventMessages
     }
 
     /// <summary>
+    /// A create or delete that acts on something other than a child with events of its own: a StatefulSet's volume claim
+    /// ("create Claim data-web-0 Pod web-0 in StatefulSet web success"). Not an action, and not a garbled one either.
+    /// </summary>
+    public static bool NamesNoChild(string reason, string message) =>
+        reason is "SuccessfulCreate" or "SuccessfulDelete"
+        && (message.StartsWith("create Claim ", StringComparison.Ordinal) || message.StartsWith("delete Claim ", StringComparison.Ordinal));
+
+    /// <summary>
     /// "Scaled up replica set R to 3", "Scaled down replica set R to 0 from 1" and, since Kubernetes 1.29,
     /// "Scaled up replica set R from 0 to 3": the whole message, with a number of replicas.
     /// </summary>

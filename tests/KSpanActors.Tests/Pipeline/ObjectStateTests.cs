@@ -271,12 +271,15 @@ public sealed class ObjectStateTests
     }
 
     [Fact]
-    public void A_cronjob_claims_the_job_its_aggregated_create_names_and_no_other()
+    public void A_cronjob_claims_the_job_its_aggregated_create_names_and_counts_a_create_that_names_none()
     {
-        var (cronJob, fx, _) = New("cj");
+        var (cronJob, fx, ctx) = New("cj");
         cronJob.Accept(Ev("agg", "CronJob", "export", "cj", "SuccessfulCreate", "(combined from similar events): Created job export-28627211", "10:11:00", "cronjob-controller", count: 11, first: "10:01:00"), Own, null, Start);
         cronJob.Accept(Ev("junk", "CronJob", "export", "cj", "SuccessfulCreate", "Created job " + new string('x', 4096), "10:11:30", "cronjob-controller"), Own, null, Start);
 
+        cronJob.Accept(Ev("pvc", "CronJob", "export", "cj", "SuccessfulCreate", "create Claim data-web-0 Pod web-0 in StatefulSet web success", "10:11:40", "statefulset-controller"), Own, null, Start);
+
+        Assert.Equal(1, ctx.Metrics.UnreadableActions); // the junk one; a volume claim is no child, and no junk either
         var claim = Assert.Single(fx.Names.OfType<ClaimName>());
         Assert.Equal(new ObjectRef("Job", "default", "export-28627211"), claim.Name);
         Assert.Equal(("cj", new ObjectRef("CronJob", "default", "export")), (claim.OwnerUid, claim.Owner));
