@@ -79,5 +79,5 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
 
     /// <summary>The owner an object's facts go to, as its snapshot names it (the controller reference, else the first).</summary>
     public static (string Uid, Tracing.ObjectRef Ref)? OwnerOf(Model.ObjectObserved o) =>
-        o.Owner is { } r ? (r.Uid, new Tracing.ObjectRef(r.Kind, o.Namespace, r.Name)) : null;
+        o.Owner is { } r ? (r.Uid, ObjectState.OwnerRefOf(r.Kind, o.Namespace, r.Name)) : null;
 }

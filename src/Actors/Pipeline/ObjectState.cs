@@ -108,7 +108,7 @@ internal sealed class ObjectState
     /// </summary>
     public void Accept(IFact fact, ImmutableArray<string> path, ObjectRef? target, long now)
     {
-        if (_identity is null && target is { } t) _identity = t;
+        if (target is { } t) LearnIdentity(t);
         CatchUpWithFleet();
 
         switch (fact)
@@ -424,11 +424,45 @@ internal sealed class ObjectState
         }
     }
 
+    /// <summary>
+    /// How a dependent names its owner: an owner reference has no namespace, and an owner of a cluster-scoped kind (a Node
+    /// owning mirror pods, OpenShift's ClusterVersion) has none either, whichever namespace its dependents live in.
+    /// </summary>
+    internal static ObjectRef OwnerRefOf(string kind, string dependentNamespace, string name)
+    {
+        Ingest.InvolvedObject.Canonical(kind, out var clusterScoped);
+        return new ObjectRef(kind, clusterScoped ? "" : dependentNamespace, name);
+    }
+
+    /// <summary>
+    /// What a fact's sender calls this object, kept until its own snapshot says better. Dependents in two namespaces name
+    /// an owner of a kind this process does not know (a cluster-scoped custom resource): only a cluster-scoped object can
+    /// own both, so it has no namespace, and its trace is one whatever order its dependents speak in.
+    /// </summary>
+    private void LearnIdentity(ObjectRef said)
+    {
+        if (_identity is not { } known)
+        {
+            _identity = said;
+            return;
+        }
+        if (_object is not null || known.Namespace.Length == 0 || said.Namespace == known.Namespace) return;
+        if (said.Kind != known.Kind || said.Name != known.Name) return;
+        _identity = known with { Namespace = "" };
+        _family?.Rename(_identity.Value);
+    }
+
     private void ClaimWhatThisEventActedOn(EventObserved e)
     {
         if (e.ObjectUid != Uid) return;
         if (!EventMessages.IsControllerAction(e.Reason)) return;
-        if (!EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action)) return;
+        if (!EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action))
+        {
+            if (EventMessages.NamesNoChild(e.Reason, e.Message)) return;
+            _pipeline.Metrics.UnreadableAction();
+            _out.Debug($"{Describe()}: {e.Kind}.{e.Reason} event {e.EventUid} does not say what was done (\"{TextLine.Of(e.Message, 80)}\"); it is a span, never a parent");
+            return;
+        }
         // Every time, not once per target: the bucket that heard it may have been on a replica that crashed since, and a
         // relist brings the event again (the index keeps one claim per name).
         _out.ToNames(new ClaimName(Cluster, new ObjectRef(action.TargetKind, e.Namespace, action.TargetName), Uid, new ObjectRef(e.Kind, e.Namespace, e.Name)));

@@ -26,6 +26,7 @@ internal sealed class PipelineMetrics : IDisposable
     private long _ownerCycles;
     private long _orphans;
     private long _objectActorsStarted;
+    private long _unreadableActions;
 
     public PipelineMetrics()
     {
@@ -40,6 +41,7 @@ internal sealed class PipelineMetrics : IDisposable
         _meter.CreateObservableCounter("kspan.owner.cycles", () => OwnerCycles, description: "Owner reference cycles cut");
         _meter.CreateObservableCounter("kspan.orphans", () => Orphans, description: "Objects whose owner could not be found");
         _meter.CreateObservableCounter("kspan.object.actors.started", () => ObjectActorsStarted, description: "Object actors started (created, or recreated after passivation or a hand-off)");
+        _meter.CreateObservableCounter("kspan.unreadable.actions", () => UnreadableActions, description: "Controller events (creates, deletes, scalings) whose message does not say what was done: spans, never parents");
         _eventsByKind = _meter.CreateCounter<long>("kspan.cluster.events", description: "Event occurrences received, by cluster and involved object kind");
         _objectsByKind = _meter.CreateCounter<long>("kspan.cluster.objects", description: "Object snapshots received, by cluster and kind");
         _watchProblems = _meter.CreateCounter<long>("kspan.watch.problems", description: "Watch restarts, relists, malformed lines, unauthorized answers, by cluster and resource");
@@ -56,6 +58,7 @@ internal sealed class PipelineMetrics : IDisposable
     public long OwnerCycles => Interlocked.Read(ref _ownerCycles);
     public long Orphans => Interlocked.Read(ref _orphans);
     public long ObjectActorsStarted => Interlocked.Read(ref _objectActorsStarted);
+    public long UnreadableActions => Interlocked.Read(ref _unreadableActions);
 
     public void EventReceived() => Interlocked.Increment(ref _events);
     public void ObjectReceived() => Interlocked.Increment(ref _objects);
@@ -123,6 +126,9 @@ internal sealed class PipelineMetrics : IDisposable
     public void OwnerCycle() => Interlocked.Increment(ref _ownerCycles);
     public void Orphan() => Interlocked.Increment(ref _orphans);
     public void ObjectActorStarted() => Interlocked.Increment(ref _objectActorsStarted);
+
+    /// <summary>A controller event whose message does not say in full what was done (a junk or truncated copy).</summary>
+    public void UnreadableAction() => Interlocked.Increment(ref _unreadableActions);
 
     public void Dispose() => _meter.Dispose();
 }

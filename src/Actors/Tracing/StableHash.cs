@@ -52,6 +52,13 @@ internal static class StableHash
         return new TraceId(NonZero(Mix(h ^ 0x7472616365UL)), NonZero(Mix(h + 0x9E3779B97F4A7C15UL)));
     }
 
+    /// <summary>Trace id of one run of a CronJob: (cluster, top-level object uid, the "Created job" occurrence).</summary>
+    public static TraceId Run(string cluster, string topUid, string eventUid, long count)
+    {
+        var h = Add(Add(Add(Add(Add(FnvOffset, "run"), cluster), topUid), eventUid), count);
+        return new TraceId(NonZero(Mix(h ^ 0x7472616365UL)), NonZero(Mix(h + 0x9E3779B97F4A7C15UL)));
+    }
+
     /// <summary>Span id of one event occurrence: (cluster, event uid, count).</summary>
     public static SpanId Event(string cluster, string eventUid, long count) =>
         new(NonZero(Mix(Add(Add(Add(FnvOffset, cluster), eventUid), count))));

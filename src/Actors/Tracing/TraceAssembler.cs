@@ -42,24 +42,34 @@ internal static class TraceAssembler
             }
         }
 
+        // A CronJob's runs: each "Created job J" is the root of a trace of its own (ascending by time, uid, count).
+        var runs = new List<int>();
+        for (var i = 0; i < n; i++)
+        {
+            if (IsRun(occ[i], actions[i])) runs.Add(i);
+        }
+
         // Parents (index of the parent occurrence, or NoParent for the root of the change).
         var parent = new int[n];
         for (var i = 0; i < n; i++)
         {
             parent[i] = FindParent(i, occ, actions, acting, family, top);
         }
+        if (runs.Count > 0) ParentUnderRuns(occ, parent, runs);
 
-        // Which change each span belongs to: its parent's, or by time for spans under the root.
+        // Which change each span belongs to: its parent's, or by time for spans under the root. Runs come after the
+        // generations: change gens.Length + k is run k.
         var gen = new int[n];
         for (var i = 0; i < n; i++) gen[i] = -1;
+        for (var k = 0; k < runs.Count; k++) gen[runs[k]] = gens.Length + k;
         for (var i = 0; i < n; i++) gen[i] = ChangeOf(i, parent, gen, occ, gens);
 
         // topLevelSpan: the earliest such event about the top object in a change becomes that change's root.
-        var rootEvent = new int[gens.Length];
+        var rootEvent = new int[gens.Length + runs.Count];
         Array.Fill(rootEvent, NoParent);
         for (var i = 0; i < n; i++)
         {
-            if (occ[i].TopLevelSpan && IsAbout(occ[i], family.TopUid, top) && parent[i] == NoParent && rootEvent[gen[i]] == NoParent)
+            if (occ[i].TopLevelSpan && IsAbout(occ[i], family.TopUid, top) && parent[i] == NoParent && gen[i] < gens.Length && rootEvent[gen[i]] == NoParent)
             {
                 rootEvent[gen[i]] = i;
             }
@@ -67,58 +77,148 @@ internal static class TraceAssembler
 
         var (start, end) = SpanTimes(occ, parent, family);
 
+        for (var k = 0; k < runs.Count; k++) rootEvent[gens.Length + k] = runs[k];
+
+        // Members of each change, in time order.
+        var members = new List<int>[gens.Length + runs.Count];
+        for (var i = 0; i < n; i++) (members[gen[i]] ??= []).Add(i);
+
         // Emit one TraceSpans per change that has spans.
         for (var g = 0; g < gens.Length; g++)
         {
-            var members = new List<int>();
-            for (var i = 0; i < n; i++)
-            {
-                if (gen[i] == g) members.Add(i);
-            }
-            if (members.Count == 0) continue;
-
-            var change = gens[g];
-            var traceId = StableHash.Trace(family.Cluster, family.TopUid, change.Generation);
-            var rootIdx = rootEvent[g];
-            // One root id per change, whichever span is the root: a replica that rebuilds a family after another one
-            // exported part of it (a failover), or that sees a topLevelSpan event after the change's default root went
-            // out, must recognise the root that was exported instead of adding a second one to the trace.
-            var rootId = StableHash.Root(family.Cluster, family.TopUid, change.Generation);
-
-            var rootStart = change.Generation == 0 ? long.MaxValue : change.StartNs;
-            var rootEnd = change.Generation == 0 ? long.MinValue : change.StartNs;
-            foreach (var i in members)
-            {
-                rootStart = Math.Min(rootStart, start[i]);
-                rootEnd = Math.Max(rootEnd, end[i]);
-            }
-
-            var spans = ImmutableArray.CreateBuilder<SpanRecord>(members.Count + 1);
-            if (alreadyEmitted is null || !alreadyEmitted.Contains(rootId.Value))
-            {
-                spans.Add(rootIdx >= 0
-                    ? SpanFactory.EventSpan(family.Cluster, clusterUid, occ[rootIdx], traceId, rootId, SpanId.None, rootStart, rootEnd)
-                    : SpanFactory.RootSpan(family.Cluster, clusterUid, family, change, traceId, rootId, rootStart, rootEnd));
-            }
-            else if (rootIdx >= 0)
-            {
-                // The change's root went out before this topLevelSpan event was known: the event is a span under it.
-                var id = StableHash.Event(family.Cluster, occ[rootIdx].EventUid, occ[rootIdx].Count);
-                if (!alreadyEmitted.Contains(id.Value)) spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[rootIdx], traceId, id, rootId, start[rootIdx], end[rootIdx]));
-            }
-            foreach (var i in members)
-            {
-                if (i == rootIdx) continue;
-                var id = StableHash.Event(family.Cluster, occ[i].EventUid, occ[i].Count);
-                if (alreadyEmitted is not null && alreadyEmitted.Contains(id.Value)) continue;
-                var p = parent[i];
-                var parentId = p == NoParent ? rootId : StableHash.Event(family.Cluster, occ[p].EventUid, occ[p].Count);
-                spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[i], traceId, id, parentId, start[i], end[i]));
-            }
-            if (spans.Count > 0) result.Add(new TraceSpans(traceId, spans.DrainToImmutable()));
+            if (members[g] is not { } ofChange) continue;
+            EmitChange(result, family, clusterUid, alreadyEmitted, occ, parent, start, end, gens[g], rootEvent[g], ofChange);
+        }
+        for (var k = 0; k < runs.Count; k++)
+        {
+            EmitRun(result, family, clusterUid, alreadyEmitted, occ, parent, start, end, runs[k], members[gens.Length + k]!);
         }
         return result;
     }
+
+    /// <summary>The spans of one change of the top-level object (its creation or a new generation).</summary>
+    private static void EmitChange(List<TraceSpans> result, TraceFamily family, string? clusterUid, IReadOnlySet<ulong>? alreadyEmitted,
+        EventObserved[] occ, int[] parent, long[] start, long[] end, GenerationStart change, int rootIdx, List<int> members)
+    {
+        var traceId = StableHash.Trace(family.Cluster, family.TopUid, change.Generation);
+        // One root id per change, whichever span is the root: a replica that rebuilds a family after another one
+        // exported part of it (a failover), or that sees a topLevelSpan event after the change's default root went
+        // out, must recognise the root that was exported instead of adding a second one to the trace.
+        var rootId = StableHash.Root(family.Cluster, family.TopUid, change.Generation);
+
+        var rootStart = change.Generation == 0 ? long.MaxValue : change.StartNs;
+        var rootEnd = change.Generation == 0 ? long.MinValue : change.StartNs;
+        foreach (var i in members)
+        {
+            rootStart = Math.Min(rootStart, start[i]);
+            rootEnd = Math.Max(rootEnd, end[i]);
+        }
+
+        var spans = ImmutableArray.CreateBuilder<SpanRecord>(members.Count + 1);
+        if (alreadyEmitted is null || !alreadyEmitted.Contains(rootId.Value))
+        {
+            spans.Add(rootIdx >= 0
+                ? SpanFactory.EventSpan(family.Cluster, clusterUid, occ[rootIdx], traceId, rootId, SpanId.None, rootStart, rootEnd)
+                : SpanFactory.RootSpan(family.Cluster, clusterUid, family, change, traceId, rootId, rootStart, rootEnd));
+        }
+        else if (rootIdx >= 0)
+        {
+            // The change's root went out before this topLevelSpan event was known: the event is a span under it.
+            var id = StableHash.Event(family.Cluster, occ[rootIdx].EventUid, occ[rootIdx].Count);
+            if (!alreadyEmitted.Contains(id.Value)) spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[rootIdx], traceId, id, rootId, start[rootIdx], end[rootIdx]));
+        }
+        foreach (var i in members)
+        {
+            if (i == rootIdx) continue;
+            var id = StableHash.Event(family.Cluster, occ[i].EventUid, occ[i].Count);
+            if (alreadyEmitted is not null && alreadyEmitted.Contains(id.Value)) continue;
+            var p = parent[i];
+            var parentId = p == NoParent ? rootId : StableHash.Event(family.Cluster, occ[p].EventUid, occ[p].Count);
+            spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[i], traceId, id, parentId, start[i], end[i]));
+        }
+        if (spans.Count > 0) result.Add(new TraceSpans(traceId, spans.DrainToImmutable()));
+    }
+
+    /// <summary>
+    /// The spans of one run of a CronJob: its "Created job J" is the root (with the occurrence's own span id), stretched
+    /// over the Job's spans below it; the trace id comes from that occurrence.
+    /// </summary>
+    private static void EmitRun(List<TraceSpans> result, TraceFamily family, string? clusterUid, IReadOnlySet<ulong>? alreadyEmitted,
+        EventObserved[] occ, int[] parent, long[] start, long[] end, int rootIdx, List<int> members)
+    {
+        var create = occ[rootIdx];
+        var traceId = StableHash.Run(family.Cluster, family.TopUid, create.EventUid, create.Count);
+        var rootId = StableHash.Event(family.Cluster, create.EventUid, create.Count);
+        long rootStart = long.MaxValue, rootEnd = long.MinValue;
+        foreach (var i in members)
+        {
+            rootStart = Math.Min(rootStart, start[i]);
+            rootEnd = Math.Max(rootEnd, end[i]);
+        }
+        var spans = ImmutableArray.CreateBuilder<SpanRecord>(members.Count);
+        if (alreadyEmitted is null || !alreadyEmitted.Contains(rootId.Value))
+        {
+            spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, create, traceId, rootId, SpanId.None, rootStart, rootEnd));
+        }
+        foreach (var i in members)
+        {
+            if (i == rootIdx) continue;
+            var id = StableHash.Event(family.Cluster, occ[i].EventUid, occ[i].Count);
+            if (alreadyEmitted is not null && alreadyEmitted.Contains(id.Value)) continue;
+            var p = parent[i];
+            var parentId = p == NoParent ? rootId : StableHash.Event(family.Cluster, occ[p].EventUid, occ[p].Count);
+            spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[i], traceId, id, parentId, start[i], end[i]));
+        }
+        if (spans.Count > 0) result.Add(new TraceSpans(traceId, spans.DrainToImmutable()));
+    }
+
+    /// <summary>
+    /// A CronJob's "Created job J": one run of it, the root of a trace of its own. So is a run it failed to start
+    /// (<c>FailedCreate</c> "Error creating job: ..."): a CronJob that fails every minute shows one failed run a minute,
+    /// not one run that never ends.
+    /// </summary>
+    private static bool IsRun(EventObserved e, ControllerAction? action) =>
+        e.Kind == "CronJob" && (e.Reason == "FailedCreate" || (action is { Direction: ActionDirection.Up, TargetKind: "Job" } && e.Reason == "SuccessfulCreate"));
+
+    /// <summary>
+    /// A CronJob's own events that nothing else explains ("Deleted job J" of an old run, a missed schedule) belong to the
+    /// run in progress: the latest run of that CronJob at or before them (the same second counts); before its first
+    /// run, to the change of the CronJob. A run itself has no parent.
+    /// </summary>
+    private static void ParentUnderRuns(EventObserved[] occ, int[] parent, List<int> runs)
+    {
+        var isRun = new bool[occ.Length];
+        foreach (var r in runs)
+        {
+            parent[r] = NoParent;
+            isRun[r] = true;
+        }
+        for (var i = 0; i < occ.Length; i++)
+        {
+            var e = occ[i];
+            if (parent[i] != NoParent || isRun[i] || e.Kind != "CronJob") continue;
+            // Runs ascend by time: the first one later than this event's second, then back to the latest of its CronJob.
+            var t = Sec(e.TimeNs);
+            int lo = 0, hi = runs.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (Sec(occ[runs[mid]].TimeNs) <= t) lo = mid + 1;
+                else hi = mid;
+            }
+            for (var k = lo - 1; k >= 0; k--)
+            {
+                var c = occ[runs[k]];
+                if (c.Name == e.Name && c.Namespace == e.Namespace && SameObject(c, e))
+                {
+                    parent[i] = runs[k];
+                    break;
+                }
+            }
+        }
+    }
+
+    private static bool SameObject(EventObserved a, EventObserved b) => a.ObjectUid is null || b.ObjectUid is null || a.ObjectUid == b.ObjectUid;
 
     /// <summary>
     /// The id a span would have as an event occurrence, when it is a root made from a topLevelSpan event (which takes the
@@ -154,21 +254,52 @@ internal static class TraceAssembler
     {
         var e = occ[i];
         var t = Sec(e.TimeNs);
+        ActionDirection direction;
         if (actions[i] is { } a)
         {
             // A scaling event hangs under the root; a create/delete under what acted on its actor.
-            if (a.Replicas >= 0 || IsAbout(e, family.TopUid, top)) return NoParent;
-            if (!acting.TryGetValue(new ObjectRef(e.Kind, e.Namespace, e.Name), out var onActor)) return NoParent;
-            var best = NoParent;
-            foreach (var j in onActor)
-            {
-                var aj = actions[j]!.Value;
-                if (j == i || aj.Direction != a.Direction || Sec(occ[j].TimeNs) > t) continue;
-                if (best == NoParent || BetterAction(j, best, occ, actions)) best = j;
-            }
-            return best;
+            if (a.Replicas >= 0) return NoParent;
+            direction = a.Direction;
         }
+        else if (EventMessages.TryParseAttempt(e.Reason, out direction))
+        {
+            // A failed create or delete (ReplicaSet.FailedCreate "exceeded quota") hangs where its successful one would.
+        }
+        else if (EventMessages.TryParseSawCompletedJob(e.Reason, e.Message, out var job))
+        {
+            // "Saw completed job: J": under the create of that Job (the latest at or before).
+            return LatestCreate(new ObjectRef("Job", e.Namespace, job), t, occ, actions, acting);
+        }
+        else return ParentOfObjectEvent(e, t, occ, actions, acting, family);
 
+        if (IsAbout(e, family.TopUid, top)) return NoParent;
+        if (!acting.TryGetValue(new ObjectRef(e.Kind, e.Namespace, e.Name), out var onActor)) return NoParent;
+        var best = NoParent;
+        foreach (var j in onActor)
+        {
+            var aj = actions[j]!.Value;
+            if (j == i || aj.Direction != direction || Sec(occ[j].TimeNs) > t) continue;
+            if (best == NoParent || BetterAction(j, best, occ, actions)) best = j;
+        }
+        return best;
+    }
+
+    /// <summary>The latest create (not a scaling) naming <paramref name="target"/> at or before second <paramref name="t"/>.</summary>
+    private static int LatestCreate(ObjectRef target, long t, EventObserved[] occ, ControllerAction?[] actions, Dictionary<ObjectRef, List<int>> acting)
+    {
+        if (!acting.TryGetValue(target, out var on)) return NoParent;
+        var c = NoParent;
+        foreach (var j in on)
+        {
+            var aj = actions[j]!.Value;
+            if (aj.Replicas >= 0 || aj.Direction != ActionDirection.Up || Sec(occ[j].TimeNs) > t) continue;
+            c = j; // ascending order: the last one seen is the latest
+        }
+        return c;
+    }
+
+    private static int ParentOfObjectEvent(EventObserved e, long t, EventObserved[] occ, ControllerAction?[] actions, Dictionary<ObjectRef, List<int>> acting, TraceFamily family)
+    {
         // Any other event of an object that a controller created or deleted (a Pod, a Job): under that create or delete.
         if (!acting.TryGetValue(new ObjectRef(e.Kind, e.Namespace, e.Name), out var onObject)) return NoParent;
         var created = long.MinValue;
@@ -300,8 +431,9 @@ internal static class TraceAssembler
 
     /// <summary>
     /// The first occurrence seen of an event that had repeated before anyone looked (a List snapshot, a watch started late),
-    /// with a known start of its repeats: its span covers them.
+    /// with a known start of its repeats: its span covers them. An aggregate event ("(combined from similar events):
+    /// Created job J") does not: its repeats were other actions.
     /// </summary>
     private static bool CoversRepeats(EventObserved e, TraceFamily family) =>
-        e.Count > 1 && e.FirstNs != 0 && e.FirstNs < e.TimeNs && family.LowestCountSeen(e.EventUid) >= e.Count;
+        e.Count > 1 && e.FirstNs != 0 && e.FirstNs < e.TimeNs && family.LowestCountSeen(e.EventUid) >= e.Count && !EventMessages.IsCombined(e.Message);
 }

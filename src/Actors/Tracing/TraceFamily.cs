@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using KSpanActors.Model;
 
 namespace KSpanActors.Tracing;
@@ -43,6 +44,15 @@ internal sealed class TraceFamily
 
     public int OccurrenceCount => _occurrences.Count;
 
+    /// <summary>
+    /// What the family's dependents call its top-level object, until its own snapshot is known (which then names it):
+    /// an owner they name in two namespaces is cluster-scoped.
+    /// </summary>
+    public void Rename(ObjectRef top)
+    {
+        if (!_objects.ContainsKey(TopUid)) Top = top;
+    }
+
     /// <summary>Adds a fact; true when it was new.</summary>
     public bool Add(IFact fact) => fact switch
     {
@@ -84,7 +94,16 @@ internal sealed class TraceFamily
 
     private bool AddEvent(EventObserved e)
     {
-        if (!_occurrences.TryAdd(new OccurrenceKey(e.EventUid, e.Count), e)) return false;
+        ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_occurrences, new OccurrenceKey(e.EventUid, e.Count), out var exists);
+        if (exists)
+        {
+            // Two different facts claim one occurrence (a copy with a garbled message, a reused uid): which one is kept
+            // must not depend on arrival order, and one whose message says what its controller did wins.
+            if (held == e || Rank(e, held!) >= 0) return false;
+            held = e;
+            return true;
+        }
+        held = e;
         if (_lowestCount.TryGetValue(e.EventUid, out var lowest))
         {
             if (e.Count < lowest) _lowestCount[e.EventUid] = e.Count;
@@ -93,6 +112,36 @@ internal sealed class TraceFamily
         if (_lowestCount.Count >= MaxRememberedEvents) ForgetLowestCounts();
         _lowestCount[e.EventUid] = e.Count;
         return true;
+    }
+
+    /// <summary>
+    /// Orders two facts about the same occurrence, the preferred one first: a controller action whose message parses,
+    /// then the shorter message, then an ordinal comparison of what they say.
+    /// </summary>
+    private static int Rank(EventObserved a, EventObserved b)
+    {
+        var c = Says(b).CompareTo(Says(a));
+        if (c != 0) return c;
+        c = a.Message.Length.CompareTo(b.Message.Length);
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.Message, b.Message);
+        if (c != 0) return c;
+        c = a.TimeNs.CompareTo(b.TimeNs);
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.Reason, b.Reason);
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.Kind + "/" + a.Namespace + "/" + a.Name, b.Kind + "/" + b.Namespace + "/" + b.Name);
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.ObjectUid, b.ObjectUid);
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.Service + "/" + a.Instance + "/" + a.FieldPath, b.Service + "/" + b.Instance + "/" + b.FieldPath);
+        if (c != 0) return c;
+        c = a.FirstNs.CompareTo(b.FirstNs);
+        if (c != 0) return c;
+        c = a.Warning.CompareTo(b.Warning);
+        return c != 0 ? c : a.TopLevelSpan.CompareTo(b.TopLevelSpan);
+
+        static bool Says(EventObserved e) => EventMessages.TryParse(e.Kind, e.Reason, e.Message, out _);
     }
 
     /// <summary>Keeps the lowest counts of the events still held, and drops those of events already forgotten.</summary>

@@ -252,4 +252,51 @@ public sealed class ObjectStateTests
         waiting.OnIdleTick(At(idle * 2));
         Assert.Equal(0, fxWaiting.Passivations);
     }
+
+    [Fact]
+    public void A_mirror_pod_names_its_node_without_a_namespace_as_the_node_is_cluster_scoped()
+    {
+        var (pod, _, _) = New("mirror");
+        pod.Accept(Obj("mirror", "Pod", "kube-proxy-worker-1", "08:00:10", Owner("Node", "worker-1", "node-uid"), ns: "kube-system"), Own, null, Start);
+
+        Assert.Equal(ObjectRole.Relaying, pod.Role);
+        Assert.Equal(("node-uid", new ObjectRef("Node", "", "worker-1")), pod.Owner);
+    }
+
+    [Theory]
+    [InlineData("team-a", "team-b")]
+    [InlineData("team-b", "team-a")]
+    public void An_owner_its_dependents_name_in_two_namespaces_is_cluster_scoped_and_exports_one_trace_without_one(string first, string second)
+    {
+        // A Tenant (a cluster-scoped custom resource this process does not know) owns objects in two namespaces.
+        var (tenant, fx, _) = New("tenant");
+        var a = Ev("q1", "ResourceQuota", "compute", "rq-a", "QuotaExceeded", "exceeded quota", "10:00:00", "tenant-controller", warning: true, ns: first);
+        var b = Ev("q2", "ResourceQuota", "compute", "rq-b", "QuotaExceeded", "exceeded quota", "10:00:01", "tenant-controller", warning: true, ns: second);
+        tenant.Accept(a, ["rq-a"], new ObjectRef("Tenant", first, "acme"), Start);
+        tenant.Accept(b, ["rq-b"], new ObjectRef("Tenant", second, "acme"), Start);
+        tenant.Finalize(Start);
+        tenant.Emit();
+
+        Assert.Equal(new ObjectRef("Tenant", "", "acme"), tenant.Identity);
+        var trace = Assert.Single(fx.Exported);
+        var root = Assert.Single(trace.Spans, s => s.IsRoot);
+        Assert.Equal("Tenant.Create", root.Name);
+        Assert.Null(root.Attribute("k8s.namespace.name"));
+        Assert.Equal(3, trace.Spans.Length);
+    }
+
+    [Fact]
+    public void A_cronjob_claims_the_job_its_aggregated_create_names_and_counts_a_create_that_names_none()
+    {
+        var (cronJob, fx, ctx) = New("cj");
+        cronJob.Accept(Ev("agg", "CronJob", "export", "cj", "SuccessfulCreate", "(combined from similar events): Created job export-28627211", "10:11:00", "cronjob-controller", count: 11, first: "10:01:00"), Own, null, Start);
+        cronJob.Accept(Ev("junk", "CronJob", "export", "cj", "SuccessfulCreate", "Created job " + new string('x', 4096), "10:11:30", "cronjob-controller"), Own, null, Start);
+
+        cronJob.Accept(Ev("pvc", "CronJob", "export", "cj", "SuccessfulCreate", "create Claim data-web-0 Pod web-0 in StatefulSet web success", "10:11:40", "statefulset-controller"), Own, null, Start);
+
+        Assert.Equal(1, ctx.Metrics.UnreadableActions); // the junk one; a volume claim is no child, and no junk either
+        var claim = Assert.Single(fx.Names.OfType<ClaimName>());
+        Assert.Equal(new ObjectRef("Job", "default", "export-28627211"), claim.Name);
+        Assert.Equal(("cj", new ObjectRef("CronJob", "default", "export")), (claim.OwnerUid, claim.Owner));
+    }
 }

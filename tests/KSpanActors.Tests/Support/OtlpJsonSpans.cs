@@ -6,6 +6,9 @@ namespace KSpanActors.Tests.Support;
 internal sealed record JsonSpan(string Trace, string Id, string Parent, string Name, string? Service, long Start, long End, string? EventUid, int StatusCode, string? Count)
 {
     public string? Cluster { get; init; }
+
+    /// <summary>k8s.namespace.name, when the span has one.</summary>
+    public string? Namespace { get; init; }
 }
 
 /// <summary>Reads OTLP/JSON lines files and answers tree questions the way shared/tools/check-trace-tree does.</summary>
@@ -33,7 +36,7 @@ internal static class OtlpJsonSpans
                             long.Parse(s.GetProperty("startTimeUnixNano").GetString()!), long.Parse(s.GetProperty("endTimeUnixNano").GetString()!),
                             a.GetValueOrDefault("k8s.event.uid"),
                             s.TryGetProperty("status", out var st) && st.TryGetProperty("code", out var c) ? c.GetInt32() : 0,
-                            a.GetValueOrDefault("k8s.event.count")));
+                            a.GetValueOrDefault("k8s.event.count")) { Namespace = a.GetValueOrDefault("k8s.namespace.name") });
                     }
                 }
             }
