@@ -61,46 +61,33 @@ internal static class DirectDecoder
         e = default;
         var r = new Utf8JsonReader(json.Span, ReaderOptions);
         if (!r.Read() || r.TokenType != JsonTokenType.StartObject) return false;
-        var nameAt = -1;
+        var later = new Later { MetaName = -1, MetaNamespace = -1, SourceComponent = -1, SourceHost = -1 };
         var regarding = false;
         var involvedObjectMember = false;
-        // events.k8s.io/v1 names the members core/v1 has under other names.
-        var involvedName = v1 ? "regarding"u8 : "involvedObject"u8;
-        var messageName = v1 ? "note"u8 : "message"u8;
-        var sourceName = v1 ? "deprecatedSource"u8 : "source"u8;
-        var countName = v1 ? "deprecatedCount"u8 : "count"u8;
-        var firstName = v1 ? "deprecatedFirstTimestamp"u8 : "firstTimestamp"u8;
-        var lastName = v1 ? "deprecatedLastTimestamp"u8 : "lastTimestamp"u8;
-        var reporterName = v1 ? "reportingController"u8 : "reportingComponent"u8;
-
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
             if (r.ValueIsEscaped) return false;
-            var name = r.ValueSpan;
+            var member = MemberOf(r.ValueSpan, v1);
             r.Read();
-            bool ok;
-            if (name.SequenceEqual("metadata"u8)) ok = EventMetadata(ref r, ref e, out nameAt);
-            else if (name.SequenceEqual(involvedName)) ok = Reference(ref r, ref e, keep: true, out regarding);
-            else if (name.SequenceEqual("reason"u8)) ok = String(ref r, out e.Reason);
-            else if (name.SequenceEqual(messageName)) ok = String(ref r, out e.Message);
-            else if (name.SequenceEqual("type"u8)) ok = IsWarning(ref r, out e.Warning);
-            else if (name.SequenceEqual(lastName)) ok = Time(ref r, out e.LastTimestamp);
-            else if (name.SequenceEqual(firstName)) ok = Time(ref r, out e.FirstTimestamp);
-            else if (name.SequenceEqual("eventTime"u8)) ok = Time(ref r, out e.EventTime);
-            else if (name.SequenceEqual(countName)) ok = Int32(ref r, out e.Count);
-            else if (name.SequenceEqual(sourceName)) ok = Source(ref r, ref e);
-            else if (name.SequenceEqual(reporterName)) ok = String(ref r, out e.ReportingComponent);
-            else if (name.SequenceEqual("reportingInstance"u8)) ok = String(ref r, out e.ReportingInstance);
-            else if (name.SequenceEqual("series"u8)) ok = v1 ? SeriesV1(ref r, ref e) : SeriesCore(ref r, ref e);
-            else if (name.SequenceEqual("related"u8)) ok = Reference(ref r, ref e, keep: false, out _);
-            else if (name.SequenceEqual("apiVersion"u8) || name.SequenceEqual("kind"u8) || name.SequenceEqual("action"u8)) ok = CheckString(ref r);
-            else
+            var ok = member switch
             {
-                // Not a member of the model: skipped, as the serializer skips it.
-                if (v1 && name.SequenceEqual("involvedObject"u8)) involvedObjectMember = true;
-                r.Skip();
-                ok = true;
-            }
+                EventMember.Metadata => EventMetadata(ref r, ref e, out later.MetaName, out later.MetaNamespace),
+                EventMember.Involved => Reference(ref r, ref e, keep: true, out regarding),
+                EventMember.Reason => String(ref r, out e.Reason),
+                EventMember.Message => String(ref r, out e.Message),
+                EventMember.Type => IsWarning(ref r, out e.Warning),
+                EventMember.LastTimestamp => Time(ref r, out e.LastTimestamp),
+                EventMember.FirstTimestamp => Time(ref r, out e.FirstTimestamp),
+                EventMember.EventTime => Time(ref r, out e.EventTime),
+                EventMember.Count => Int32(ref r, out e.Count),
+                EventMember.Source => Source(ref r, out later.SourceComponent, out later.SourceHost),
+                EventMember.Reporter => String(ref r, out e.ReportingComponent),
+                EventMember.ReportingInstance => String(ref r, out e.ReportingInstance),
+                EventMember.Series => v1 ? SeriesV1(ref r, ref e) : SeriesCore(ref r, ref e),
+                EventMember.Related => Reference(ref r, ref e, keep: false, out _),
+                EventMember.CheckedString => CheckString(ref r),
+                _ => Skip(ref r, ref involvedObjectMember, member == EventMember.CoreInvolvedObject),
+            };
             if (!ok) return false;
         }
         if (r.TokenType != JsonTokenType.EndObject || r.Read()) return false;
@@ -108,19 +95,105 @@ internal static class DirectDecoder
         // Says events.k8s.io but is written in core/v1's shape: the reference reads it as core/v1.
         if (v1 && !regarding && e.Message is null && e.ReportingComponent is null && involvedObjectMember) return false;
 
-        // The Event's own name is only needed when the involved object has none (and is new with every Event): decoded now.
-        if (string.IsNullOrEmpty(e.InvolvedName) && nameAt >= 0) e.MetaName = StringAt(json.Span[nameAt..]);
+        // The strings only needed when others are missing, read now if they are needed.
+        var utf8 = json.Span;
+        if (KubeDecoder.Reported(e.ReportingComponent) is null) e.SourceComponent = InternedAt(utf8, later.SourceComponent);
+        if (KubeDecoder.Reported(e.ReportingInstance) is null) e.SourceHost = InternedAt(utf8, later.SourceHost);
+        if (KubeDecoder.NonEmpty(e.InvolvedNamespace) is null) e.MetaNamespace = InternedAt(utf8, later.MetaNamespace);
+        if (KubeDecoder.NonEmpty(e.InvolvedName) is null) e.MetaName = StringAt(utf8, later.MetaName); // new with every Event: not cached
+        return true;
+    }
+
+    /// <summary>
+    /// Where the strings an Event's fact needs only when others are missing start in the document (-1: null or
+    /// missing): the Event's own name and namespace (when the involved object has none) and source's component and
+    /// host (when reportingComponent and reportingInstance are unset). They are checked as they are met, read at the end.
+    /// </summary>
+    private struct Later
+    {
+        public int MetaName;
+        public int MetaNamespace;
+        public int SourceComponent;
+        public int SourceHost;
+    }
+
+    /// <summary>A string member read later if at all: checked now, its position kept (-1 for null).</summary>
+    private static bool Defer(ref Utf8JsonReader r, out int at)
+    {
+        at = r.TokenType == JsonTokenType.String ? (int)r.TokenStartIndex : -1;
+        return CheckString(ref r);
+    }
+
+    /// <summary>The members of an Event the reader tells apart (events.k8s.io/v1's names mapped to core/v1's).</summary>
+    private enum EventMember
+    {
+        /// <summary>Not a member of the model: skipped, as the serializer skips it.</summary>
+        Other,
+        Metadata,
+        Involved,
+        Reason,
+        Message,
+        Type,
+        LastTimestamp,
+        FirstTimestamp,
+        EventTime,
+        Count,
+        Source,
+        Reporter,
+        ReportingInstance,
+        Series,
+        Related,
+        /// <summary>A string member the fact does not use (apiVersion, kind, action): checked only.</summary>
+        CheckedString,
+        /// <summary>involvedObject in an events.k8s.io/v1 Event: not a member of its model, but a sign of core/v1's shape.</summary>
+        CoreInvolvedObject,
+    }
+
+    /// <summary>Which member a name is (one length test, then at most a few comparisons).</summary>
+    private static EventMember MemberOf(ReadOnlySpan<byte> n, bool v1) => n.Length switch
+    {
+        4 => n.SequenceEqual("type"u8) ? EventMember.Type
+            : n.SequenceEqual("kind"u8) ? EventMember.CheckedString
+            : v1 && n.SequenceEqual("note"u8) ? EventMember.Message : EventMember.Other,
+        5 => !v1 && n.SequenceEqual("count"u8) ? EventMember.Count : EventMember.Other,
+        6 => n.SequenceEqual("reason"u8) ? EventMember.Reason
+            : n.SequenceEqual("source"u8) ? (v1 ? EventMember.Other : EventMember.Source)
+            : n.SequenceEqual("series"u8) ? EventMember.Series
+            : n.SequenceEqual("action"u8) ? EventMember.CheckedString : EventMember.Other,
+        7 => !v1 && n.SequenceEqual("message"u8) ? EventMember.Message
+            : n.SequenceEqual("related"u8) ? EventMember.Related : EventMember.Other,
+        8 => n.SequenceEqual("metadata"u8) ? EventMember.Metadata : EventMember.Other,
+        9 => n.SequenceEqual("eventTime"u8) ? EventMember.EventTime
+            : v1 && n.SequenceEqual("regarding"u8) ? EventMember.Involved : EventMember.Other,
+        10 => n.SequenceEqual("apiVersion"u8) ? EventMember.CheckedString : EventMember.Other,
+        13 => !v1 && n.SequenceEqual("lastTimestamp"u8) ? EventMember.LastTimestamp : EventMember.Other,
+        14 => n.SequenceEqual("involvedObject"u8) ? (v1 ? EventMember.CoreInvolvedObject : EventMember.Involved)
+            : !v1 && n.SequenceEqual("firstTimestamp"u8) ? EventMember.FirstTimestamp : EventMember.Other,
+        15 => v1 && n.SequenceEqual("deprecatedCount"u8) ? EventMember.Count : EventMember.Other,
+        16 => v1 && n.SequenceEqual("deprecatedSource"u8) ? EventMember.Source : EventMember.Other,
+        17 => n.SequenceEqual("reportingInstance"u8) ? EventMember.ReportingInstance : EventMember.Other,
+        18 => !v1 && n.SequenceEqual("reportingComponent"u8) ? EventMember.Reporter : EventMember.Other,
+        19 => v1 && n.SequenceEqual("reportingController"u8) ? EventMember.Reporter : EventMember.Other,
+        23 => v1 && n.SequenceEqual("deprecatedLastTimestamp"u8) ? EventMember.LastTimestamp : EventMember.Other,
+        24 => v1 && n.SequenceEqual("deprecatedFirstTimestamp"u8) ? EventMember.FirstTimestamp : EventMember.Other,
+        _ => EventMember.Other,
+    };
+
+    /// <summary>Skips a member's value; notes an involvedObject member of an events.k8s.io Event.</summary>
+    private static bool Skip(ref Utf8JsonReader r, ref bool involvedObjectMember, bool isInvolvedObject)
+    {
+        involvedObjectMember |= isInvolvedObject;
+        r.Skip();
         return true;
     }
 
     /// <summary>V1ObjectMeta of an Event: uid, namespace, name (its position), creationTimestamp, the topLevelSpan annotation; the rest checked.</summary>
-    private static bool EventMetadata(ref Utf8JsonReader r, ref EventFields e, out int nameAt)
+    private static bool EventMetadata(ref Utf8JsonReader r, ref EventFields e, out int nameAt, out int namespaceAt)
     {
         // A repeated metadata replaces the first one whole, as the serializer does.
-        nameAt = -1;
+        nameAt = namespaceAt = -1;
         e.HasMetadata = false;
         e.Uid = null;
-        e.MetaNamespace = null;
         e.Created = null;
         e.TopLevelSpan = false;
         if (r.TokenType == JsonTokenType.Null) return true;
@@ -132,13 +205,9 @@ internal static class DirectDecoder
             var name = r.ValueSpan;
             r.Read();
             bool ok;
-            if (name.SequenceEqual("name"u8))
-            {
-                ok = CheckString(ref r);
-                nameAt = r.TokenType == JsonTokenType.String ? (int)r.TokenStartIndex : -1;
-            }
+            if (name.SequenceEqual("name"u8)) ok = Defer(ref r, out nameAt);
             else if (name.SequenceEqual("uid"u8)) ok = UniqueString(ref r, out e.Uid);
-            else if (name.SequenceEqual("namespace"u8)) ok = String(ref r, out e.MetaNamespace);
+            else if (name.SequenceEqual("namespace"u8)) ok = Defer(ref r, out namespaceAt);
             else if (name.SequenceEqual("creationTimestamp"u8)) ok = Time(ref r, out e.Created);
             else if (name.SequenceEqual("resourceVersion"u8) || name.SequenceEqual("generateName"u8) || name.SequenceEqual("selfLink"u8)) ok = CheckString(ref r);
             else if (name.SequenceEqual("annotations"u8)) ok = StringMap(ref r, out e.TopLevelSpan);
@@ -198,10 +267,10 @@ internal static class DirectDecoder
         return true;
     }
 
-    /// <summary>V1EventSource: source / deprecatedSource.</summary>
-    private static bool Source(ref Utf8JsonReader r, ref EventFields e)
+    /// <summary>V1EventSource: source / deprecatedSource (where its strings are).</summary>
+    private static bool Source(ref Utf8JsonReader r, out int componentAt, out int hostAt)
     {
-        e.SourceComponent = e.SourceHost = null;
+        componentAt = hostAt = -1;
         if (r.TokenType == JsonTokenType.Null) return true;
         if (r.TokenType != JsonTokenType.StartObject) return false;
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
@@ -210,8 +279,8 @@ internal static class DirectDecoder
             var name = r.ValueSpan;
             r.Read();
             bool ok;
-            if (name.SequenceEqual("component"u8)) ok = String(ref r, out e.SourceComponent);
-            else if (name.SequenceEqual("host"u8)) ok = String(ref r, out e.SourceHost);
+            if (name.SequenceEqual("component"u8)) ok = Defer(ref r, out componentAt);
+            else if (name.SequenceEqual("host"u8)) ok = Defer(ref r, out hostAt);
             else
             {
                 r.Skip();
@@ -642,11 +711,20 @@ internal static class DirectDecoder
         return true;
     }
 
-    /// <summary>The JSON string that starts at the beginning of <paramref name="utf8"/> (a position recorded while reading).</summary>
-    private static string? StringAt(ReadOnlySpan<byte> utf8)
+    /// <summary>The JSON string at a position recorded while reading (-1: null), as it is.</summary>
+    private static string? StringAt(ReadOnlySpan<byte> json, int at)
     {
-        var r = new Utf8JsonReader(utf8, isFinalBlock: false, state: default);
-        return r.Read() && r.TokenType == JsonTokenType.String ? r.GetString() : null;
+        if (at < 0) return null;
+        var r = new Utf8JsonReader(json[at..], isFinalBlock: false, state: default);
+        return r.Read() && r.TokenType == JsonTokenType.String ? r.GetString() : throw new JsonException("no string at a recorded position");
+    }
+
+    /// <summary>The JSON string at a position recorded while reading (-1: null), through the cache.</summary>
+    private static string? InternedAt(ReadOnlySpan<byte> json, int at)
+    {
+        if (at < 0) return null;
+        var r = new Utf8JsonReader(json[at..], isFinalBlock: false, state: default);
+        return r.Read() && r.TokenType == JsonTokenType.String ? StringInterner.Shared.InternString(ref r) : throw new JsonException("no string at a recorded position");
     }
 
     /// <summary>

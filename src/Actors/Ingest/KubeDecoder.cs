@@ -390,6 +390,6 @@ internal static class KubeDecoder
     internal static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     /// <summary>A reporter (component, controller, instance, host): empty and the string "null" (support bundles) are absent.</summary>
-    private static string? Reported(string? s) => string.IsNullOrEmpty(s) || s == "null" ? null : s;
+    internal static string? Reported(string? s) => string.IsNullOrEmpty(s) || s == "null" ? null : s;
 
 }
