@@ -49,11 +49,16 @@ internal static class InvolvedObject
     /// <param name="involved">involvedObject (regarding), null when the Event has none.</param>
     /// <param name="meta">The Event's own metadata; its uid is set.</param>
     public static (string Kind, string Namespace, string Name) Of(V1ObjectReference? involved, V1ObjectMeta meta)
+        => Of(involved?.Kind, involved?.Name, involved?.NamespaceProperty, meta.NamespaceProperty, meta.Name, meta.Uid);
+
+    /// <summary>The same from the strings: involvedObject kind, name, namespace, and the Event's own namespace, name and uid.</summary>
+    /// <param name="eventName">Only used when the involved object has no name.</param>
+    public static (string Kind, string Namespace, string Name) Of(string? involvedKind, string? involvedName, string? involvedNamespace, string? eventNamespace, string? eventName, string? eventUid)
     {
-        var kind = Canonical(NonEmpty(involved?.Kind), out var clusterScoped);
-        var name = NonEmpty(involved?.Name);
-        var ns = NonEmpty(involved?.NamespaceProperty) ?? NonEmpty(meta.NamespaceProperty);
-        var self = NonEmpty(meta.Name) ?? meta.Uid ?? "";
+        var kind = Canonical(NonEmpty(involvedKind), out var clusterScoped);
+        var name = NonEmpty(involvedName);
+        var ns = NonEmpty(involvedNamespace) ?? NonEmpty(eventNamespace);
+        var self = NonEmpty(eventName) ?? eventUid ?? "";
 
         if (kind is null && name is null)
         {

@@ -13,11 +13,17 @@ namespace KSpanActors.Ingest;
 /// Turns one <see cref="SourceDocument"/> into a fact: core/v1 and events.k8s.io/v1 Events become
 /// <see cref="EventObserved"/>, every other kind <see cref="ObjectObserved"/> (or <see cref="ObjectDeleted"/>).
 /// KubernetesClient models stop here. Never throws: a document that cannot be decoded gives false and a one-line error.
-/// Events are read into KubernetesClient's Corev1Event / Eventsv1Event; other objects only for their metadata, into
-/// <see cref="ObjectMetadata"/> (same serializer options, so the same time parsing, and the same documents rejected).
-/// Every string of the models is read through a cache of recent values (see CaptureKubeOptions), so repeated strings
-/// (kinds, namespaces, reasons, reporters, the names and uids of objects with several events) are shared.
 /// </summary>
+/// <remarks>
+/// Two paths. The hot one, <see cref="DirectDecoder"/>, reads the fact's fields straight from the UTF-8 bytes and
+/// skips the rest. The reference, <see cref="TryDecodeWithModels"/>, reads Events into KubernetesClient's Corev1Event /
+/// Eventsv1Event and other objects into <see cref="ObjectMetadata"/> (same serializer options, so the same time parsing
+/// and the same documents rejected). Any document the direct reader does not take as it is (a value of an unexpected
+/// JSON type, a time form it does not parse, an escaped member name, a document that fails) goes to the reference
+/// path, which decides, and is counted in <see cref="DirectFallbacks"/>; a test holds both paths to the same facts.
+/// Strings that recur (kinds, namespaces, reasons, reporters, the names and uids of objects with several events) are
+/// read through a cache of recent values (<see cref="StringInterner"/>), on both paths.
+/// </remarks>
 internal static class KubeDecoder
 {
     /// <summary>
@@ -60,8 +66,32 @@ internal static class KubeDecoder
         return options ?? throw new InvalidOperationException("KubernetesJson did not hand out its serializer options");
     }
 
+    private static long _directFallbacks;
+
+    /// <summary>Documents the direct reader handed to the reference path since the process started (odd shapes, and documents that fail).</summary>
+    public static long DirectFallbacks => Interlocked.Read(ref _directFallbacks);
+
     /// <summary>Decodes one document. On success <paramref name="fact"/> is set; on failure <paramref name="error"/>.</summary>
     public static bool TryDecode(
+        string cluster,
+        SourceDocument doc,
+        [NotNullWhen(true)] out IFact? fact,
+        [NotNullWhen(false)] out string? error)
+    {
+        if (DirectDecoder.TryDecode(cluster, doc, out fact))
+        {
+            error = null;
+            return true;
+        }
+        Interlocked.Increment(ref _directFallbacks);
+        return TryDecodeWithModels(cluster, doc, out fact, out error);
+    }
+
+    /// <summary>
+    /// The reference decode, through KubernetesClient's models (Events) and <see cref="ObjectMetadata"/> (objects): what
+    /// <see cref="TryDecode"/> does with the documents the direct reader does not take.
+    /// </summary>
+    internal static bool TryDecodeWithModels(
         string cluster,
         SourceDocument doc,
         [NotNullWhen(true)] out IFact? fact,
@@ -136,12 +166,22 @@ internal static class KubeDecoder
     private static bool TryDecodeCoreEvent(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
     {
         var e = Deserialize(doc.Json, TypeInfos.CoreEvent);
-        var time = FirstSetTime(e.Series?.LastObservedTime, e.LastTimestamp, e.EventTime, e.Metadata?.CreationTimestamp);
-        var count = FirstCount(e.Series?.Count, e.Count);
-        var service = Reported(e.ReportingComponent) ?? Reported(e.Source?.Component) ?? "unknown";
-        var instance = Reported(e.ReportingInstance) ?? Reported(e.Source?.Host);
-        var first = RepeatsBeganNs(e.Series is not null ? e.EventTime : e.FirstTimestamp);
-        return TryBuildEvent(cluster, e.Metadata, e.InvolvedObject, time, count, first, e.Reason, e.Message, e.Type, service, instance, out fact, out error);
+        var fields = FromModel(e.Metadata, e.InvolvedObject);
+        fields.HasSeries = e.Series is not null;
+        fields.SeriesCount = e.Series?.Count;
+        fields.SeriesLastObserved = e.Series?.LastObservedTime;
+        fields.Count = e.Count;
+        fields.EventTime = e.EventTime;
+        fields.FirstTimestamp = e.FirstTimestamp;
+        fields.LastTimestamp = e.LastTimestamp;
+        fields.Reason = e.Reason;
+        fields.Message = e.Message;
+        fields.Warning = string.Equals(e.Type, "Warning", StringComparison.Ordinal);
+        fields.ReportingComponent = e.ReportingComponent;
+        fields.ReportingInstance = e.ReportingInstance;
+        fields.SourceComponent = e.Source?.Component;
+        fields.SourceHost = e.Source?.Host;
+        return TryBuildEvent(cluster, in fields, out fact, out error);
     }
 
     private static bool TryDecodeEventsV1(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
@@ -153,12 +193,44 @@ internal static class KubeDecoder
             return TryDecodeCoreEvent(cluster, doc, out fact, out error);
         }
 
-        var time = FirstSetTime(e.Series?.LastObservedTime, e.DeprecatedLastTimestamp, e.EventTime, e.Metadata?.CreationTimestamp);
-        var count = FirstCount(e.Series?.Count, e.DeprecatedCount);
-        var service = Reported(e.ReportingController) ?? Reported(e.DeprecatedSource?.Component) ?? "unknown";
-        var instance = Reported(e.ReportingInstance) ?? Reported(e.DeprecatedSource?.Host);
-        var first = RepeatsBeganNs(e.Series is not null ? e.EventTime : e.DeprecatedFirstTimestamp);
-        return TryBuildEvent(cluster, e.Metadata, e.Regarding, time, count, first, e.Reason, e.Note, e.Type, service, instance, out fact, out error);
+        var fields = FromModel(e.Metadata, e.Regarding);
+        fields.HasSeries = e.Series is not null;
+        fields.SeriesCount = e.Series?.Count;
+        fields.SeriesLastObserved = e.Series?.LastObservedTime;
+        fields.Count = e.DeprecatedCount;
+        fields.EventTime = e.EventTime;
+        fields.FirstTimestamp = e.DeprecatedFirstTimestamp;
+        fields.LastTimestamp = e.DeprecatedLastTimestamp;
+        fields.Reason = e.Reason;
+        fields.Message = e.Note;
+        fields.Warning = string.Equals(e.Type, "Warning", StringComparison.Ordinal);
+        fields.ReportingComponent = e.ReportingController;
+        fields.ReportingInstance = e.ReportingInstance;
+        fields.SourceComponent = e.DeprecatedSource?.Component;
+        fields.SourceHost = e.DeprecatedSource?.Host;
+        return TryBuildEvent(cluster, in fields, out fact, out error);
+    }
+
+    /// <summary>The fields of an Event's metadata and involvedObject (regarding) from KubernetesClient's models.</summary>
+    private static EventFields FromModel(V1ObjectMeta? meta, V1ObjectReference? involved)
+    {
+        var annotations = meta?.Annotations;
+        return new EventFields
+        {
+            HasMetadata = meta is not null,
+            Uid = meta?.Uid,
+            MetaNamespace = meta?.NamespaceProperty,
+            MetaName = meta?.Name,
+            Created = meta?.CreationTimestamp,
+            TopLevelSpan = annotations is not null
+                && annotations.TryGetValue("topLevelSpan", out var top)
+                && string.Equals(top, "true", StringComparison.Ordinal),
+            InvolvedKind = involved?.Kind,
+            InvolvedName = involved?.Name,
+            InvolvedNamespace = involved?.NamespaceProperty,
+            InvolvedUid = involved?.Uid,
+            FieldPath = involved?.FieldPath,
+        };
     }
 
     /// <summary>When an event's repeats began (docs/trace-model.md, "Length"); 0 when unset or beyond what a span time can hold (the event itself still counts).</summary>
@@ -189,23 +261,20 @@ internal static class KubeDecoder
         return false;
     }
 
-    private static bool TryBuildEvent(
-        string cluster,
-        V1ObjectMeta? meta,
-        V1ObjectReference? involved,
-        long timeNs,
-        long count,
-        long firstNs,
-        string? reason,
-        string? message,
-        string? type,
-        string service,
-        string? instance,
-        out IFact? fact,
-        [NotNullWhen(false)] out string? error)
+    /// <summary>
+    /// The one place that turns an Event's fields into its fact (both paths): time, count, reporter and repeats by their
+    /// precedence (see <see cref="EventObserved"/>), the object it is about by <see cref="InvolvedObject"/>'s rules.
+    /// </summary>
+    internal static bool TryBuildEvent(string cluster, in EventFields e, [NotNullWhen(true)] out IFact? fact, [NotNullWhen(false)] out string? error)
     {
         fact = null;
-        var uid = NonEmpty(meta?.Uid);
+        var timeNs = FirstSetTime(e.SeriesLastObserved, e.LastTimestamp, e.EventTime, e.Created);
+        var count = FirstCount(e.SeriesCount, e.Count);
+        var service = Reported(e.ReportingComponent) ?? Reported(e.SourceComponent) ?? "unknown";
+        var instance = Reported(e.ReportingInstance) ?? Reported(e.SourceHost);
+        var firstNs = RepeatsBeganNs(e.HasSeries ? e.EventTime : e.FirstTimestamp);
+
+        var uid = e.HasMetadata ? NonEmpty(e.Uid) : null;
         if (uid is null)
         {
             error = "event without metadata.uid";
@@ -214,40 +283,33 @@ internal static class KubeDecoder
 
         if (timeNs == 0)
         {
-            error = $"{EventName(meta!, uid)} has no time (series.lastObservedTime, lastTimestamp, eventTime, creationTimestamp)";
+            error = $"event {e.MetaNamespace}/{e.MetaName} ({uid}) has no time (series.lastObservedTime, lastTimestamp, eventTime, creationTimestamp)";
             return false;
         }
 
-        var (kind, ns, name) = InvolvedObject.Of(involved, meta!);
+        var (kind, ns, name) = InvolvedObject.Of(e.InvolvedKind, e.InvolvedName, e.InvolvedNamespace, e.MetaNamespace, e.MetaName, uid);
 
-        var annotations = meta!.Annotations;
-        var topLevel = annotations is not null
-            && annotations.TryGetValue("topLevelSpan", out var top)
-            && string.Equals(top, "true", StringComparison.Ordinal);
-
-        // The model's strings already come from the decoder's cache (InternedStringConverter): shared, not re-interned.
+        // The strings already come from the decoder's cache where they recur: shared, not re-interned.
         fact = new EventObserved(
             cluster,
             uid,
             count,
             timeNs,
-            NonEmpty(reason) ?? "Unknown",
-            message ?? "",
-            string.Equals(type, "Warning", StringComparison.Ordinal),
+            NonEmpty(e.Reason) ?? "Unknown",
+            e.Message ?? "",
+            e.Warning,
             kind,
             ns,
             name,
-            NonEmpty(involved?.Uid),
-            NonEmpty(involved?.FieldPath),
+            NonEmpty(e.InvolvedUid),
+            NonEmpty(e.FieldPath),
             service,
             instance,
-            topLevel,
+            e.TopLevelSpan,
             firstNs);
         error = null;
         return true;
     }
-
-    private static string EventName(V1ObjectMeta meta, string uid) => $"event {meta.NamespaceProperty}/{meta.Name} ({uid})";
 
     private static bool TryDecodeObject(string cluster, SourceDocument doc, out IFact? fact, [NotNullWhen(false)] out string? error)
     {
@@ -260,37 +322,51 @@ internal static class KubeDecoder
             return false;
         }
 
+        fact = BuildObject(
+            cluster, doc, uid, meta.Namespace, meta.Name, meta.Generation, meta.CreationTimestamp, meta.DeletionTimestamp,
+            meta.ResourceVersion, meta.OwnerReferences, meta.ManagedFields);
+        error = null;
+        return true;
+    }
+
+    /// <summary>The one place that turns an object's metadata into its fact (both paths); <paramref name="uid"/> is set.</summary>
+    internal static IFact BuildObject(
+        string cluster,
+        SourceDocument doc,
+        string uid,
+        string? ns,
+        string? name,
+        long? generation,
+        DateTime? created,
+        DateTime? deleted,
+        long resourceVersion,
+        ImmutableArray<OwnerRef> owners,
+        ManagedFieldsSummary fields)
+    {
         var kind = StringInterner.Shared.Intern(doc.Kind);
-        var ns = meta.Namespace ?? "";
-        var name = meta.Name ?? "";
-        var createdNs = ToUnixNanosOrZero(meta.CreationTimestamp);
-        var fields = meta.ManagedFields;
+        var createdNs = ToUnixNanosOrZero(created);
 
         if (doc.Deleted)
         {
-            var deletedNs = ToUnixNanosOrZero(meta.DeletionTimestamp);
+            var deletedNs = ToUnixNanosOrZero(deleted);
             if (deletedNs == 0) deletedNs = fields.LatestTimeNs;
             if (deletedNs == 0) deletedNs = createdNs;
-            fact = new ObjectDeleted(cluster, uid, kind, ns, name, deletedNs);
-            error = null;
-            return true;
+            return new ObjectDeleted(cluster, uid, kind, ns ?? "", name ?? "", deletedNs);
         }
 
-        fact = new ObjectObserved(
+        return new ObjectObserved(
             cluster,
             uid,
             kind,
-            ns,
-            name,
-            meta.Generation is > 0 and var g ? g : 1,
+            ns ?? "",
+            name ?? "",
+            generation is > 0 and var g ? g : 1,
             createdNs,
-            meta.OwnerReferences.IsDefault ? ImmutableArray<OwnerRef>.Empty : meta.OwnerReferences,
+            owners.IsDefault ? ImmutableArray<OwnerRef>.Empty : owners,
             fields.SpecManager,
             fields.SpecOperation,
             fields.SpecTimeNs,
-            meta.ResourceVersion);
-        error = null;
-        return true;
+            resourceVersion);
     }
 
     /// <summary>metadata.resourceVersion as a number: digits only and within a long, else 0.</summary>
@@ -301,7 +377,7 @@ internal static class KubeDecoder
     internal static long ParseResourceVersion(ReadOnlySpan<byte> utf8)
         => long.TryParse(utf8, NumberStyles.None, CultureInfo.InvariantCulture, out var rv) ? rv : 0;
 
-    private static long FirstSetTime(DateTime? a, DateTime? b, DateTime? c, DateTime? d)
+    internal static long FirstSetTime(DateTime? a, DateTime? b, DateTime? c, DateTime? d)
         => IsSet(a) ? ToUnixNanos(a.Value)
             : IsSet(b) ? ToUnixNanos(b.Value)
             : IsSet(c) ? ToUnixNanos(c.Value)
@@ -311,9 +387,9 @@ internal static class KubeDecoder
     private static long FirstCount(int? seriesCount, int? count)
         => seriesCount is >= 1 ? seriesCount.Value : count is >= 1 ? count.Value : 1;
 
-    private static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+    internal static string? NonEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
     /// <summary>A reporter (component, controller, instance, host): empty and the string "null" (support bundles) are absent.</summary>
-    private static string? Reported(string? s) => string.IsNullOrEmpty(s) || s == "null" ? null : s;
+    internal static string? Reported(string? s) => string.IsNullOrEmpty(s) || s == "null" ? null : s;
 
 }

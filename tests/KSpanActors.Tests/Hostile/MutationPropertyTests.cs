@@ -93,7 +93,7 @@ public sealed class MutationPropertyTests
     }
 
     /// <summary>A Deployment → ReplicaSet → Pod family with core/v1 and events.k8s.io/v1 Events; uids unique per (seed, iteration).</summary>
-    private static IEnumerable<(string Kind, string ApiVersion, JsonObject Json)> Story(int seed, int iteration)
+    internal static IEnumerable<(string Kind, string ApiVersion, JsonObject Json)> Story(int seed, int iteration)
     {
         var id = string.Create(CultureInfo.InvariantCulture, $"{seed:x8}-{iteration:x4}");
         string Uid(string what) => $"fz{id}-{what}";
@@ -159,7 +159,7 @@ public sealed class MutationPropertyTests
     };
 
     /// <summary>One to three mutations; structural ones on the tree, then maybe byte-level ones on the encoding.</summary>
-    private static byte[] Mutate(Random random, JsonObject template)
+    internal static byte[] Mutate(Random random, JsonObject template)
     {
         var doc = template.DeepClone().AsObject();
         string? bomb = null;

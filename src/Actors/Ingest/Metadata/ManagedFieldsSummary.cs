@@ -7,12 +7,15 @@ namespace KSpanActors.Ingest;
 internal readonly record struct ManagedFieldsSummary(bool HasSpecEntry, string? SpecManager, string? SpecOperation, long SpecTimeNs, long LatestTimeNs)
 {
     /// <summary>Folds in the next entry, in document order.</summary>
-    public ManagedFieldsSummary Add(ManagedFieldsEntry entry)
+    public ManagedFieldsSummary Add(ManagedFieldsEntry entry) => Add(entry.TouchesSpec, entry.Manager, entry.Operation, entry.Time);
+
+    /// <summary>Folds in the next entry, in document order, from its values.</summary>
+    public ManagedFieldsSummary Add(bool touchesSpec, string? manager, string? operation, DateTime? time)
     {
-        var ns = KubeDecoder.ToUnixNanosOrZero(entry.Time);
+        var ns = KubeDecoder.ToUnixNanosOrZero(time);
         var latest = Math.Max(LatestTimeNs, ns);
-        return entry.TouchesSpec && (!HasSpecEntry || ns >= SpecTimeNs)
-            ? new ManagedFieldsSummary(true, entry.Manager, entry.Operation, ns, latest)
+        return touchesSpec && (!HasSpecEntry || ns >= SpecTimeNs)
+            ? new ManagedFieldsSummary(true, manager, operation, ns, latest)
             : this with { LatestTimeNs = latest };
     }
 }
