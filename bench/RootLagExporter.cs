@@ -65,7 +65,7 @@ internal sealed class RootLagExporter : ISpanExporter
                     if (!s.IsRoot && fed is null) continue;
                     lag ??= _traces.TryGetValue(t.TraceId, out var known) ? known : _traces[t.TraceId] = new TraceLag();
                     if (fed is { } f) lag.Note(f);
-                    if (s.IsRoot) lag.RootExported(now);
+                    if (s.IsRoot) lag.RootExported(now, s);
                 }
             }
         }
@@ -79,9 +79,18 @@ internal sealed class RootLagExporter : ISpanExporter
         lock (_gate)
         {
             var lags = new List<double>();
+            var superseded = new List<double>();
+            var last = new List<double>();
             int noRoot = 0, afterClose = 0;
+            long late = 0;
+            var newest = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var t in _traces.Values)
             {
+                if (t.Top is { } top) newest[top] = Math.Max(newest.GetValueOrDefault(top), t.Generation);
+            }
+            foreach (var t in _traces.Values)
+            {
+                late += t.FedAfterRoot;
                 if (t.RootAt is not { } root || t.LastFedBeforeRoot is not { } fed)
                 {
                     if (t.RootAt is null && t.AnyFed) noRoot++;
@@ -92,17 +101,28 @@ internal sealed class RootLagExporter : ISpanExporter
                     afterClose++;
                     continue;
                 }
-                lags.Add(Stopwatch.GetElapsedTime(fed, root).TotalMilliseconds);
+                var ms = Stopwatch.GetElapsedTime(fed, root).TotalMilliseconds;
+                lags.Add(ms);
+                (t.Top is { } top && t.Generation < newest[top] ? superseded : last).Add(ms);
             }
             lags.Sort();
-            return new Summary(lags, noRoot, afterClose);
+            superseded.Sort();
+            last.Sort();
+            return new Summary(lags, last, superseded, noRoot, afterClose, late);
         }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>Lags in ms, sorted; traces with noted Events whose root was not exported; roots exported after <see cref="Close"/>.</summary>
-    internal sealed record Summary(IReadOnlyList<double> Lags, int WithoutRoot, int RootsAfterClose)
+    /// <summary>
+    /// Lags in ms, sorted; the same split (sorted too) between the traces of the newest generation of their top-level object
+    /// measured here and those superseded by a later one (a trace is exported when its object is quiet, so an earlier
+    /// generation whose successor follows within the settle period waits for the successor's events); traces with noted
+    /// Events whose root was not exported; roots exported after <see cref="Close"/>; Events fed after their trace's root was
+    /// exported (late spans, not in any lag).
+    /// </summary>
+    internal sealed record Summary(
+        IReadOnlyList<double> Lags, IReadOnlyList<double> Newest, IReadOnlyList<double> Superseded, int WithoutRoot, int RootsAfterClose, long FedAfterRoot)
     {
         public int Count => Lags.Count;
 
@@ -124,7 +144,15 @@ internal sealed class RootLagExporter : ISpanExporter
 
         public long? RootAt { get; private set; }
 
+        /// <summary>The root's resource and attributes but its generation: the same for every trace of one top-level object.</summary>
+        public string? Top { get; private set; }
+
+        public long Generation { get; private set; }
+
         public bool AnyFed { get; private set; }
+
+        /// <summary>Events of this trace fed after its root was exported (late spans: a busy object exports before it is quiet).</summary>
+        public int FedAfterRoot { get; private set; }
 
         public long? LastFedBeforeRoot => _lastFed == long.MinValue ? null : _lastFed;
 
@@ -136,9 +164,21 @@ internal sealed class RootLagExporter : ISpanExporter
         {
             AnyFed = true;
             if (RootAt is null || fed <= RootAt) _lastFed = Math.Max(_lastFed, fed);
+            else FedAfterRoot++;
         }
 
         /// <summary>The root is exported now; only its first export counts.</summary>
-        public void RootExported(long at) => RootAt ??= at;
+        public void RootExported(long at, SpanRecord root)
+        {
+            if (RootAt is not null) return;
+            RootAt = at;
+            var top = new System.Text.StringBuilder(root.Resource.ClusterName);
+            foreach (var a in root.Attributes)
+            {
+                if (a.Key == "k8s.object.generation") Generation = a.IntValue;
+                else top.Append('|').Append(a.Key).Append('=').Append(a.StringValue ?? a.IntValue.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            Top = top.ToString();
+        }
     }
 }
