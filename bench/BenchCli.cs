@@ -13,7 +13,7 @@ internal static class BenchCli
     /// <summary>Exit code for wrong arguments (the same as kspan-actors').</summary>
     public const int UsageError = 2;
 
-    private static readonly string[] Modes = ["pipeline", "watch", "replicas", "storm", "soak", "encode"];
+    private static readonly string[] Modes = ["pipeline", "watch", "replicas", "storm", "soak", "encode", "latency"];
 
     /// <summary>The options, or the exit code when there is nothing to run (help printed: 0; wrong arguments: 2, one line on stderr).</summary>
     public static (BenchOptions? Options, int ExitCode) Parse(string[] args)
@@ -45,7 +45,8 @@ internal static class BenchCli
             Description = "What to measure. pipeline: decode -> sharded actors -> spans -> OTLP/JSON, in process. watch: the real " +
                           "watch path against a fake API server streaming the input over HTTP. replicas: 1 vs 3 nodes in one process, " +
                           "then 1 vs 3 published kspan-actors processes. storm: a burst of pod creations. soak: a long run through " +
-                          "busy objects (facts built directly). encode: span building and OTLP/JSON encoding alone.",
+                          "busy objects (facts built directly). encode: span building and OTLP/JSON encoding alone. latency: events at half the " +
+                          "measured capacity, lag from a trace's last event fed to its root exported.",
             DefaultValueFactory = _ => d.Mode,
         };
         mode.AcceptOnlyFromAmong(Modes);
@@ -114,6 +115,12 @@ internal static class BenchCli
         Int("--storm-pods", "Storm mode: pods created in one burst.", d.StormPods, (o, v) => o with { StormPods = v });
         Int("--storm-tail-s", "Storm mode: how long the crash loop and small rollouts go on after the burst (s).", d.StormTailSeconds,
             (o, v) => o with { StormTailSeconds = v }, min: 0);
+
+        // Latency mode.
+        Long("--rate", "Latency mode: events/s of the paced pass; 0 for half the capacity measured first.", d.Rate, (o, v) => o with { Rate = v }, min: 0);
+        Long("--calibration-events", "Latency mode: events of the full-speed pass that measures the capacity (and warms up).", d.CalibrationEvents,
+            (o, v) => o with { CalibrationEvents = v });
+        Int("--latency-s", "Latency mode: how long the paced pass feeds (s), unless the input ends first.", d.LatencySeconds, (o, v) => o with { LatencySeconds = v });
 
         // Watch mode (and the fake clusters of the replicas mode).
         Int("--flush-lines", "Watch mode: watch lines the fake API server writes before a flush.", d.FlushLines, (o, v) => o with { FlushLines = v });

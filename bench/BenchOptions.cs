@@ -11,6 +11,15 @@ internal sealed record BenchOptions
 
     public int StormTailSeconds { get; init; } = 5;
 
+    /// <summary>Latency mode: events/s of the paced pass; 0 for half the capacity measured first.</summary>
+    public long Rate { get; init; }
+
+    /// <summary>Latency mode: events of the full-speed pass that measures the capacity (and warms up).</summary>
+    public long CalibrationEvents { get; init; } = 200_000;
+
+    /// <summary>Latency mode: how long the paced pass feeds (s), unless the input ends first.</summary>
+    public int LatencySeconds { get; init; } = 30;
+
     public long Events { get; init; } = 1_000_000;
 
     public long Objects { get; init; } = 100_000;

@@ -15,7 +15,7 @@ internal static class InputPump
     /// <summary>What one decoder thread did.</summary>
     internal sealed record DecoderStats(long Fed, long Events, long Objects, long Errors, long DecodeTicks, long FeedTicks, long StarveTicks);
 
-    /// <summary>Starts the producer thread; the channel completes at end of input (or with the read error).</summary>
+    /// <summary>Starts the producer thread; the channel completes at end of input (or with the read error), or when <paramref name="cancel"/> fires.</summary>
     public static ChannelReader<InputBatch> Start(string path, int capacityBatches, CancellationToken cancel)
     {
         var channel = Channel.CreateBounded<InputBatch>(new BoundedChannelOptions(capacityBatches)
@@ -31,6 +31,11 @@ internal static class InputPump
                 var writer = channel.Writer;
                 foreach (var batch in InputFile.ReadBatches(path))
                 {
+                    if (cancel.IsCancellationRequested)
+                    {
+                        batch.Dispose();
+                        break;
+                    }
                     while (!writer.TryWrite(batch))
                     {
                         if (!writer.WaitToWriteAsync(cancel).AsTask().GetAwaiter().GetResult()) return;
@@ -51,7 +56,9 @@ internal static class InputPump
     /// <summary>
     /// Runs <paramref name="decoders"/> threads that decode every document and call <paramref name="feed"/> with the fact
     /// (after <paramref name="waitForRoom"/>, the back-pressure), then <paramref name="endOfBatch"/> with the worker's
-    /// number after each batch of documents (a source flushes what it batched before it waits); completes when the input ends.
+    /// number after each batch of documents (a source flushes what it batched before it waits); completes when the input
+    /// ends, or when <paramref name="cancel"/> fires (each thread stops before its next document; what is left in the
+    /// channel is not decoded).
     /// </summary>
     public static Task<DecoderStats[]> DecodeAsync(
         ChannelReader<InputBatch> reader, int decoders, Action<IFact, int> feed, Action waitForRoom, Action? onEvent = null, Action<int>? endOfBatch = null,
@@ -65,17 +72,18 @@ internal static class InputPump
                 long fed = 0, events = 0, objects = 0, errors = 0, decodeTicks = 0, feedTicks = 0, starveTicks = 0;
                 try
                 {
-                    while (true)
+                    while (!cancel.IsCancellationRequested)
                     {
                         var w0 = System.Diagnostics.Stopwatch.GetTimestamp();
                         if (!reader.TryPeek(out _) && !reader.WaitToReadAsync(cancel).AsTask().GetAwaiter().GetResult()) break;
                         starveTicks += System.Diagnostics.Stopwatch.GetTimestamp() - w0;
-                        while (reader.TryRead(out var batch))
+                        while (!cancel.IsCancellationRequested && reader.TryRead(out var batch))
                         {
                             using (batch)
                             {
                                 foreach (var input in batch.Docs)
                                 {
+                                    if (cancel.IsCancellationRequested) break;
                                     var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
                                     if (!KubeDecoder.TryDecode(input.Cluster, input.Document, out var fact, out _))
                                     {
@@ -100,6 +108,10 @@ internal static class InputPump
                         }
                     }
                     done.SetResult(new DecoderStats(fed, events, objects, errors, decodeTicks, feedTicks, starveTicks));
+                }
+                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                {
+                    done.SetResult(new DecoderStats(fed, events, objects, errors, decodeTicks, feedTicks, starveTicks)); // stopped while waiting for input
                 }
                 catch (Exception e)
                 {

@@ -64,6 +64,7 @@ if (options.Mode == "replicas") return await ReplicasBench.RunAsync(options);
 if (options.Mode == "storm") return await StormBench.RunAsync(options);
 if (options.Mode == "soak") return await SoakBench.RunAsync(options);
 if (options.Mode == "encode") return EncodeBench.Run(options);
+if (options.Mode == "latency") return await LatencyBench.RunAsync(options);
 var culture = CultureInfo.InvariantCulture;
 using var sampler = new ProcessSampler();
 

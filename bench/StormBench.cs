@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using KSpanActors.Export;
 using KSpanActors.Model;
 using KSpanActors.Pipeline;
 using Microsoft.Extensions.Logging;
@@ -24,7 +22,7 @@ internal static class StormBench
     {
         var culture = CultureInfo.InvariantCulture;
         using var sampler = new ProcessSampler();
-        var exporter = new LagExporter();
+        var exporter = new RootLagExporter();
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         var settings = options.PipelineSettings();
         await using var runtime = await PipelineRuntime.StartAsync(settings, [exporter], loggers);
@@ -63,8 +61,9 @@ internal static class StormBench
                 var dep = $"small-{n}";
                 var at = t0 + n * 1_000_000_000L;
                 Feed(Deployment(dep, at));
-                Feed(Ev($"{dep}-scale", 1, at, "Deployment", dep, dep, "ScalingReplicaSet", $"Scaled up replica set {dep}-rs to 1", "deployment-controller"));
-                exporter.Fed(dep, Stopwatch.GetTimestamp());
+                var scale = Ev($"{dep}-scale", 1, at, "Deployment", dep, dep, "ScalingReplicaSet", $"Scaled up replica set {dep}-rs to 1", "deployment-controller");
+                exporter.Fed(scale); // the rollout's last event: its lag is measured on its trace (RootLagExporter)
+                Feed(scale);
                 n++;
                 await Task.Delay(20);
             }
@@ -97,11 +96,11 @@ internal static class StormBench
         await runtime.DrainAsync();
         var seconds = clock.Elapsed.TotalSeconds;
 
-        var lags = exporter.Lags();
+        var lags = exporter.Measure();
         var m = runtime.Metrics;
         string Ms(double v) => v.ToString("N0", culture);
         Console.WriteLine(string.Create(culture, $"storm: {options.StormPods:N0} pods in one burst fed in {burstFed:N1} s; crash loop {backOffs:N0} BackOff occurrences; {rollouts:N0} small rollouts alongside"));
-        Console.WriteLine(string.Create(culture, $"lag of the small rollouts (last event fed -> root exported): p50 {Ms(Percentile(lags, 0.5))} ms, p99 {Ms(Percentile(lags, 0.99))} ms, max {Ms(lags.Count == 0 ? 0 : lags.Max())} ms over {lags.Count:N0} traces"));
+        Console.WriteLine(string.Create(culture, $"lag of the small rollouts (last event fed -> root exported): p50 {Ms(lags.P50)} ms, p99 {Ms(lags.P99)} ms, max {Ms(lags.Max)} ms over {lags.Count:N0} traces"));
         Console.WriteLine(string.Create(culture, $"pipeline: {m.Events:N0} events, {m.SpansExported:N0} spans exported, {m.SpansDropped:N0} dropped, peak in flight {peakInFlight:N0} (back-pressure at {runtime.MaxInFlight:N0}); peak working set {sampler.PeakBytes / 1e6:N0} MB; {seconds:N1} s"));
         var result = new JsonObject
         {
@@ -111,9 +110,9 @@ internal static class StormBench
             ["small_rollouts"] = rollouts,
             ["events"] = m.Events,
             ["seconds"] = Math.Round(seconds, 3),
-            ["lag_p50_ms"] = Math.Round(Percentile(lags, 0.5)),
-            ["lag_p99_ms"] = Math.Round(Percentile(lags, 0.99)),
-            ["lag_max_ms"] = Math.Round(lags.Count == 0 ? 0 : lags.Max()),
+            ["lag_p50_ms"] = Math.Round(lags.P50),
+            ["lag_p99_ms"] = Math.Round(lags.P99),
+            ["lag_max_ms"] = Math.Round(lags.Max),
             ["small_rollouts_exported"] = lags.Count,
             ["peak_in_flight"] = peakInFlight,
             ["spans_exported"] = m.SpansExported,
@@ -122,13 +121,6 @@ internal static class StormBench
         };
         Console.WriteLine(result.ToJsonString());
         return lags.Count == rollouts ? 0 : 1;
-    }
-
-    private static double Percentile(List<double> values, double p)
-    {
-        if (values.Count == 0) return 0;
-        values.Sort();
-        return values[Math.Min(values.Count - 1, (int)(p * values.Count))];
     }
 
     private static ObjectObserved Deployment(string name, long at) =>
@@ -143,35 +135,4 @@ internal static class StormBench
 
     private static EventObserved Ev(string uid, long count, long at, string kind, string name, string objectUid, string reason, string message, string service, bool warning = false) =>
         new(Cluster, uid, count, at, reason, message, warning, kind, "storm", name, objectUid, null, service, null, false);
-
-    /// <summary>Counts spans and notes when each small rollout's root was exported.</summary>
-    private sealed class LagExporter : ISpanExporter
-    {
-        private readonly ConcurrentDictionary<string, long> _fed = new();
-        private readonly ConcurrentBag<double> _lags = [];
-
-        public string Name => "lag";
-
-        public void Fed(string deployment, long at) => _fed[deployment] = at;
-
-        public List<double> Lags() => [.. _lags];
-
-        public Task<ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
-        {
-            var now = Stopwatch.GetTimestamp();
-            foreach (var t in batch)
-            {
-                foreach (var s in t.Spans)
-                {
-                    if (s.IsRoot && s.Attribute("k8s.deployment.name") is { } dep && dep.StartsWith("small-", StringComparison.Ordinal) && _fed.TryRemove(dep, out var fed))
-                    {
-                        _lags.Add(Stopwatch.GetElapsedTime(fed, now).TotalMilliseconds);
-                    }
-                }
-            }
-            return Task.FromResult(ExportOutcome.Ok);
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
 }
