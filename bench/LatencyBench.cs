@@ -174,16 +174,19 @@ internal static class LatencyBench
         long events = 0;
         var start = Stopwatch.GetTimestamp();
         var pump = InputPump.Start(path, options.ChannelCapacity, stop.Token);
+        // As the pipeline mode feeds: each decoder batches by actor and flushes after each batch of documents.
+        var batchers = Enumerable.Range(0, options.Decoders).Select(_ => runtime.Batcher()).ToArray();
         await InputPump.DecodeAsync(
             pump,
             options.Decoders,
-            (fact, _) => runtime.Feed(fact),
+            (fact, worker) => batchers[worker].Add(fact),
             () => tracker.WaitForRoom(maxInFlight),
             () =>
             {
                 if (Interlocked.Increment(ref events) == maxEvents) stop.Cancel();
             },
-            stop.Token);
+            endOfBatch: worker => batchers[worker].Flush(),
+            cancel: stop.Token);
         await runtime.DrainAsync();
         return (Interlocked.Read(ref events), Stopwatch.GetElapsedTime(start).TotalSeconds);
     }

@@ -478,9 +478,12 @@ internal sealed class ObjectState
         }
         // A child only relays to its owner and holds little: it can go idle sooner than a top-level object, which
         // keeps its family (late events) for the full passivation period.
-        if (_pipeline.Settings.PassivateAfter is { } idle && _pipeline.Settings.SettleAfter is { } settle)
+        if (_pipeline.Settings.PassivateAfter is { } idle && _pipeline.Settings.SettleAfter is { } settle && settle * 2 < idle)
         {
-            _idleAfter = settle * 2 < idle ? settle * 2 : idle;
+            // Looked at again after the shorter period: the tick already scheduled comes only after the longer one (it
+            // then finds the actor stopped, or recreated and not idle, and does nothing).
+            _idleAfter = settle * 2;
+            _out.IdleIn(_idleAfter);
         }
     }
 
