@@ -107,7 +107,7 @@ internal static class ReplicasBench
 
     /// <summary>
     /// As the pipeline mode does: a producer thread reads the file into a bounded channel, decoder threads decode and
-    /// feed (round-robin over the nodes), back-pressured on every node's own flow count; then the nodes drain together.
+    /// feed (decoder i through node i mod n), back-pressured on every node's own flow count; then the nodes drain together.
     /// </summary>
     private static async Task<(long Fed, long Events, long Errors, double FeedSeconds, double Seconds, double Cpu)> FeedAndDrainAsync(
         IReadOnlyList<PipelineRuntime> nodes, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout)
@@ -116,15 +116,18 @@ internal static class ReplicasBench
         var maxInFlight = nodes[0].MaxInFlight;
         var start = Instant.Now(sampler);
         var input = InputPump.Start(inputPath, options.ChannelCapacity, stop.Token);
-        var next = 0;
+        // Each decoder is a source on one node (as a watch loop is on the node that watches its cluster), batching what it
+        // routes and flushing after each batch of documents, as the pipeline mode does.
+        var batchers = Enumerable.Range(0, options.Decoders).Select(w => nodes[w % nodes.Count].Batcher()).ToArray();
         var stats = await InputPump.DecodeAsync(
             input,
             options.Decoders,
-            (fact, _) => nodes[(int)((uint)Interlocked.Increment(ref next) % (uint)nodes.Count)].Feed(fact), // round-robin over the nodes
+            (fact, worker) => batchers[worker].Add(fact),
             () =>
             {
                 foreach (var n in nodes) n.Services.Tracker.WaitForRoom(maxInFlight, stop.Token); // each node tracks what it sent
             },
+            endOfBatch: worker => batchers[worker].Flush(),
             cancel: stop.Token);
         long fed = stats.Sum(s => s.Fed), events = stats.Sum(s => s.Events), errors = stats.Sum(s => s.Errors);
         var fedDone = Stopwatch.GetTimestamp();
