@@ -132,7 +132,7 @@ internal static class LatencyBench
         Console.WriteLine(string.Create(culture,
             $"  newest generation of their object: p50 {Ms(P(r.Newest, 0.5))} ms, p99 {Ms(P(r.Newest, 0.99))} ms over {r.Newest.Count:N0} traces; superseded by a later generation (exported once the object is quiet): p50 {Ms(P(r.Superseded, 0.5))} ms, p99 {Ms(P(r.Superseded, 0.99))} ms over {r.Superseded.Count:N0} traces"));
         Console.WriteLine(string.Create(culture,
-            $"not measured: {r.FedAfterRoot:N0} Events fed after their trace's root was exported (late spans of a busy object, exported at least every 3 settle periods), {r.RootsAfterClose:N0} roots forced out by the final drain, {r.WithoutRoot:N0} traces with Events but no root exported, {unexported:N0} Events fed but not exported before the drain; pipeline: {m.SpansExported:N0} spans exported, {m.SpansDropped:N0} dropped; peak working set {sampler.PeakBytes / 1e6:N0} MB"));
+            $"not measured: {r.FedAfterRoot:N0} Events fed after their trace's root was exported (late spans of a busy object, exported at least every 2 settle periods), {r.RootsAfterClose:N0} roots forced out by the final drain, {r.WithoutRoot:N0} traces with Events but no root exported, {unexported:N0} Events fed but not exported before the drain; pipeline: {m.SpansExported:N0} spans exported, {m.SpansDropped:N0} dropped; peak working set {sampler.PeakBytes / 1e6:N0} MB"));
         var result = new JsonObject
         {
             ["mode"] = "latency",

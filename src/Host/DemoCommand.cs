@@ -73,7 +73,11 @@ internal static class DemoCommand
             log.LogError("{Error}", exportError);
             return ExitCodes.Usage;
         }
-        if (targets.Destinations.Count == 0) log.LogWarning("--quiet with no --otlp-json and no OTEL_EXPORTER_OTLP_ENDPOINT: the spans go nowhere");
+        if (targets.Destinations.Count == 0)
+        {
+            log.LogWarning("--quiet with no --otlp-json and no OTEL_EXPORTER_OTLP_ENDPOINT: {Where}",
+                httpPort > 0 ? $"the spans only feed /metrics and /summary on port {httpPort}" : "the spans go nowhere");
+        }
         PrometheusBridge? prometheus = null;
         Microsoft.AspNetCore.Builder.WebApplication? http = null;
         var probes = new HttpProbes();

@@ -20,7 +20,7 @@ internal sealed class ObjectState
 {
     private const int MaxRetainedActions = 2048;
     private const int MaxRememberedSpans = 512;
-    private const int BusyExportPeriods = 3;
+    private const int BusyExportPeriods = 2;
 
     private readonly PipelineServices _pipeline;
     private readonly IObjectEffects _out;
@@ -217,7 +217,7 @@ internal sealed class ObjectState
         var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity, now);
         // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
         var wait = _pipeline.Settings.SettleAfter is { } settle ? (_isTop ? settle : settle * 4) : TimeSpan.Zero;
-        // An object that is never quiet (a crash loop) still exports, at least every three settle periods: what it
+        // An object that is never quiet (a crash loop) still exports, at least every two settle periods: what it
         // holds meanwhile (every fact since its last export) is bounded by its event rate times that. Spans exported
         // early stay under the same root (roots and span ids are remembered).
         var overdue = _isTop && _dirty && System.Diagnostics.Stopwatch.GetElapsedTime(_dirtySince, now) >= wait * BusyExportPeriods;
