@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using KSpanActors.Ingest;
+using KSpanActors.Model;
 using KSpanActors.Tests.FakeKube;
 using KSpanActors.Tests.Launch;
 
@@ -211,6 +213,7 @@ internal static class ReplicaProcessesBench
             var seconds = Stopwatch.GetElapsedTime(t0, t1).TotalSeconds;
             var rss = replicas.Select(r => r.PeakRssBytes()).ToArray();
             if (failure is not null) Console.WriteLine($"{count} process(es): FAILED: {failure}");
+            if (failure is not null && failure.StartsWith("MISSING", StringComparison.Ordinal)) ReportMissing(count, input.Path, k, receiver);
 
             // What each replica says it did (its /metrics), then the distribution of the work.
             var scraped = new List<IReadOnlyDictionary<string, double>>();
@@ -232,6 +235,32 @@ internal static class ReplicaProcessesBench
             foreach (var s in servers) await s.DisposeAsync();
             foreach (var f in feeds) f.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Which event occurrences never arrived: every cluster serves the same input, so each Event document's occurrence
+    /// (its span id: cluster, event uid, count) is looked up at the receiver, and the missing ones are printed by kind and
+    /// reason, with the first few in full.
+    /// </summary>
+    private static void ReportMissing(int count, string inputPath, int clusters, OtlpTestReceiver receiver)
+    {
+        var byReason = new Dictionary<string, int>(StringComparer.Ordinal);
+        var examples = new List<string>();
+        foreach (var doc in InputFile.Read(inputPath))
+        {
+            if (!doc.IsEvent) continue;
+            for (var c = 1; c <= clusters; c++)
+            {
+                var cluster = $"bench-{c}";
+                if (!KubeDecoder.TryDecode(cluster, doc.Document, out var fact, out _) || fact is not EventObserved e) continue;
+                if (receiver.HasEventSpan(cluster, KSpanActors.Tracing.StableHash.Event(cluster, e.EventUid, e.Count).Value)) continue;
+                var key = $"{e.Kind}.{e.Reason}";
+                byReason[key] = byReason.GetValueOrDefault(key) + 1;
+                if (examples.Count < 8) examples.Add($"{cluster} {e.Kind} {e.Namespace}/{e.Name} uid={e.ObjectUid} {e.Reason} count={e.Count} event={e.EventUid} \"{e.Message}\"");
+            }
+        }
+        Console.WriteLine($"{count} process(es): missing occurrences by kind and reason: {string.Join(", ", byReason.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}"))}");
+        foreach (var x in examples) Console.WriteLine($"  missing: {x}");
     }
 
     private static PassResult Fail(int count, long expected, string why, List<Replica> replicas, OtlpTestReceiver receiver)

@@ -88,6 +88,12 @@ public sealed class OtlpTestReceiver : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether an event-occurrence span with this id arrived for <paramref name="cluster"/> (<c>k8s.cluster.name</c>).</summary>
+    public bool HasEventSpan(string cluster, ulong spanId)
+    {
+        lock (_lock) return _eventSpansByCluster.TryGetValue(cluster, out var ids) && ids.Contains(spanId);
+    }
+
     /// <summary>Calls answered with a failure because of <see cref="FailNext"/>.</summary>
     public int FailedCalls => Volatile.Read(ref _failedCalls);
 
