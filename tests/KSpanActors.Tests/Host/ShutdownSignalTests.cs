@@ -36,7 +36,9 @@ public sealed class ShutdownSignalTests : IDisposable
     [Fact]
     public async Task The_export_deadline_passes_after_the_budget_and_the_process_is_ended_at_the_limit()
     {
-        using var shutdown = Create(TimeSpan.FromMilliseconds(900), TimeSpan.FromMilliseconds(600));
+        // The deadline comes 0.5 s after the signal, the limit 3.5 s later: a wide gap, so a test host slow to run the
+        // continuation after the deadline (a loaded CI machine once took longer than 0.6 s) still sees no exit yet.
+        using var shutdown = Create(TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(3.5));
         shutdown.Raise(PosixSignal.SIGINT);
 
         await Task.Delay(Timeout.Infinite, shutdown.ExportDeadline).ContinueWith(_ => { }, TaskScheduler.Default).WaitAsync(TimeSpan.FromSeconds(10));
