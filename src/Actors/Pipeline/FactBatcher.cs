@@ -31,12 +31,9 @@ internal sealed class FactBatcher(FactRouter router, PipelineTracker tracker, IA
         if (_held == 0) return;
         foreach (var ((cluster, uid), g) in _groups)
         {
-            if (g.Facts.Count == 1)
-            {
-                var (fact, path) = g.Facts[0];
-                tracker.Route(objects, path.IsDefaultOrEmpty ? new Observe(cluster, uid, fact) : new Propagate(cluster, uid, g.Target!.Value, fact, path));
-            }
-            else tracker.Route(objects, new FactBatch(cluster, uid, g.Target, [.. g.Facts]));
+            tracker.Route(objects, g.Facts.Count == 1
+                ? FactRouter.Message(cluster, uid, g.Target, g.Facts[0].Fact, g.Facts[0].Path)
+                : new FactBatch(cluster, uid, g.Target, [.. g.Facts]));
             g.Facts.Clear();
             g.Target = null;
             _spare.Push(g);

@@ -54,8 +54,12 @@ internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActor
     private void ToObject(string cluster, string uid, ObjectRef? target, IFact fact, ImmutableArray<string> path, FactBatcher? batch)
     {
         if (batch is not null) batch.Hold(cluster, uid, target, fact, path);
-        else ctx.Tracker.Route(objects, path.IsEmpty ? new Observe(cluster, uid, fact) : new Propagate(cluster, uid, target!.Value, fact, path));
+        else ctx.Tracker.Route(objects, Message(cluster, uid, target, fact, path));
     }
+
+    /// <summary>The message of one fact for object (cluster, uid): an Observe when it is about the object, else a Propagate.</summary>
+    internal static IObjectMessage Message(string cluster, string uid, ObjectRef? target, IFact fact, ImmutableArray<string> path) =>
+        path.IsDefaultOrEmpty ? new Observe(cluster, uid, fact) : new Propagate(cluster, uid, target!.Value, fact, path);
 
     /// <summary>A batcher for one source (thread or loop) of this router's facts.</summary>
     public FactBatcher Batcher() => new(this, ctx.Tracker, objects);

@@ -108,7 +108,7 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
         // Leaving from the moment coordinated shutdown runs: the hand-off comes before the member status changes.
         var leaving = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null
             || Cluster.Get(Context.System).SelfMember.Status is not (MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp);
-        var target = (leaving ? ObjectActor.PeerRegion(this, region) : null) ?? Context.ActorSelection(PipelineHosting.RegionPath(Cluster.Get(Context.System).SelfAddress, region));
+        var target = (leaving ? ObjectActor.PeerRegion(region) : null) ?? Context.ActorSelection(PipelineHosting.RegionPath(Cluster.Get(Context.System).SelfAddress, region));
         target.Tell(message, sender);
         _log.Debug("A {0} dropped by a shard region goes out again (attempt {1}) to {2}", message.GetType().Name, attempts.Value, target);
         return true;

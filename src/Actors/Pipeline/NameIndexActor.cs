@@ -139,7 +139,7 @@ internal sealed class NameIndexActor : TrackedActor, IWithTimers
     /// <summary>This node's shards are moving: re-send every entry, as the original messages, to the bucket's next home.</summary>
     private void HandOn()
     {
-        var peer = ObjectActor.PeerRegion(this, PipelineHosting.NameRegionName);
+        var peer = ObjectActor.PeerRegion(PipelineHosting.NameRegionName);
         if (peer is null)
         {
             ResolvePending(); // alone and leaving: what waits for an object goes out now

@@ -133,7 +133,7 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
                 _state.OnIdleTick(now);
                 break;
             case Relocate:
-                var peer = PeerRegion(this, PipelineHosting.ObjectRegionName);
+                var peer = PeerRegion(PipelineHosting.ObjectRegionName);
                 if (_state.HandOff(successorExists: peer is not null, now) is { } handOff) Tracker.Send(peer!, handOff, Self);
                 Context.Stop(Self);
                 break;
@@ -162,8 +162,8 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
         });
     }
 
-    /// <summary>The shard region of another Up member (chosen by entity id), or null when this node is alone.</summary>
-    internal static ActorSelection? PeerRegion(ActorBase actor, string region)
+    /// <summary>The shard region of another Up member (chosen by the calling actor's entity id), or null when this node is alone; called from within an actor.</summary>
+    internal static ActorSelection? PeerRegion(string region)
     {
         var cluster = Akka.Cluster.Cluster.Get(Context.System);
         var peers = cluster.State.Members
@@ -173,7 +173,6 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
             .ToList();
         if (peers.Count == 0) return null;
         var pick = (int)(StableHash.Name("", "", Context.Self.Path.Name) % (ulong)peers.Count);
-        _ = actor;
         return Context.ActorSelection(PipelineHosting.RegionPath(peers[pick], region));
     }
 

@@ -127,15 +127,7 @@ internal static class TraceAssembler
             var id = StableHash.Event(family.Cluster, occ[rootIdx].EventUid, occ[rootIdx].Count);
             if (!alreadyEmitted.Contains(id.Value)) spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[rootIdx], traceId, id, rootId, start[rootIdx], end[rootIdx]));
         }
-        foreach (var i in members)
-        {
-            if (i == rootIdx) continue;
-            var id = StableHash.Event(family.Cluster, occ[i].EventUid, occ[i].Count);
-            if (alreadyEmitted is not null && alreadyEmitted.Contains(id.Value)) continue;
-            var p = parent[i];
-            var parentId = p == NoParent ? rootId : StableHash.Event(family.Cluster, occ[p].EventUid, occ[p].Count);
-            spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[i], traceId, id, parentId, start[i], end[i]));
-        }
+        AddMemberSpans(spans, family, clusterUid, alreadyEmitted, occ, parent, start, end, rootIdx, members, traceId, rootId);
         if (spans.Count > 0) result.Add(new TraceSpans(traceId, spans.DrainToImmutable()));
     }
 
@@ -160,6 +152,16 @@ internal static class TraceAssembler
         {
             spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, create, traceId, rootId, SpanId.None, rootStart, rootEnd));
         }
+        AddMemberSpans(spans, family, clusterUid, alreadyEmitted, occ, parent, start, end, rootIdx, members, traceId, rootId);
+        if (spans.Count > 0) result.Add(new TraceSpans(traceId, spans.DrainToImmutable()));
+    }
+
+    /// <summary>
+    /// The members of a trace other than its root, each under its parent (or the root), skipping spans exported before.
+    /// </summary>
+    private static void AddMemberSpans(ImmutableArray<SpanRecord>.Builder spans, TraceFamily family, string? clusterUid, IReadOnlySet<ulong>? alreadyEmitted,
+        EventObserved[] occ, int[] parent, long[] start, long[] end, int rootIdx, List<int> members, TraceId traceId, SpanId rootId)
+    {
         foreach (var i in members)
         {
             if (i == rootIdx) continue;
@@ -169,7 +171,6 @@ internal static class TraceAssembler
             var parentId = p == NoParent ? rootId : StableHash.Event(family.Cluster, occ[p].EventUid, occ[p].Count);
             spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[i], traceId, id, parentId, start[i], end[i]));
         }
-        if (spans.Count > 0) result.Add(new TraceSpans(traceId, spans.DrainToImmutable()));
     }
 
     /// <summary>
