@@ -6,7 +6,7 @@ namespace KSpanActors.Bench;
 /// <summary>
 /// Where the allocations go, by type: listens to the runtime's own allocation ticks (one event per ~100 KB allocated
 /// on a thread, naming the type of the object that crossed the mark), so the counts are a sample proportional to the
-/// bytes. Off unless asked for (<c>--alloc-types N</c>): the listener costs a little on every tick.
+/// bytes; objects on the large object heap (85,000 bytes and more) are listed apart. Off unless asked for (<c>--alloc-types N</c>): the listener costs a little on every tick.
 /// </summary>
 internal sealed class AllocationSampler : EventListener
 {
@@ -29,15 +29,18 @@ internal sealed class AllocationSampler : EventListener
         if (!_on || e.EventId != AllocationTickEventId || e.PayloadNames is null) return;
         string? type = null;
         long amount = 0;
+        var large = false;
         for (var i = 0; i < e.PayloadNames.Count; i++)
         {
             switch (e.PayloadNames[i])
             {
                 case "TypeName": type = e.Payload![i] as string; break;
                 case "AllocationAmount64": amount = Convert.ToInt64(e.Payload![i], System.Globalization.CultureInfo.InvariantCulture); break;
+                case "AllocationKind": large = Convert.ToInt32(e.Payload![i], System.Globalization.CultureInfo.InvariantCulture) == 1; break;
             }
         }
         if (type is null) return;
+        if (large) type = "[large object heap] " + type;
         _bytes.AddOrUpdate(type, amount, (_, b) => b + amount);
     }
 

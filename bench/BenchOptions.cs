@@ -74,6 +74,8 @@ internal sealed record BenchOptions
     /// <summary>Pipeline mode: print the N types that take the most allocated bytes (sampled by the runtime); 0 for none.</summary>
     public int AllocTypes { get; init; }
 
+    public bool GcLog { get; init; }
+
     /// <summary>Watch mode: watch lines written before a flush (also flushed whenever a kind's queue is momentarily empty).</summary>
     public int FlushLines { get; init; } = 256;
 

@@ -233,6 +233,8 @@ var poller = Task.Run(async () =>
 
 using var allocations = options.AllocTypes > 0 ? new AllocationSampler() : null;
 allocations?.Start();
+using var gcLog = options.GcLog ? new GcLog() : null;
+gcLog?.Start();
 sampler.Mark();
 var cpu0 = sampler.CpuTime();
 var sent0 = runtime.Services.Tracker.Messages;
@@ -314,6 +316,12 @@ Console.WriteLine(string.Create(culture,
 Console.WriteLine(string.Create(culture,
     $"memory: peak working set {peakWs / 1e6:N0} MB (pipeline phase {sampler.PhasePeakBytes / 1e6:N0} MB); live ObjectActors peak {peakLive:N0}, at end of input {liveBeforeDrain:N0}, after drain {liveAfterDrain:N0}; NameIndexes peak {peakNames:N0}; scenario objects ~{scenario.EstimatedObjects:N0}"));
 
+if (gcLog is not null)
+{
+    gcLog.Stop();
+    Console.WriteLine("garbage collections of the timed run, by generation and type:");
+    foreach (var line in gcLog.Report()) Console.WriteLine(line);
+}
 if (allocations is not null)
 {
     Console.WriteLine(string.Create(culture, $"allocations by type (the runtime's allocation ticks over the timed run; top {options.AllocTypes}):"));

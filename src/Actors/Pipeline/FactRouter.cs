@@ -23,31 +23,55 @@ internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActor
                     // An ordinary event of an object whose top-level object is known goes straight there. Controller
                     // actions (creates, deletes, scalings) still go to their object, which records what it acted on.
                     // Otherwise, when the snapshots seen here name its owners, up that chain (the relays' path, skipped).
-                    if (EventMessages.IsControllerAction(e.Reason)) ToObject(e.Cluster, uid, null, e, [], batch);
+                    if (EventMessages.IsControllerAction(e.Reason)) ToOwnActor(e.Cluster, uid, e, batch);
                     else if (ctx.Objects.Routes.TryGet(e.Cluster, uid, out var top)) ToObject(e.Cluster, top.TopUid, top.Top, e, [uid], batch);
-                    else if (ctx.Objects.TryResolveTop(e.Cluster, uid, ctx.Settings.MaxOwnerDepth, out var targetUid, out var target, out var path))
+                    else if (!TryToTop(e.Cluster, uid, e, batch))
                     {
-                        ToObject(e.Cluster, targetUid, target, e, path, batch);
+                        // Marked before looking again: a source that routes the object's first snapshot at the same time
+                        // either sees the mark (and sends the snapshot to this actor too) or remembered the snapshot
+                        // before this second look (and the event goes up after all).
+                        ctx.Objects.MarkAddressed(e.Cluster, uid);
+                        if (!TryToTop(e.Cluster, uid, e, batch)) ToObject(e.Cluster, uid, null, e, [], batch);
                     }
-                    else ToObject(e.Cluster, uid, null, e, [], batch);
                 }
                 else ctx.Tracker.Route(names, new ObserveByName(e.Cluster, new ObjectRef(e.Kind, e.Namespace, e.Name), e));
                 break;
             case ObjectObserved o:
                 ctx.Metrics.ObjectReceived(o.Cluster, o.Kind);
-                // The first snapshot goes to the object's own actor, which may hold facts that came before it, waiting
-                // for their owner; a later one, when its owners' snapshots were seen here, straight to the top.
-                if (ctx.Objects.Remember(o) && ctx.Objects.TryResolveTop(o.Cluster, o.Uid, ctx.Settings.MaxOwnerDepth, out var topUid, out var topRef, out var skipped))
-                {
-                    ToObject(o.Cluster, topUid, topRef, o, skipped, batch);
-                }
-                else ToObject(o.Cluster, o.Uid, null, o, [], batch);
+                // A snapshot goes straight to the top when its owners' snapshots were seen here, unless it is the first
+                // one and facts went to the object's own actor before it (they wait there for it). So an owned object
+                // whose snapshot comes before its events (most pods) never starts an actor of its own.
+                var seenBefore = ctx.Objects.Remember(o);
+                if (!TryToTop(o.Cluster, o.Uid, o, batch, unlessAddressed: !seenBefore)) ToObject(o.Cluster, o.Uid, null, o, [], batch);
                 break;
             case ObjectDeleted:
                 // Not routed: no tree depends on a deletion (a Killing event finds its delete by name), and sending it
                 // would only wake the object's actor (which did nothing with it).
                 break;
         }
+    }
+
+    /// <summary>
+    /// Sends a fact of object <paramref name="uid"/> up its chain of owners as far as the snapshots seen here tell
+    /// (<see cref="ObjectMemory.TryResolveTop(string,string,int,out string,out ObjectRef,out ImmutableArray{string},out bool)"/>);
+    /// false when they do not, or when <paramref name="unlessAddressed"/> and the object's own actor was sent facts.
+    /// </summary>
+    private bool TryToTop(string cluster, string uid, IFact fact, FactBatcher? batch, bool unlessAddressed = false)
+    {
+        if (!ctx.Objects.TryResolveTop(cluster, uid, ctx.Settings.MaxOwnerDepth, out var targetUid, out var target, out var path, out var targetIsTop)) return false;
+        if (unlessAddressed && ctx.Objects.WasAddressed(cluster, uid)) return false;
+        // An owner whose snapshot was not seen yet relays the fact on once it knows its own owner: it holds the fact
+        // until then, so its first snapshot must reach it.
+        if (!targetIsTop) ctx.Objects.MarkAddressed(cluster, targetUid);
+        ToObject(cluster, targetUid, target, fact, path, batch);
+        return true;
+    }
+
+    /// <summary>A fact for the object's own actor, noted so the object's first snapshot goes there too.</summary>
+    private void ToOwnActor(string cluster, string uid, IFact fact, FactBatcher? batch)
+    {
+        ctx.Objects.MarkAddressed(cluster, uid);
+        ToObject(cluster, uid, null, fact, [], batch);
     }
 
     /// <summary>A fact for object (cluster, uid): about the object itself (path empty), or handed up along the path.</summary>

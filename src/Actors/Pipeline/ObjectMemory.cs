@@ -23,6 +23,25 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
     public RouteCache Routes { get; } = new(nameRetention);
 
     /// <summary>
+    /// Objects whose own actor this process's sources sent facts to (an event about it whose way up was unknown, a
+    /// controller action, a fact relayed to an owner whose snapshot was not seen yet): that actor may hold facts waiting
+    /// for the object's snapshot, so the snapshot must go there too. An object never addressed (a pod whose snapshot
+    /// comes before its events, as it mostly does) gets its first snapshot sent straight to its top-level object, and its
+    /// own actor is not started at all. Bounded like <see cref="Snapshots"/>; an actor that misses its snapshot finds
+    /// it in <see cref="Snapshots"/> when it starts or settles.
+    /// </summary>
+    private readonly RecentCache<(string Cluster, string Uid), bool> _addressed = new(250_000, nameRetention / 2);
+
+    /// <summary>Notes that facts went to the object's own actor (see <see cref="WasAddressed"/>).</summary>
+    public void MarkAddressed(string cluster, string uid)
+    {
+        if (!_addressed.TryGet((cluster, uid), out _)) _addressed.Set((cluster, uid), true);
+    }
+
+    /// <summary>Whether this process's sources sent facts to the object's own actor (recently).</summary>
+    public bool WasAddressed(string cluster, string uid) => _addressed.TryGet((cluster, uid), out _);
+
+    /// <summary>
     /// Root spans this process exported, so an ObjectActor recreated after passivation by a late event does not export
     /// its trace's root a second time. Roots are few (one per change); entries expire after a day.
     /// </summary>
@@ -51,9 +70,18 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
     /// <paramref name="maxDepth"/> (the relays handle those): the caller takes the normal path.
     /// </summary>
     public bool TryResolveTop(
-        string cluster, string uid, int maxDepth, out string targetUid, out Tracing.ObjectRef target, out ImmutableArray<string> path)
+        string cluster, string uid, int maxDepth, out string targetUid, out Tracing.ObjectRef target, out ImmutableArray<string> path) =>
+        TryResolveTop(cluster, uid, maxDepth, out targetUid, out target, out path, out _);
+
+    /// <inheritdoc cref="TryResolveTop(string,string,int,out string,out Tracing.ObjectRef,out ImmutableArray{string})"/>
+    /// <param name="targetIsTop">The target's own snapshot was seen and names no owner: a top-level object, not an owner
+    /// whose snapshot is still to come.</param>
+    public bool TryResolveTop(
+        string cluster, string uid, int maxDepth, out string targetUid, out Tracing.ObjectRef target, out ImmutableArray<string> path,
+        out bool targetIsTop)
     {
         targetUid = "";
+        targetIsTop = false;
         target = default;
         path = default;
         if (!Snapshots.TryGet((cluster, uid), out var o) || OwnerOf(o) is not { } owner) return false;
@@ -63,9 +91,11 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
         while (true)
         {
             if (skipped.Contains(owner.Uid) || skipped.Count >= maxDepth - 1) return false;
-            if (!Snapshots.TryGet((cluster, owner.Uid), out var next) || OwnerOf(next) is not { } above)
+            var seen = Snapshots.TryGet((cluster, owner.Uid), out var next);
+            if (!seen || OwnerOf(next!) is not { } above)
             {
                 (targetUid, target, path) = (owner.Uid, owner.Ref, ImmutableArray.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(skipped)));
+                targetIsTop = seen;
                 return true;
             }
             skipped.Add(owner.Uid);

@@ -206,6 +206,13 @@ internal sealed class ObjectState
     {
         _settleArmed = false;
         if (!_isTop && _owner is not null) return; // a child that found its owner has nothing to settle
+        if (!_isTop && _object is null && _pipeline.Objects.Snapshots.TryGet((Cluster, Uid), out var known))
+        {
+            // The object's snapshot was seen here but went past this actor (a source sent it straight to the top while a
+            // fact named only by the object's name reached this actor): it says who the owner is.
+            OnOwnObject(known, now);
+            if (_owner is not null) return;
+        }
         var askedAgain = CatchUpWithFleet();
         if (_pipeline.Fleet.HoldsExports && !_isTop && _owner is null && _object is null && _pending is { Count: > 0 } && _identity is { } asked)
         {

@@ -23,31 +23,60 @@ public sealed class FactBatcherSpecs : ActorSpecBase
     }
 
     [Fact]
-    public void A_rollouts_events_go_to_their_top_as_one_batch_at_the_flush_and_a_lone_fact_as_the_message_it_was()
+    public void A_rollouts_facts_go_to_their_top_as_one_batch_at_the_flush_and_a_lone_fact_as_the_message_it_was()
     {
         var (batcher, ctx) = New();
-        batcher.Add(Obj("rs", "ReplicaSet", "web", "10:00:00", Owner("Deployment", "web", "dep")));
-        batcher.Add(Obj("dep", "Deployment", "web", "10:00:00"));
-        batcher.Add(Obj("pod", "Pod", "web-a", "10:00:00", Owner("ReplicaSet", "web", "rs")));
+        var rs = Obj("rs", "ReplicaSet", "web", "10:00:00", Owner("Deployment", "web", "dep"));
+        var dep = Obj("dep", "Deployment", "web", "10:00:00");
+        var pod = Obj("pod", "Pod", "web-a", "10:00:00", Owner("ReplicaSet", "web", "rs"));
+        batcher.Add(rs);
+        batcher.Add(dep);
+        batcher.Add(pod);
         var events = new[] { PodEvent("e1", "Scheduled"), PodEvent("e2", "Pulling"), PodEvent("e3", "Pulled") };
         foreach (var e in events) batcher.Add(e);
+        var stray = Ev("e4", "Pod", "stray", "stray", "Scheduled", "Successfully assigned", "10:00:02", "default-scheduler");
+        batcher.Add(stray);
         Objects.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // held until the source flushes
         Assert.Equal(0, ctx.Tracker.InFlight);
 
         batcher.Flush();
 
-        var received = Objects.ReceiveN(3, TimeSpan.FromSeconds(5));
-        // The first snapshots of the ReplicaSet and the pod to their own actors; the Deployment's own snapshot and the
-        // pod's events (its owners were seen) together to the Deployment, the events with the relays' path.
-        Assert.Equal(["pod", "rs"], received.OfType<Observe>().Select(o => o.Uid).Order(StringComparer.Ordinal));
+        var received = Objects.ReceiveN(2, TimeSpan.FromSeconds(5));
+        // Every fact of the rollout to the Deployment, each with the relays' path: the ReplicaSet's first snapshot (its
+        // owner's snapshot was not seen yet: the Deployment's actor holds it until it knows itself), the Deployment's own,
+        // and the pod's snapshot and events (its owners were seen). Neither the ReplicaSet nor the pod starts an actor.
         var batch = Assert.Single(received.OfType<FactBatch>());
         Assert.Equal("dep", batch.TargetUid);
         Assert.Equal(new ObjectRef("Deployment", "default", "web"), batch.Target);
-        Assert.Equal([Obj("dep", "Deployment", "web", "10:00:00"), .. events], batch.Facts.Select(f => f.Fact));
-        Assert.Empty(batch.Facts[0].Path);
-        Assert.All(batch.Facts.Skip(1), f => Assert.Equal(["pod", "rs"], f.Path.ToArray()));
-        Assert.Equal(6, ctx.Tracker.InFlight); // three snapshots and three events, the batch weighing four
-        Assert.Equal(3, ctx.Tracker.Messages);
+        Assert.Equal([rs, dep, pod, .. events], batch.Facts.Select(f => f.Fact));
+        Assert.Equal([["rs"], [], ["pod", "rs"], ["pod", "rs"], ["pod", "rs"], ["pod", "rs"]], batch.Facts.Select(f => f.Path.ToArray()));
+        // An event of an object never seen: to its own actor, as the one message it was.
+        var lone = Assert.Single(received.OfType<Observe>());
+        Assert.Equal(("stray", stray), (lone.Uid, lone.Fact));
+        Assert.Equal(7, ctx.Tracker.InFlight); // the batch weighs six
+        Assert.Equal(2, ctx.Tracker.Messages);
+    }
+
+    [Fact]
+    public void An_objects_first_snapshot_goes_to_its_own_actor_when_facts_went_there_before_it()
+    {
+        var (batcher, _) = New();
+        batcher.Add(Obj("dep", "Deployment", "web", "10:00:00"));
+        batcher.Add(Obj("rs", "ReplicaSet", "web", "10:00:00", Owner("Deployment", "web", "dep")));
+        var early = PodEvent("e1", "Scheduled"); // before the pod's snapshot: its owner is not known yet
+        batcher.Add(early);
+        var pod = Obj("pod", "Pod", "web-a", "10:00:00", Owner("ReplicaSet", "web", "rs"));
+        batcher.Add(pod);
+        var later = PodEvent("e2", "Pulling");
+        batcher.Add(later);
+        batcher.Flush();
+
+        var received = Objects.ReceiveN(2, TimeSpan.FromSeconds(5));
+        var own = Assert.Single(received.OfType<FactBatch>(), b => b.TargetUid == "pod");
+        Assert.Equal([early, pod], own.Facts.Select(f => f.Fact)); // the early event waits there for the snapshot
+        var top = Assert.Single(received.OfType<FactBatch>(), b => b.TargetUid == "dep");
+        Assert.Contains(later, top.Facts.Select(f => f.Fact));
+        Assert.DoesNotContain(pod, top.Facts.Select(f => f.Fact));
     }
 
     [Fact]

@@ -128,6 +128,24 @@ public sealed class ObjectStateTests
     }
 
     [Fact]
+    public void A_waiting_object_whose_snapshot_went_past_it_finds_the_snapshot_here_at_its_next_settle_tick()
+    {
+        var (pod, fx, ctx) = New("p-new-a");
+        var scheduled = Ev("e3", "Pod", "web-new-a", "p-new-a", "Scheduled", "Successfully assigned default/web-new-a to node-1", "10:00:00", "default-scheduler");
+        pod.Accept(scheduled, Own, null, Start);
+        Assert.Equal(ObjectRole.Undecided, pod.Role);
+
+        // A source remembered the pod's snapshot and sent it straight to the top, not to this actor.
+        ctx.Objects.Remember(Obj("p-new-a", "Pod", "web-new-a", "10:00:00", Owner("ReplicaSet", "web-new", "rs-new")));
+        pod.OnSettleTick(At(Settle));
+
+        Assert.Equal(ObjectRole.Relaying, pod.Role);
+        Assert.Equal(0, pod.PendingCount);
+        Assert.Equal("rs-new", Assert.Single(fx.Objects.OfType<Propagate>(), p => ReferenceEquals(p.Fact, scheduled)).TargetUid);
+        Assert.Equal(0, ctx.Metrics.Orphans);
+    }
+
+    [Fact]
     public void A_top_level_object_holds_its_family_until_it_settles_then_exports_it_once()
     {
         var (dep, fx, _) = New("dep");
