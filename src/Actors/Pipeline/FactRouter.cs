@@ -67,10 +67,17 @@ internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActor
         return true;
     }
 
-    /// <summary>A fact for the object's own actor, noted so the object's first snapshot goes there too.</summary>
+    /// <summary>
+    /// A fact for the object's own actor, noted so the object's later first snapshot goes there too. When the snapshot
+    /// was seen already (and went straight to the top), it goes along the first time: the actor may live on another
+    /// replica, which has not seen it, and needs it to know its owner.
+    /// </summary>
     private void ToOwnActor(string cluster, string uid, IFact fact, FactBatcher? batch)
     {
-        ctx.Objects.MarkAddressed(cluster, uid);
+        if (ctx.Objects.MarkAddressed(cluster, uid) && ctx.Objects.Snapshots.TryGet((cluster, uid), out var known))
+        {
+            ToObject(cluster, uid, null, known, [], batch);
+        }
         ToObject(cluster, uid, null, fact, [], batch);
     }
 

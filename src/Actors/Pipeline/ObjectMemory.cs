@@ -32,10 +32,12 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
     /// </summary>
     private readonly RecentCache<(string Cluster, string Uid), bool> _addressed = new(250_000, nameRetention / 2);
 
-    /// <summary>Notes that facts went to the object's own actor (see <see cref="WasAddressed"/>).</summary>
-    public void MarkAddressed(string cluster, string uid)
+    /// <summary>Notes that facts went to the object's own actor (see <see cref="WasAddressed"/>); true the first time.</summary>
+    public bool MarkAddressed(string cluster, string uid)
     {
-        if (!_addressed.TryGet((cluster, uid), out _)) _addressed.Set((cluster, uid), true);
+        if (_addressed.TryGet((cluster, uid), out _)) return false;
+        _addressed.Set((cluster, uid), true);
+        return true;
     }
 
     /// <summary>Whether this process's sources sent facts to the object's own actor (recently).</summary>

@@ -80,6 +80,28 @@ public sealed class FactBatcherSpecs : ActorSpecBase
     }
 
     [Fact]
+    public void A_controller_action_takes_its_objects_snapshot_along_the_first_time_when_the_snapshot_went_to_the_top()
+    {
+        var (batcher, _) = New();
+        var dep = Obj("dep", "Deployment", "web", "10:00:00");
+        var rs = Obj("rs", "ReplicaSet", "web", "10:00:00", Owner("Deployment", "web", "dep"));
+        batcher.Add(dep);
+        batcher.Add(rs); // straight to the Deployment: nothing went to the ReplicaSet's actor yet
+        var create = Ev("c1", "ReplicaSet", "web", "rs", "SuccessfulCreate", "Created pod: web-a", "10:00:01", "replicaset-controller");
+        var create2 = Ev("c2", "ReplicaSet", "web", "rs", "SuccessfulCreate", "Created pod: web-b", "10:00:01", "replicaset-controller");
+        batcher.Add(create);
+        batcher.Add(create2);
+        batcher.Flush();
+
+        var received = Objects.ReceiveN(2, TimeSpan.FromSeconds(5));
+        // The ReplicaSet's actor may live on a replica that never saw its snapshot: it gets it before its first action.
+        var own = Assert.Single(received.OfType<FactBatch>(), b => b.TargetUid == "rs");
+        Assert.Equal([rs, create, create2], own.Facts.Select(f => f.Fact));
+        var top = Assert.Single(received.OfType<FactBatch>(), b => b.TargetUid == "dep");
+        Assert.Equal([dep, rs], top.Facts.Select(f => f.Fact));
+    }
+
+    [Fact]
     public void No_more_than_MaxHeld_facts_wait_for_a_flush()
     {
         var (batcher, ctx) = New();
