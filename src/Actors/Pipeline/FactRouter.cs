@@ -20,10 +20,19 @@ internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActor
                 ctx.Metrics.EventReceived(e.Cluster, e.Kind);
                 if (e.ObjectUid is { Length: > 0 } uid)
                 {
-                    // An ordinary event of an object whose top-level object is known goes straight there. Controller
-                    // actions (creates, deletes, scalings) still go to their object, which records what it acted on.
-                    // Otherwise, when the snapshots seen here name its owners, up that chain (the relays' path, skipped).
-                    if (EventMessages.IsControllerAction(e.Reason)) ToOwnActor(e.Cluster, uid, e, batch);
+                    // An ordinary event of an object whose top-level object is known goes straight there; otherwise,
+                    // when the snapshots seen here name its owners, up that chain (the relays' path, skipped). A
+                    // controller action (a create, delete or scaling) whose message says what it acted on goes up the
+                    // same way, and this source tells the name index what the object's actor would have told it; one
+                    // that says nothing readable goes to its object, which counts and logs it.
+                    if (EventMessages.IsControllerAction(e.Reason))
+                    {
+                        if (EventMessages.TryParse(e.Kind, e.Reason, e.Message, out var action) && TryToTop(e.Cluster, uid, e, batch))
+                        {
+                            ctx.Tracker.Route(names, ObjectState.ClaimOf(e, action));
+                        }
+                        else ToOwnActor(e.Cluster, uid, e, batch);
+                    }
                     else if (ctx.Objects.Routes.TryGet(e.Cluster, uid, out var top)) ToObject(e.Cluster, top.TopUid, top.Top, e, [uid], batch);
                     else if (!TryToTop(e.Cluster, uid, e, batch))
                     {

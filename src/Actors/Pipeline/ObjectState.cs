@@ -472,8 +472,12 @@ internal sealed class ObjectState
         }
         // Every time, not once per target: the bucket that heard it may have been on a replica that crashed since, and a
         // relist brings the event again (the index keeps one claim per name).
-        _out.ToNames(new ClaimName(Cluster, new ObjectRef(action.TargetKind, e.Namespace, action.TargetName), Uid, new ObjectRef(e.Kind, e.Namespace, e.Name)));
+        _out.ToNames(ClaimOf(e, action));
     }
+
+    /// <summary>What a controller's event (about object e.ObjectUid) tells the name index: the object it acted on.</summary>
+    internal static ClaimName ClaimOf(EventObserved e, ControllerAction action) =>
+        new(e.Cluster, new ObjectRef(action.TargetKind, e.Namespace, action.TargetName), e.ObjectUid!, new ObjectRef(e.Kind, e.Namespace, e.Name));
 
     private void SetOwner((string Uid, ObjectRef Ref) owner)
     {

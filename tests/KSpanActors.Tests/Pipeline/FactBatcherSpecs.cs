@@ -80,7 +80,7 @@ public sealed class FactBatcherSpecs : ActorSpecBase
     }
 
     [Fact]
-    public void A_controller_action_takes_its_objects_snapshot_along_the_first_time_when_the_snapshot_went_to_the_top()
+    public void A_readable_controller_action_goes_up_with_its_claim_told_by_the_source_and_an_unreadable_one_to_its_object_with_the_snapshot()
     {
         var (batcher, _) = New();
         var dep = Obj("dep", "Deployment", "web", "10:00:00");
@@ -88,17 +88,26 @@ public sealed class FactBatcherSpecs : ActorSpecBase
         batcher.Add(dep);
         batcher.Add(rs); // straight to the Deployment: nothing went to the ReplicaSet's actor yet
         var create = Ev("c1", "ReplicaSet", "web", "rs", "SuccessfulCreate", "Created pod: web-a", "10:00:01", "replicaset-controller");
-        var create2 = Ev("c2", "ReplicaSet", "web", "rs", "SuccessfulCreate", "Created pod: web-b", "10:00:01", "replicaset-controller");
+        var junk = Ev("c2", "ReplicaSet", "web", "rs", "SuccessfulCreate", "xxxx", "10:00:01", "replicaset-controller");
+        var junk2 = Ev("c3", "ReplicaSet", "web", "rs", "SuccessfulCreate", "yyyy", "10:00:01", "replicaset-controller");
         batcher.Add(create);
-        batcher.Add(create2);
+        batcher.Add(junk);
+        batcher.Add(junk2);
+
+        // What the ReplicaSet's actor would have told the name index: that it created web-a.
+        var claim = Names.ExpectMsg<ClaimName>(TimeSpan.FromSeconds(5));
+        Assert.Equal((new ObjectRef("Pod", "default", "web-a"), "rs", new ObjectRef("ReplicaSet", "default", "web")), (claim.Name, claim.OwnerUid, claim.Owner));
         batcher.Flush();
 
         var received = Objects.ReceiveN(2, TimeSpan.FromSeconds(5));
-        // The ReplicaSet's actor may live on a replica that never saw its snapshot: it gets it before its first action.
-        var own = Assert.Single(received.OfType<FactBatch>(), b => b.TargetUid == "rs");
-        Assert.Equal([rs, create, create2], own.Facts.Select(f => f.Fact));
         var top = Assert.Single(received.OfType<FactBatch>(), b => b.TargetUid == "dep");
-        Assert.Equal([dep, rs], top.Facts.Select(f => f.Fact));
+        Assert.Equal([dep, rs, create], top.Facts.Select(f => f.Fact));
+        Assert.Equal(["rs"], top.Facts[2].Path.ToArray());
+        // An action that says nothing readable goes to its object, which counts and logs it. That actor may live on a
+        // replica that never saw the ReplicaSet's snapshot: it gets it first, once.
+        var own = Assert.Single(received.OfType<FactBatch>(), b => b.TargetUid == "rs");
+        Assert.Equal([rs, junk, junk2], own.Facts.Select(f => f.Fact));
+        Names.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
     [Fact]
