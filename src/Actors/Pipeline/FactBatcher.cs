@@ -18,7 +18,7 @@ internal sealed class FactBatcher(FactRouter router, PipelineTracker tracker, IA
     /// <summary>Facts held before they go out without waiting for <see cref="Flush"/>.</summary>
     public const int MaxHeld = 256;
 
-    private readonly Dictionary<(string Cluster, string Uid), Group> _groups = [];
+    private readonly Dictionary<(string Cluster, string Uid), Group> _groups = new(ObjectKeyComparer.Instance);
     private readonly Stack<Group> _spare = new();
     private int _held;
 

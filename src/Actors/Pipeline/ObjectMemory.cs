@@ -13,7 +13,7 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
     /// The latest snapshot of each object seen within the name-retention period (at most 2 x 250,000; the instances the
     /// actors hold anyway): an ObjectActor recreated after passivation starts from it.
     /// </summary>
-    internal RecentCache<(string Cluster, string Uid), Model.ObjectObserved> Snapshots { get; } = new(250_000, nameRetention / 2);
+    internal RecentCache<(string Cluster, string Uid), Model.ObjectObserved> Snapshots { get; } = new(250_000, nameRetention / 2, ObjectKeyComparer.Instance);
 
     /// <summary>
     /// Which top-level object each object's facts end up at, as the top-level actors told their children (TopIs):
@@ -30,7 +30,7 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
     /// own actor is not started at all. Bounded like <see cref="Snapshots"/>; an actor that misses its snapshot finds
     /// it in <see cref="Snapshots"/> when it starts or settles.
     /// </summary>
-    private readonly RecentCache<(string Cluster, string Uid), bool> _addressed = new(250_000, nameRetention / 2);
+    private readonly RecentCache<(string Cluster, string Uid), bool> _addressed = new(250_000, nameRetention / 2, ObjectKeyComparer.Instance);
 
     /// <summary>Notes that facts went to the object's own actor (see <see cref="WasAddressed"/>); true the first time.</summary>
     public bool MarkAddressed(string cluster, string uid)

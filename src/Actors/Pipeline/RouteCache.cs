@@ -6,7 +6,7 @@ namespace KSpanActors.Pipeline;
 /// </summary>
 internal sealed class RouteCache(TimeSpan retention)
 {
-    private readonly RecentCache<(string Cluster, string Uid), (string TopUid, Tracing.ObjectRef Top)> _routes = new(250_000, retention / 2);
+    private readonly RecentCache<(string Cluster, string Uid), (string TopUid, Tracing.ObjectRef Top)> _routes = new(250_000, retention / 2, ObjectKeyComparer.Instance);
 
     public RouteCache()
         : this(TimeSpan.FromHours(2))
