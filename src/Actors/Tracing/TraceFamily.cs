@@ -19,7 +19,7 @@ internal sealed class TraceFamily
     /// <see cref="MaxRememberedEvents"/>; past it, only the events still held are remembered.
     /// </summary>
     /// <remarks>
-    /// Keyed by a 64-bit hash of the event's uid (<see cref="StableHash.Of"/>), not by the uid: a busy family remembers
+    /// Keyed by a 64-bit hash of the event's uid (<see cref="OrdinalHash"/>), not by the uid: a busy family remembers
     /// thousands of events it no longer holds, and their uid strings (about 100 bytes each) were a fifth of what the
     /// pipeline kept alive in the benchmark. Two uids of one family sharing a hash (about 1 in 10^12 at the bound) would
     /// only make a repeat not stretch back over its earlier occurrences.
@@ -69,7 +69,7 @@ internal sealed class TraceFamily
 
 
     /// <summary>The lowest count seen of an event (long.MaxValue when never seen): the occurrence with it is the first one seen.</summary>
-    public long LowestCountSeen(string eventUid) => _lowestCount.TryGetValue(StableHash.Of(eventUid), out var c) ? c : long.MaxValue;
+    public long LowestCountSeen(string eventUid) => _lowestCount.TryGetValue(OrdinalHash.Of(eventUid), out var c) ? c : long.MaxValue;
 
     /// <summary>Forgets the given event occurrences (after they were emitted), keeping objects and generations.</summary>
     public void Forget(IEnumerable<OccurrenceKey> keys)
@@ -110,7 +110,7 @@ internal sealed class TraceFamily
             return true;
         }
         held = e;
-        var uid = StableHash.Of(e.EventUid);
+        var uid = OrdinalHash.Of(e.EventUid);
         if (_lowestCount.TryGetValue(uid, out var lowest))
         {
             if (e.Count < lowest) _lowestCount[uid] = e.Count;
@@ -155,7 +155,7 @@ internal sealed class TraceFamily
     private void ForgetLowestCounts()
     {
         var held = new HashSet<ulong>();
-        foreach (var k in _occurrences.Keys) held.Add(StableHash.Of(k.EventUid));
+        foreach (var k in _occurrences.Keys) held.Add(OrdinalHash.Of(k.EventUid));
         foreach (var uid in _lowestCount.Keys)
         {
             if (!held.Contains(uid)) _lowestCount.Remove(uid);
