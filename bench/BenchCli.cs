@@ -108,7 +108,7 @@ internal static class BenchCli
         Long("--warm-up-docs", "Pipeline mode: documents fed through a separate, untimed pipeline first (JIT warm-up); 0 for none.",
             d.WarmUpDocuments, (o, v) => o with { WarmUpDocuments = v }, min: 0);
         Int("--hold-ms", "After the drain, measure the live heap and keep the process up this long (for dotnet-gcdump).", d.HoldMs, (o, v) => o with { HoldMs = v }, min: 0);
-        Int("--alloc-types", "Pipeline mode: print the N types taking the most allocated bytes in the timed run (the runtime's allocation ticks, a sample); 0 for none.",
+        Int("--alloc-types", "Pipeline and watch modes: print the N types taking the most allocated bytes in the timed run (the runtime's allocation ticks, a sample); 0 for none.",
             d.AllocTypes, (o, v) => o with { AllocTypes = v }, min: 0);
         Flag("--gc-log", "Pipeline mode: print the timed run's garbage collections by generation and type (count, pauses, bytes promoted, reasons).",
             (o, v) => o with { GcLog = v });

@@ -45,6 +45,8 @@ internal static class WatchBench
             Console.WriteLine(string.Create(culture,
                 $"pipeline: settle {options.SettleMs} ms, passivate {options.PassivateMs} ms, batch {options.BatchSize}, shards {options.Shards}; working set at start {sampler.Current() / 1e6:N0} MB"));
 
+            using var allocations = options.AllocTypes > 0 ? new AllocationSampler() : null;
+            allocations?.Start();
             var alloc0 = GC.GetTotalAllocatedBytes();
             var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var requested = Stopwatch.GetTimestamp();
@@ -88,6 +90,7 @@ internal static class WatchBench
             var phasePeak = sampler.PhasePeakBytes;
             var received = metrics.Events;
             var alloc = GC.GetTotalAllocatedBytes() - alloc0;
+            allocations?.Stop();
             var gcCounts = (GC.CollectionCount(0) - gc0.Item1, GC.CollectionCount(1) - gc0.Item2, GC.CollectionCount(2) - gc0.Item3);
 
             runtime.StopWatching([ClusterName]);
@@ -118,6 +121,11 @@ internal static class WatchBench
             Console.WriteLine(string.Create(culture,
                 $"memory: peak working set {peakWs / 1e6:N0} MB (watch phase {phasePeak / 1e6:N0} MB)"));
 
+            if (allocations is not null)
+            {
+                Console.WriteLine(string.Create(culture, $"allocations by type (the runtime's allocation ticks while watching, fake API server included; top {options.AllocTypes}):"));
+                foreach (var line in allocations.Report(options.AllocTypes, received + metrics.Objects)) Console.WriteLine(line);
+            }
             var result = new JsonObject
             {
                 ["mode"] = "watch",

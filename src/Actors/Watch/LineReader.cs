@@ -1,6 +1,10 @@
 namespace KSpanActors.Watch;
 
-/// <summary>Splits a stream into '\n'-terminated lines (each returned as its own array); a last line without '\n' means the stream was cut.</summary>
+/// <summary>
+/// Splits a stream into '\n'-terminated lines; a last line without '\n' means the stream was cut. A line is returned as
+/// a view of the reader's buffer, valid until the next read: a watch loop decodes each event before it reads the next
+/// one, so no line is copied (a copy per Event was the largest allocation of the watch path).
+/// </summary>
 internal sealed class LineReader(Stream stream, int maxLineBytes = 32 * 1024 * 1024)
 {
     private byte[] _buffer = new byte[64 * 1024];
@@ -10,8 +14,11 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = 32 * 1024 * 1
     /// <summary>Whether a complete line is read already (the next <see cref="ReadLineAsync"/> does not wait for the stream).</summary>
     public bool HasLine => Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start) >= 0;
 
-    /// <summary>The next complete line (without '\n'), null at a clean end of stream; throws <see cref="IOException"/> when the stream ends mid-line.</summary>
-    public async ValueTask<byte[]?> ReadLineAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The next complete line (without '\n'), valid until the next call; null at a clean end of stream; throws
+    /// <see cref="IOException"/> when the stream ends mid-line.
+    /// </summary>
+    public async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(CancellationToken cancellationToken)
     {
         var scanFrom = _start;
         while (true)
@@ -19,9 +26,9 @@ internal sealed class LineReader(Stream stream, int maxLineBytes = 32 * 1024 * 1
             var nl = Array.IndexOf(_buffer, (byte)'\n', scanFrom, _end - scanFrom);
             if (nl >= 0)
             {
-                var line = _buffer.AsSpan(_start, nl - _start).ToArray();
+                var line = _buffer.AsMemory(_start, nl - _start);
                 _start = nl + 1;
-                if (line.Length == 0 || (line.Length == 1 && line[0] == '\r')) { scanFrom = _start; continue; }
+                if (line.Length == 0 || (line.Length == 1 && line.Span[0] == '\r')) { scanFrom = _start; continue; }
                 return line;
             }
             scanFrom = _end;

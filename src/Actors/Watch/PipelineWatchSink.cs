@@ -28,7 +28,7 @@ internal sealed class PipelineWatchSink(
         if (!KubeDecoder.TryDecode(cluster, document, out var fact, out var error))
         {
             metrics.DecodeError(cluster, resource.Kind);
-            log.LogWarning("Skipped {Origin} (cluster {Cluster}, kind {Kind}): {Error}", document.Origin, cluster, resource.Kind, error);
+            log.LogWarning("Skipped {Origin} (cluster {Cluster}, kind {Kind}): {Error}", document.Describe(), cluster, resource.Kind, error);
             return;
         }
         var ns = fact switch

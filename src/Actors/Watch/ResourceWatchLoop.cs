@@ -171,12 +171,13 @@ internal sealed class ResourceWatchLoop(
         await using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         var lines = new LineReader(stream);
         var received = 0;
+        var watchOrigin = $"{cluster} watch {resource.Plural}"; // one per watch request; each event adds its resourceVersion
         try
         {
             while (true)
             {
                 if (!lines.HasLine) sink.Flush(); // the next read waits for the network: what was read goes on first
-                if (await lines.ReadLineAsync(ct).ConfigureAwait(false) is not { } line) break;
+                if (await lines.ReadLineAsync(ct).ConfigureAwait(false) is not { } line) break; // valid until the next read
                 WatchLine evt;
                 try
                 {
@@ -203,7 +204,7 @@ internal sealed class ResourceWatchLoop(
                     case "DELETED":
                         received++;
                         sink.OnDocument(cluster, resource,
-                            new SourceDocument(resource.Kind, resource.ApiVersion, evt.Object, $"{cluster} watch {resource.Plural} rv {evt.ResourceVersion}", evt.Type == "DELETED"),
+                            new SourceDocument(resource.Kind, resource.ApiVersion, evt.Object, watchOrigin, evt.Type == "DELETED", evt.ResourceVersion),
                             fromList: false);
                         if (evt.ResourceVersion is not null) _resourceVersion = evt.ResourceVersion;
                         await sink.WaitForRoomAsync(ct).ConfigureAwait(false);
@@ -223,6 +224,6 @@ internal sealed class ResourceWatchLoop(
         return received;
     }
 
-    private static string Preview(byte[] line) => TextLine.Of(Encoding.UTF8.GetString(line, 0, Math.Min(line.Length, 200)));
+    private static string Preview(ReadOnlyMemory<byte> line) => TextLine.Of(Encoding.UTF8.GetString(line.Span[..Math.Min(line.Length, 200)]));
 
 }
