@@ -33,14 +33,13 @@ internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActor
                         }
                         else ToOwnActor(e.Cluster, uid, e, batch);
                     }
-                    else if (ctx.Objects.Routes.TryGet(e.Cluster, uid, out var top)) ToObject(e.Cluster, top.TopUid, top.Top, e, [uid], batch);
-                    else if (!TryToTop(e.Cluster, uid, e, batch))
+                    else if (!TryToTop(e.Cluster, uid, e, batch, useRoutes: true))
                     {
                         // Marked before looking again: a source that routes the object's first snapshot at the same time
                         // either sees the mark (and sends the snapshot to this actor too) or remembered the snapshot
                         // before this second look (and the event goes up after all).
                         ctx.Objects.MarkAddressed(e.Cluster, uid);
-                        if (!TryToTop(e.Cluster, uid, e, batch)) ToObject(e.Cluster, uid, null, e, [], batch);
+                        if (!TryToTop(e.Cluster, uid, e, batch, useRoutes: true)) ToObject(e.Cluster, uid, null, e, [], batch);
                     }
                 }
                 else ctx.Tracker.Route(names, new ObserveByName(e.Cluster, new ObjectRef(e.Kind, e.Namespace, e.Name), e));
@@ -65,9 +64,24 @@ internal sealed class FactRouter(PipelineServices ctx, IActorRef objects, IActor
     /// (<see cref="ObjectMemory.TryResolveTop(string,string,int,out string,out ObjectRef,out ImmutableArray{string},out bool)"/>);
     /// false when they do not, or when <paramref name="unlessAddressed"/> and the object's own actor was sent facts.
     /// </summary>
-    private bool TryToTop(string cluster, string uid, IFact fact, FactBatcher? batch, bool unlessAddressed = false)
+    /// <remarks>
+    /// With <paramref name="useRoutes"/>, the routes the top-level actors told (<see cref="ObjectMemory.Routes"/>) are
+    /// looked at when the snapshots do not lead to a top-level object: the snapshots first, as they mostly do (two table
+    /// probes fewer per Event than the other way round).
+    /// </remarks>
+    private bool TryToTop(string cluster, string uid, IFact fact, FactBatcher? batch, bool unlessAddressed = false, bool useRoutes = false)
     {
-        if (!ctx.Objects.TryResolveTop(cluster, uid, ctx.Settings.MaxOwnerDepth, out var targetUid, out var target, out var path, out var targetIsTop)) return false;
+        if (!ctx.Objects.TryResolveTop(cluster, uid, ctx.Settings.MaxOwnerDepth, out var targetUid, out var target, out var path, out var targetIsTop))
+        {
+            if (!useRoutes || !ctx.Objects.Routes.TryGet(cluster, uid, out var told)) return false;
+            ToObject(cluster, told.TopUid, told.Top, fact, [uid], batch);
+            return true;
+        }
+        if (!targetIsTop && useRoutes && ctx.Objects.Routes.TryGet(cluster, uid, out var known))
+        {
+            ToObject(cluster, known.TopUid, known.Top, fact, [uid], batch);
+            return true;
+        }
         if (unlessAddressed && ctx.Objects.WasAddressed(cluster, uid)) return false;
         // An owner whose snapshot was not seen yet relays the fact on once it knows its own owner: it holds the fact
         // until then, so its first snapshot must reach it.

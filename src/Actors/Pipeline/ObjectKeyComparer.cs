@@ -16,5 +16,17 @@ internal sealed class ObjectKeyComparer : IEqualityComparer<(string Cluster, str
         string.Equals(x.Uid, y.Uid, StringComparison.Ordinal) && string.Equals(x.Cluster, y.Cluster, StringComparison.Ordinal);
 
     public int GetHashCode((string Cluster, string Uid) key) =>
-        OrdinalHash.Fold(OrdinalHash.Of(key.Uid) ^ BitOperations.RotateLeft(OrdinalHash.Of(key.Cluster), 29));
+        OrdinalHash.Fold(OrdinalHash.Of(key.Uid) ^ BitOperations.RotateLeft(ClusterHash(key.Cluster), 29));
+
+    /// <summary>A fleet has a few cluster names, each one instance per source: the last one hashed on this thread is kept.</summary>
+    private static ulong ClusterHash(string cluster)
+    {
+        if (ReferenceEquals(cluster, _lastCluster)) return _lastClusterHash;
+        var h = OrdinalHash.Of(cluster);
+        (_lastCluster, _lastClusterHash) = (cluster, h);
+        return h;
+    }
+
+    [ThreadStatic] private static string? _lastCluster;
+    [ThreadStatic] private static ulong _lastClusterHash;
 }
