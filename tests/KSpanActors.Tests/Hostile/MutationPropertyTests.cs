@@ -173,7 +173,7 @@ public sealed class MutationPropertyTests
                 byteLevel.Add(which);
                 continue;
             }
-            var slots = Slots(doc);
+            var slots = JsonSlots.Of(doc);
             var (parent, key, index) = slots[random.Next(slots.Count)];
             switch (which)
             {
@@ -182,10 +182,10 @@ public sealed class MutationPropertyTests
                     else ((JsonArray)parent).RemoveAt(index);
                     break;
                 case 1: // a value of the wrong type
-                    Set(parent, key, index, WrongType(random));
+                    JsonSlots.Set(parent, key, index, WrongType(random));
                     break;
                 case 2: // a huge string
-                    Set(parent, key, index, new string((char)random.Next('a', 'z' + 1), random.Next(10_000, 200_000)));
+                    JsonSlots.Set(parent, key, index, new string((char)random.Next('a', 'z' + 1), random.Next(10_000, 200_000)));
                     break;
                 case 3: // negative or overflowing counts
                     var counts = new JsonNode?[] { -1, -1000, 0, int.MaxValue, long.MaxValue, -9.5e300, "3" };
@@ -196,7 +196,7 @@ public sealed class MutationPropertyTests
                     break;
                 case 4: // a depth bomb (placeholder replaced after encoding)
                     bomb ??= DepthBomb(random);
-                    Set(parent, key, index, "__DEPTH_BOMB__");
+                    JsonSlots.Set(parent, key, index, "__DEPTH_BOMB__");
                     break;
                 case 5: // an edge time in a time field
                     var time = Times[random.Next(Times.Length)];
@@ -263,38 +263,5 @@ public sealed class MutationPropertyTests
         var open = random.Next(2) == 0 ? "[" : "{\"a\":";
         var close = open == "[" ? "]" : "}";
         return string.Concat(Enumerable.Repeat(open, depth)) + "1" + string.Concat(Enumerable.Repeat(close, depth));
-    }
-
-    private static void Set(JsonNode parent, string? key, int index, JsonNode? value)
-    {
-        if (key is not null) ((JsonObject)parent)[key] = value;
-        else ((JsonArray)parent)[index] = value;
-    }
-
-    /// <summary>Every (parent, property name or array index) in the tree.</summary>
-    private static List<(JsonNode Parent, string? Key, int Index)> Slots(JsonNode root)
-    {
-        var slots = new List<(JsonNode, string?, int)>();
-        void Walk(JsonNode node)
-        {
-            if (node is JsonObject o)
-            {
-                foreach (var (k, v) in o.ToList())
-                {
-                    slots.Add((o, k, -1));
-                    if (v is not null) Walk(v);
-                }
-            }
-            else if (node is JsonArray a)
-            {
-                for (var i = 0; i < a.Count; i++)
-                {
-                    slots.Add((a, null, i));
-                    if (a[i] is { } child) Walk(child);
-                }
-            }
-        }
-        Walk(root);
-        return slots;
     }
 }

@@ -7,6 +7,8 @@ using KSpanActors.Ingest.Demo;
 using KSpanActors.Model;
 using KSpanActors.Tests.Hostile;
 
+using KSpanActors.Tests.Support;
+
 namespace KSpanActors.Tests.Ingest;
 
 /// <summary>
@@ -283,33 +285,6 @@ public sealed class DirectDecoderDifferentialTests
         return bytes;
     }
 
-    /// <summary>Every (parent, member name or index) of the tree.</summary>
-    private static List<(JsonNode Parent, string? Key, int Index)> Slots(JsonNode root)
-    {
-        var slots = new List<(JsonNode, string?, int)>();
-        void Walk(JsonNode node)
-        {
-            if (node is JsonObject o)
-            {
-                foreach (var (k, v) in o.ToList())
-                {
-                    slots.Add((o, k, -1));
-                    if (v is not null) Walk(v);
-                }
-            }
-            else if (node is JsonArray a)
-            {
-                for (var i = 0; i < a.Count; i++)
-                {
-                    slots.Add((a, null, i));
-                    if (a[i] is { } child) Walk(child);
-                }
-            }
-        }
-        Walk(root);
-        return slots;
-    }
-
     /// <summary>The tree as JSON with one more member in <paramref name="target"/>: before its others or after them.</summary>
     private static string WithDuplicate(JsonNode root, JsonObject target, string key, JsonNode? extra, bool first)
     {
@@ -357,12 +332,6 @@ public sealed class DirectDecoderDifferentialTests
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void Set(JsonNode parent, string? key, int index, JsonNode? value)
-    {
-        if (key is not null) ((JsonObject)parent)[key] = value;
-        else ((JsonArray)parent)[index] = value;
-    }
-
     [Fact]
     public void Every_member_replaced_by_every_kind_of_value_decodes_as_the_reference_decodes_it()
     {
@@ -372,13 +341,13 @@ public sealed class DirectDecoderDifferentialTests
         {
             var original = template.ToJsonString();
             Assert.True(AssertSameAsReference(Doc(kind, apiVersion, Encode(original)), original), $"the template is left to the reference: {original}");
-            var slotCount = Slots(template).Count;
+            var slotCount = JsonSlots.Of(template).Count;
             for (var s = 0; s < slotCount; s++)
             {
                 foreach (var value in Replacements().Append(null).Select((v, i) => (v, i)))
                 {
                     var doc = JsonNode.Parse(original)!;
-                    var (parent, key, index) = Slots(doc)[s];
+                    var (parent, key, index) = JsonSlots.Of(doc)[s];
                     if (value.i == Replacements().Length)
                     {
                         // the last round deletes the member instead
@@ -387,7 +356,7 @@ public sealed class DirectDecoderDifferentialTests
                     }
                     else
                     {
-                        Set(parent, key, index, value.v?.DeepClone());
+                        JsonSlots.Set(parent, key, index, value.v?.DeepClone());
                     }
                     var json = doc.ToJsonString();
                     foreach (var deleted in kind == "Event" ? [false] : new[] { false, true })
@@ -408,7 +377,7 @@ public sealed class DirectDecoderDifferentialTests
         foreach (var (kind, apiVersion, template) in Templates())
         {
             var original = template.ToJsonString();
-            foreach (var (parent, key, _) in Slots(template))
+            foreach (var (parent, key, _) in JsonSlots.Of(template))
             {
                 if (key is null) continue;
                 var obj = (JsonObject)parent;
