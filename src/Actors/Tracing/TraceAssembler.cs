@@ -339,17 +339,17 @@ internal static class TraceAssembler
     private static int ChangeOf(int i, int[] parent, int[] gen, EventObserved[] occ, GenerationStart[] gens)
     {
         // Walk up to a span with a known change (or the root); parents are never later than children, chains are short.
-        var path = new List<int>(4);
+        // Then the same steps again, giving each span passed its change (no list of them: this runs for every span).
         var k = i;
-        var hops = 0;
-        while (gen[k] < 0 && parent[k] != NoParent && hops++ < 64)
+        var steps = 0;
+        while (gen[k] < 0 && parent[k] != NoParent && steps < 64)
         {
-            path.Add(k);
+            steps++;
             k = parent[k];
         }
         var g = gen[k] >= 0 ? gen[k] : ChangeAt(occ[k].TimeNs, gens);
         gen[k] = g;
-        foreach (var p in path) gen[p] = g;
+        for (var m = i; steps > 0; steps--, m = parent[m]) gen[m] = g;
         return g;
     }
 
