@@ -27,8 +27,10 @@ internal static class TraceAssembler
         var gens = family.Generations.Values.OrderBy(g => g.Generation).ToArray();
         if (gens.Length == 0) gens = [new GenerationStart(0, occ[0].TimeNs, null, null, 0)];
 
+        var scratch = Scratch.For(n);
         var top = family.Top;
-        var actions = new ControllerAction?[n];
+        var actions = scratch.Actions;
+        Array.Clear(actions, 0, n);
         var acting = new Dictionary<ObjectRef, List<int>>();
         for (var i = 0; i < n; i++)
         {
@@ -50,7 +52,7 @@ internal static class TraceAssembler
         }
 
         // Parents (index of the parent occurrence, or NoParent for the root of the change).
-        var parent = new int[n];
+        var parent = scratch.Parent;
         for (var i = 0; i < n; i++)
         {
             parent[i] = FindParent(i, occ, actions, acting, family, top);
@@ -59,7 +61,7 @@ internal static class TraceAssembler
 
         // Which change each span belongs to: its parent's, or by time for spans under the root. Runs come after the
         // generations: change gens.Length + k is run k.
-        var gen = new int[n];
+        var gen = scratch.Gen;
         for (var i = 0; i < n; i++) gen[i] = -1;
         for (var k = 0; k < runs.Count; k++) gen[runs[k]] = gens.Length + k;
         for (var i = 0; i < n; i++) gen[i] = ChangeOf(i, parent, gen, occ, gens);
@@ -75,7 +77,7 @@ internal static class TraceAssembler
             }
         }
 
-        var (start, end) = SpanTimes(occ, parent, family);
+        var (start, end) = SpanTimes(occ, parent, family, scratch);
 
         for (var k = 0; k < runs.Count; k++) rootEvent[gens.Length + k] = runs[k];
 
@@ -375,11 +377,11 @@ internal static class TraceAssembler
     /// <item>Every other span is a point: it starts and ends when it happened.</item>
     /// </list>
     /// </summary>
-    private static (long[] Start, long[] End) SpanTimes(EventObserved[] occ, int[] parent, TraceFamily family)
+    private static (long[] Start, long[] End) SpanTimes(EventObserved[] occ, int[] parent, TraceFamily family, Scratch scratch)
     {
         var n = occ.Length;
-        var start = new long[n];
-        var end = new long[n];
+        var start = scratch.Start;
+        var end = scratch.End;
         for (var i = 0; i < n; i++)
         {
             start[i] = end[i] = occ[i].TimeNs;
@@ -416,7 +418,8 @@ internal static class TraceAssembler
         }
 
         // A span covering unseen repeats starts no earlier than its parent (parents are points or roots; a root stretches).
-        var settled = new bool[n];
+        var settled = scratch.Settled;
+        Array.Clear(settled, 0, n);
         for (var i = 0; i < n; i++) StartOf(i, 0);
         return (start, end);
 
@@ -437,4 +440,46 @@ internal static class TraceAssembler
     /// </summary>
     private static bool CoversRepeats(EventObserved e, TraceFamily family) =>
         e.Count > 1 && e.FirstNs != 0 && e.FirstNs < e.TimeNs && family.LowestCountSeen(e.EventUid) >= e.Count && !EventMessages.IsCombined(e.Message);
+
+    /// <summary>
+    /// The per-span arrays of one assembly (a family is assembled at every export), kept per thread and reused: an
+    /// assembly runs to its end before the next one starts on the thread (an actor's message), and nothing it returns
+    /// refers to them. Sized for the largest family seen up to <see cref="MaxKept"/> spans; a larger one gets arrays
+    /// of its own. Only the first n elements of each are used, each written before it is read.
+    /// </summary>
+    private sealed class Scratch
+    {
+        private const int MaxKept = 4096;
+
+        [ThreadStatic] private static Scratch? _kept;
+
+        private Scratch(int size)
+        {
+            Actions = new ControllerAction?[size];
+            Parent = new int[size];
+            Gen = new int[size];
+            Start = new long[size];
+            End = new long[size];
+            Settled = new bool[size];
+        }
+
+        public ControllerAction?[] Actions { get; }
+
+        public int[] Parent { get; }
+
+        public int[] Gen { get; }
+
+        public long[] Start { get; }
+
+        public long[] End { get; }
+
+        public bool[] Settled { get; }
+
+        public static Scratch For(int n)
+        {
+            if (n > MaxKept) return new Scratch(n);
+            if (_kept is { } kept && kept.Parent.Length >= n) return kept;
+            return _kept = new Scratch(Math.Max(64, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)n)));
+        }
+    }
 }
