@@ -24,13 +24,14 @@ internal sealed class FreshDecoder : IDisposable
         Assert.NotSame(typeof(KubeDecoder).Assembly, actors);
         _tryDecode = actors.GetType(typeof(KubeDecoder).FullName!, throwOnError: true)!.GetMethod(nameof(KubeDecoder.TryDecode), BindingFlags.Public | BindingFlags.Static)!;
         var documentType = actors.GetType(typeof(SourceDocument).FullName!, throwOnError: true)!;
-        _document = documentType.GetConstructor([typeof(string), typeof(string), typeof(ReadOnlyMemory<byte>), typeof(string), typeof(bool)])!;
+        _document = documentType.GetConstructor([typeof(string), typeof(string), typeof(ReadOnlyMemory<byte>), typeof(string), typeof(bool), typeof(string)])
+            ?? throw new InvalidOperationException("SourceDocument has no (kind, apiVersion, json, origin, deleted, resourceVersion) constructor");
     }
 
     /// <summary>The fact decoded, as text (records print every member), or "error: ..." .</summary>
     public string Decode(string cluster, SourceDocument doc)
     {
-        var fresh = _document.Invoke([doc.Kind, doc.ApiVersion, doc.Json, doc.Origin, doc.Deleted]);
+        var fresh = _document.Invoke([doc.Kind, doc.ApiVersion, doc.Json, doc.Origin, doc.Deleted, doc.ResourceVersion]);
         object?[] args = [cluster, fresh, null, null];
         var ok = (bool)_tryDecode.Invoke(null, args)!;
         return ok ? args[2]!.ToString()! : $"error: {args[3]}";
