@@ -234,7 +234,16 @@ internal sealed class ObjectState
         overdue |= !_isTop && _owner is null && _pending is { Count: > 0 } && System.Diagnostics.Stopwatch.GetElapsedTime(_pendingSince, now) >= wait;
         if (quiet < wait && !overdue)
         {
-            ArmSettle(wait - quiet);
+            // Look again when it is quiet enough, or when a busy family falls due, whichever comes first: a tick only at
+            // the quiet mark would find a busy family overdue up to a settle period late.
+            var next = wait - quiet;
+            if (_isTop && _dirty)
+            {
+                // A millisecond past the mark, so the tick finds it due whatever the rounding of the clock's ticks.
+                var due = wait * BusyExportPeriods - System.Diagnostics.Stopwatch.GetElapsedTime(_dirtySince, now) + TimeSpan.FromMilliseconds(1);
+                if (due < next) next = due > TimeSpan.FromMilliseconds(1) ? due : TimeSpan.FromMilliseconds(1);
+            }
+            ArmSettle(next);
             return;
         }
         if (_pipeline.Fleet.HoldsExports && wait > TimeSpan.Zero)

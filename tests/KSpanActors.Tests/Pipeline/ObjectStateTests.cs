@@ -171,6 +171,30 @@ public sealed class ObjectStateTests
     }
 
     [Fact]
+    public void A_busy_top_level_object_looks_again_when_its_family_falls_due_and_exports_then()
+    {
+        var (dep, fx, _) = New("dep");
+        var (facts, _) = Support.Scenarios.Rollout();
+        dep.Accept(facts[0], Own, null, Start); // the Deployment itself
+        foreach (var f in facts.Skip(1).Take(5)) dep.Accept(f, PathToDeployment(f), null, Start); // the objects below it
+        dep.OnSettleTick(At(Settle)); // the snapshots alone make no span: nothing to export
+        Assert.Empty(fx.Exported);
+        var events = facts.Skip(6).ToList();
+        dep.Accept(events[0], PathToDeployment(events[0]), null, At(Settle * 1.8)); // unexported since 1.8: due at 3.8, busy or not
+        dep.OnSettleTick(At(Settle * 2)); // busy: not quiet, not due
+        dep.Accept(events[1], PathToDeployment(events[1]), null, At(Settle * 2.7));
+        dep.Accept(events[2], PathToDeployment(events[2]), null, At(Settle * 3.6));
+        dep.OnSettleTick(At(Settle * 3.65));
+
+        // Quiet only a settle period after its last fact (at 4.6), but due at 3.8: it looks again then, not later.
+        Assert.Empty(fx.Exported);
+        Assert.InRange(fx.Settles[^1], Settle * 0.15, Settle * 0.15 + TimeSpan.FromMilliseconds(2));
+        dep.OnSettleTick(At(Settle * 3.65 + fx.Settles[^1])); // the tick it armed
+        Assert.NotEmpty(fx.Exported);
+        Assert.False(dep.HasUnexported);
+    }
+
+    [Fact]
     public void An_orphan_is_given_four_settle_periods_before_it_becomes_top_level_and_exports_its_events()
     {
         var (pod, fx, ctx) = New("gone");
