@@ -107,7 +107,8 @@ internal static class ReplicasBench
 
     /// <summary>
     /// As the pipeline mode does: a producer thread reads the file into a bounded channel, decoder threads decode and
-    /// feed (decoder i through node i mod n), back-pressured on every node's own flow count; then the nodes drain together.
+    /// feed through the first node (the one watching the input's cluster), back-pressured on every node's own flow count; then
+    /// the nodes drain together.
     /// </summary>
     private static async Task<(long Fed, long Events, long Errors, double FeedSeconds, double Seconds, double Cpu)> FeedAndDrainAsync(
         IReadOnlyList<PipelineRuntime> nodes, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout)
@@ -116,9 +117,10 @@ internal static class ReplicasBench
         var maxInFlight = nodes[0].MaxInFlight;
         var start = Instant.Now(sampler);
         var input = InputPump.Start(inputPath, options.ChannelCapacity, stop.Token);
-        // Each decoder is a source on one node (as a watch loop is on the node that watches its cluster), batching what it
-        // routes and flushing after each batch of documents, as the pipeline mode does.
-        var batchers = Enumerable.Range(0, options.Decoders).Select(w => nodes[w % nodes.Count].Batcher()).ToArray();
+        // Each decoder is a source batching what it routes and flushing after each batch of documents, as the pipeline mode
+        // does; all of them on the first node, as every watch loop of a cluster runs on the node that watches it (the
+        // input is one cluster): one node remembers the snapshots its sources route, the actors are spread over all.
+        var batchers = Enumerable.Range(0, options.Decoders).Select(_ => nodes[0].Batcher()).ToArray();
         var stats = await InputPump.DecodeAsync(
             input,
             options.Decoders,
