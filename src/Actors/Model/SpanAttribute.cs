@@ -1,11 +1,55 @@
 namespace KSpanActors.Model;
 
 /// <summary>A span attribute: a string or an integer value.</summary>
-internal readonly record struct SpanAttribute(string Key, string? StringValue, long IntValue)
+/// <remarks>
+/// Two references (16 bytes), not a string and a long beside it (24): a span carries eight-odd attributes, made for
+/// every Event, and this is the largest array of the hot path. An integer is held boxed; the small ones a span carries
+/// (an Event's count, an object's generation) come from one shared table of boxes, so making them allocates nothing.
+/// </remarks>
+internal readonly struct SpanAttribute : IEquatable<SpanAttribute>
 {
-    public static SpanAttribute Of(string key, string value) => new(key, value, 0);
+    private const int CachedInts = 1024;
+    private static readonly object[] Ints = CreateInts();
 
-    public static SpanAttribute Of(string key, long value) => new(key, null, value);
+    private readonly object? _value;
 
-    public bool IsString => StringValue is not null;
+    private SpanAttribute(string key, object? value)
+    {
+        Key = key;
+        _value = value;
+    }
+
+    public string Key { get; }
+
+    /// <summary>The value when it is a string, else null.</summary>
+    public string? StringValue => _value as string;
+
+    /// <summary>The value when it is an integer, else 0.</summary>
+    public long IntValue => _value is long l ? l : 0;
+
+    public bool IsString => _value is string;
+
+    public static SpanAttribute Of(string key, string value) => new(key, value);
+
+    public static SpanAttribute Of(string key, long value) => new(key, value is >= 0 and < CachedInts ? Ints[value] : value);
+
+    public bool Equals(SpanAttribute other) =>
+        Key == other.Key && (_value is string s ? s == other.StringValue : other._value is not string && IntValue == other.IntValue);
+
+    public override bool Equals(object? obj) => obj is SpanAttribute other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(Key, StringValue, IntValue);
+
+    public static bool operator ==(SpanAttribute left, SpanAttribute right) => left.Equals(right);
+
+    public static bool operator !=(SpanAttribute left, SpanAttribute right) => !left.Equals(right);
+
+    public override string ToString() => $"{Key} = {(_value is string s ? s : IntValue.ToString(System.Globalization.CultureInfo.InvariantCulture))}";
+
+    private static object[] CreateInts()
+    {
+        var ints = new object[CachedInts];
+        for (var i = 0; i < ints.Length; i++) ints[i] = (long)i;
+        return ints;
+    }
 }
