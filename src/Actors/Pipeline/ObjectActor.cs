@@ -138,6 +138,7 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
                 Context.Stop(Self);
                 break;
             case StopIdle:
+                _state.Release();
                 Context.Stop(Self);
                 break;
             case EmitObject or FinalizeObject or OwnerClaimed:

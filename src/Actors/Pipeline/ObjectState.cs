@@ -20,6 +20,9 @@ internal sealed class ObjectState
 {
     private const int MaxRetainedActions = 2048;
     private const int MaxRememberedSpans = 512;
+
+    /// <summary>Emitted-id sets of stopped actors, cleared, for the next top-level object (as <see cref="TraceFamily.Rent"/>).</summary>
+    private static readonly BoundedPool<HashSet<ulong>> EmittedPool = new(256);
     private const int BusyExportPeriods = 2;
 
     private readonly PipelineServices _pipeline;
@@ -201,6 +204,27 @@ internal sealed class ObjectState
         else _out.IdleIn(_idleAfter); // still waiting for its owner: look again one idle period later
     }
 
+    /// <summary>
+    /// The actor stops after it passivated: what reached it after its last look (facts already in its mailbox when it
+    /// asked to stop) is exported now rather than lost, and its tables go back to the pools for the next actor.
+    /// </summary>
+    public void Release()
+    {
+        if (_isTop && _dirty) Emit();
+        _family?.Return();
+        _family = null;
+        if (_emitted is { } emitted) Recycle(emitted);
+        _emitted = null;
+    }
+
+    /// <summary>An emitted-id set no longer used, to the pool unless it grew large.</summary>
+    private static void Recycle(HashSet<ulong> emitted)
+    {
+        if (emitted.EnsureCapacity(0) > 4 * MaxRememberedSpans) return;
+        emitted.Clear();
+        EmittedPool.Return(emitted);
+    }
+
     /// <summary>The settle tick: export a quiet (or overdue) family, or decide that an orphan is top-level.</summary>
     public void OnSettleTick(long now)
     {
@@ -262,7 +286,7 @@ internal sealed class ObjectState
         if (!_isTop || !_dirty || _family is null) return;
         _dirty = false;
         _pipeline.ClusterUids.TryGetValue(Cluster, out var clusterUid);
-        var emitted = _emitted ??= [];
+        var emitted = _emitted ??= EmittedPool.TryRent() ?? [];
         var traces = TraceAssembler.Assemble(_family, clusterUid, emitted);
         // A root this process exported before (this actor was passivated and recreated by a late event): not again, and
         // its spans go under that root (a topLevelSpan event that came late becomes a span of its own).
@@ -308,6 +332,7 @@ internal sealed class ObjectState
             // recent ids is enough. A new set, not Clear(): a cleared HashSet keeps its grown arrays.
             var retained = new HashSet<ulong>();
             foreach (var e in _family.Occurrences.Values) retained.Add(StableHash.Event(Cluster, e.EventUid, e.Count).Value);
+            Recycle(emitted);
             _emitted = retained;
         }
     }
@@ -539,7 +564,7 @@ internal sealed class ObjectState
     {
         _isTop = true;
         _owner = null;
-        _family ??= new TraceFamily(Cluster, Uid, _identity ?? new ObjectRef("Unknown", "", Uid));
+        _family ??= TraceFamily.Rent(Cluster, Uid, _identity ?? new ObjectRef("Unknown", "", Uid));
         if (_object is not null) _family.Add(_object);
         if (_pending is not null)
         {
@@ -551,7 +576,7 @@ internal sealed class ObjectState
 
     private void Absorb(IFact fact, long now)
     {
-        _family ??= new TraceFamily(Cluster, Uid, _identity ?? new ObjectRef("Unknown", "", Uid));
+        _family ??= TraceFamily.Rent(Cluster, Uid, _identity ?? new ObjectRef("Unknown", "", Uid));
         if (_family.Add(fact))
         {
             if (!_dirty) _dirtySince = now;

@@ -29,6 +29,15 @@ internal sealed class TraceFamily
     /// <summary>Events whose lowest count a family remembers after their occurrences were forgotten.</summary>
     internal const int MaxRememberedEvents = 4096;
 
+    /// <summary>Families of stopped actors, their tables cleared but not shrunk (<see cref="Rent"/>, <see cref="Return"/>).</summary>
+    internal static BoundedPool<TraceFamily> Shared { get; } = new(256);
+
+    /// <summary>Tables grown past this (entries) are not kept for another family: a crash loop's do not make every family large.</summary>
+    private const int MaxPooledEntries = 1024;
+
+    /// <summary>A table is not cut below this (entries) after an export (<see cref="Shrink"/>).</summary>
+    private const int MinShrunkEntries = 256;
+
     public TraceFamily(string cluster, string topUid, ObjectRef top)
     {
         Cluster = cluster;
@@ -36,9 +45,37 @@ internal sealed class TraceFamily
         Top = top;
     }
 
-    public string Cluster { get; }
+    public string Cluster { get; private set; }
 
-    public string TopUid { get; }
+    public string TopUid { get; private set; }
+
+    /// <summary>
+    /// A family for a new top-level object: one a stopped actor returned when there is one (its tables keep the size a
+    /// rollout grew them to: growing them again, doubling from nothing, was a tenth of what the pipeline allocated).
+    /// </summary>
+    public static TraceFamily Rent(string cluster, string topUid, ObjectRef top) => Rent(Shared, cluster, topUid, top);
+
+    internal static TraceFamily Rent(BoundedPool<TraceFamily> pool, string cluster, string topUid, ObjectRef top)
+    {
+        if (pool.TryRent() is not { } family) return new TraceFamily(cluster, topUid, top);
+        family.Cluster = cluster;
+        family.TopUid = topUid;
+        family.Top = top;
+        return family;
+    }
+
+    /// <summary>Gives the family back when its actor stops; nothing may use it afterwards.</summary>
+    public void Return() => Return(Shared);
+
+    internal void Return(BoundedPool<TraceFamily> pool)
+    {
+        _objects.Clear();
+        _occurrences.Clear();
+        _generations.Clear();
+        _lowestCount.Clear();
+        if (_occurrences.EnsureCapacity(0) > MaxPooledEntries || _lowestCount.EnsureCapacity(0) > MaxPooledEntries || _objects.EnsureCapacity(0) > MaxPooledEntries) return;
+        pool.Return(this);
+    }
 
     public ObjectRef Top { get; private set; }
 
@@ -89,13 +126,15 @@ internal sealed class TraceFamily
     }
 
     /// <summary>
-    /// A burst (a rollout's hundreds of events) grew the table; a dictionary never shrinks by itself, and this one
-    /// lives as long as its actor: once three quarters of it are free, it is cut to twice what it holds.
+    /// A burst (a crash loop's thousands of events) grew the table; a dictionary never shrinks by itself, and this one
+    /// lives as long as its actor: once three quarters of it are free, it is cut to twice what it holds. Not below
+    /// <see cref="MinShrunkEntries"/>: a rollout's hundred-odd events come back with the next rollout (and with every
+    /// export of a busy one), and a table cut after each export was grown again, doubling, each time.
     /// </summary>
     private void Shrink()
     {
         var capacity = _occurrences.EnsureCapacity(0);
-        if (capacity > 64 && _occurrences.Count < capacity / 4) _occurrences.TrimExcess(Math.Max(16, _occurrences.Count * 2));
+        if (capacity > MinShrunkEntries && _occurrences.Count < capacity / 4) _occurrences.TrimExcess(Math.Max(MinShrunkEntries / 2, _occurrences.Count * 2));
     }
 
     private bool AddEvent(EventObserved e)

@@ -296,6 +296,23 @@ public sealed class ObjectStateTests
     }
 
     [Fact]
+    public void A_fact_that_reaches_a_passivating_top_level_object_is_exported_when_it_stops_not_lost()
+    {
+        var idle = TimeSpan.FromMinutes(1);
+        var (dep, fx, _) = New("dep", passivateAfter: idle);
+        var (facts, _) = Support.Scenarios.Rollout();
+        dep.Accept(facts[0], Own, null, Start);
+        dep.OnIdleTick(At(idle)); // nothing held: it asks to stop
+        Assert.Equal(1, fx.Passivations);
+
+        // Already in its mailbox when it asked: accepted, then the stop message comes before any settle tick.
+        dep.Accept(facts[6], PathToDeployment(facts[6]), null, At(idle * 1.01));
+        Assert.Empty(fx.Exported);
+        dep.Release();
+        Assert.Contains(fx.Exported.SelectMany(t => t.Spans), s => s.Attribute("k8s.event.uid") == "e1");
+    }
+
+    [Fact]
     public void A_mirror_pod_names_its_node_without_a_namespace_as_the_node_is_cluster_scoped()
     {
         var (pod, _, _) = New("mirror");
