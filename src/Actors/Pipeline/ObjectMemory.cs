@@ -96,7 +96,7 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
             var seen = Snapshots.TryGet((cluster, owner.Uid), out var next);
             if (!seen || OwnerOf(next!) is not { } above)
             {
-                (targetUid, target, path) = (owner.Uid, owner.Ref, ImmutableArray.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(skipped)));
+                (targetUid, target, path) = (owner.Uid, owner.Ref, PathOf(skipped));
                 targetIsTop = seen;
                 return true;
             }
@@ -108,6 +108,30 @@ internal sealed class ObjectMemory(TimeSpan nameRetention)
     /// <summary>The objects a resolution walks through, one list per thread (the path is copied out of it).</summary>
     [ThreadStatic]
     private static List<string>? _scratch;
+
+    /// <summary>Paths handed out lately, per thread, by the hash of the object they start at: a pod's events share one.</summary>
+    [ThreadStatic]
+    private static ImmutableArray<string>[]? _paths;
+
+    private const int RecentPaths = 256;
+
+    /// <summary>
+    /// The path as an array: the one handed out last for the same objects when this thread still has it (an object's
+    /// events come in tens; a new two-element array for each was 4 % of what the pipeline allocated), else a new one.
+    /// Paths are immutable, so sharing one among facts is safe.
+    /// </summary>
+    private static ImmutableArray<string> PathOf(List<string> skipped)
+    {
+        var paths = _paths ??= new ImmutableArray<string>[RecentPaths];
+        ref var slot = ref paths[(int)(OrdinalHash.Of(skipped[0]) & (RecentPaths - 1))];
+        if (!slot.IsDefault && slot.Length == skipped.Count)
+        {
+            var same = true;
+            for (var i = 0; i < skipped.Count && same; i++) same = string.Equals(slot[i], skipped[i], StringComparison.Ordinal);
+            if (same) return slot;
+        }
+        return slot = ImmutableArray.Create(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(skipped));
+    }
 
     /// <summary>The owner an object's facts go to, as its snapshot names it (the controller reference, else the first).</summary>
     public static (string Uid, Tracing.ObjectRef Ref)? OwnerOf(Model.ObjectObserved o) =>
