@@ -27,6 +27,7 @@ internal sealed class PipelineMetrics : IDisposable
     private long _orphans;
     private long _objectActorsStarted;
     private long _unreadableActions;
+    private long _exportWaits;
 
     public PipelineMetrics()
     {
@@ -42,6 +43,7 @@ internal sealed class PipelineMetrics : IDisposable
         _meter.CreateObservableCounter("kspan.orphans", () => Orphans, description: "Objects whose owner could not be found");
         _meter.CreateObservableCounter("kspan.object.actors.started", () => ObjectActorsStarted, description: "Object actors started (created, or recreated after passivation or a hand-off)");
         _meter.CreateObservableCounter("kspan.unreadable.actions", () => UnreadableActions, description: "Controller events (creates, deletes, scalings) whose message does not say what was done: spans, never parents");
+        _meter.CreateObservableCounter("kspan.export.waits", () => ExportWaits, description: "Times the sources of this node were held because an exporter that is working fell behind (its buffer more than half full)");
         _eventsByKind = _meter.CreateCounter<long>("kspan.cluster.events", description: "Event occurrences received, by cluster and involved object kind");
         _objectsByKind = _meter.CreateCounter<long>("kspan.cluster.objects", description: "Object snapshots received, by cluster and kind");
         _watchProblems = _meter.CreateCounter<long>("kspan.watch.problems", description: "Watch restarts, relists, malformed lines, unauthorized answers, by cluster and resource");
@@ -59,6 +61,8 @@ internal sealed class PipelineMetrics : IDisposable
     public long Orphans => Interlocked.Read(ref _orphans);
     public long ObjectActorsStarted => Interlocked.Read(ref _objectActorsStarted);
     public long UnreadableActions => Interlocked.Read(ref _unreadableActions);
+
+    public long ExportWaits => Interlocked.Read(ref _exportWaits);
 
     public void EventReceived() => Interlocked.Increment(ref _events);
     public void ObjectReceived() => Interlocked.Increment(ref _objects);
@@ -128,6 +132,8 @@ internal sealed class PipelineMetrics : IDisposable
     public void ObjectActorStarted() => Interlocked.Increment(ref _objectActorsStarted);
 
     /// <summary>A controller event whose message does not say in full what was done (a junk or truncated copy).</summary>
+    public void ExportWait() => Interlocked.Increment(ref _exportWaits);
+
     public void UnreadableAction() => Interlocked.Increment(ref _unreadableActions);
 
     public void Dispose() => _meter.Dispose();

@@ -29,6 +29,7 @@ internal sealed class PipelineTracker
     private long _messages;
     private long _acked;
     private TaskCompletionSource _idle = NewIdle(completed: true);
+    private volatile bool _exportBehind;
 
     /// <summary>
     /// Sender of the messages this node's sources route (a local actor of this node): the node processing them
@@ -38,6 +39,18 @@ internal sealed class PipelineTracker
 
     /// <summary>Tracked messages this node sent that are not processed yet (never negative).</summary>
     public long InFlight => Math.Max(0, Interlocked.Read(ref _sent) - Interlocked.Read(ref _acked));
+
+    /// <summary>
+    /// This node's span emitter holds more than half its buffer for an exporter that is working, only slower than the
+    /// pipeline (a backend that takes every batch, late): the sources wait (<see cref="WaitForRoomAsync"/>) until it
+    /// caught up, rather than have it drop the oldest spans. An exporter that fails does not hold them: what a dead
+    /// backend cannot take is buffered, then dropped and counted, and the watches go on.
+    /// </summary>
+    public bool ExportBehind
+    {
+        get => _exportBehind;
+        internal set => _exportBehind = value;
+    }
 
     /// <summary>Messages sent through <see cref="Send"/> and <see cref="Route"/>: a batch counts once (trips through the regions).</summary>
     public long Messages => Interlocked.Read(ref _messages);
@@ -137,18 +150,19 @@ internal sealed class PipelineTracker
     private bool IsBusy => Interlocked.Read(ref _sent) > Interlocked.Read(ref _acked);
 
     /// <summary>
-    /// Completes once at most <paramref name="max"/> tracked messages of this node are in flight: the back-pressure of a
-    /// source. Polled, not signalled: the wait is rare and short, and a signal would cost every message a check.
+    /// Completes once at most <paramref name="max"/> tracked messages of this node are in flight and its exporters are
+    /// not behind (<see cref="ExportBehind"/>): the back-pressure of a source. Polled, not signalled: the wait is rare
+    /// and short, and a signal would cost every message a check.
     /// </summary>
     public async ValueTask WaitForRoomAsync(long max, CancellationToken cancellationToken = default)
     {
-        while (InFlight > max) await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        while (InFlight > max || _exportBehind) await Task.Delay(1, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The same for a source reading on a thread of its own: blocks that thread.</summary>
     public void WaitForRoom(long max, CancellationToken cancellationToken = default)
     {
-        while (InFlight > max)
+        while (InFlight > max || _exportBehind)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Thread.Sleep(1);

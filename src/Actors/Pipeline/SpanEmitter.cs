@@ -46,6 +46,13 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
     protected override void PreStart() =>
         Timers.StartPeriodicTimer(TickTimer, Tick.Instance, _pipeline.Settings.BatchInterval);
 
+    /// <summary>Sources are never left held by an emitter that is gone (restarted or stopping).</summary>
+    protected override void PostStop()
+    {
+        Tracker.ExportBehind = false;
+        base.PostStop();
+    }
+
     protected override void OnReceive(object message)
     {
         switch (message)
@@ -71,6 +78,7 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
                 OnExported(r);
                 Pump(_queues[r.Queue]);
                 AnswerFlushIfDrained();
+                HoldSourcesWhileBehind();
                 break;
             case Retry r:
                 _queues[r.Queue].RetryDue = true;
@@ -116,6 +124,31 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
             }
             Pump(q);
         }
+        HoldSourcesWhileBehind();
+    }
+
+    /// <summary>
+    /// Holds this node's sources while an exporter that works (its last attempt succeeded) holds more than half the
+    /// buffer, and lets them go once it is under a quarter (or fails: a dead backend must not stop the watches).
+    /// </summary>
+    private void HoldSourcesWhileBehind()
+    {
+        var max = _pipeline.Settings.MaxBufferedSpans;
+        var holding = Tracker.ExportBehind;
+        ExporterQueue? behind = null;
+        foreach (var q in _queues)
+        {
+            if (q.Failures == 0 && q.Spans > (holding ? max / 4 : max / 2)) behind = q;
+        }
+        if ((behind is not null) == holding) return;
+        Tracker.ExportBehind = behind is not null;
+        if (behind is not null)
+        {
+            _pipeline.Metrics.ExportWait();
+            _log.Info("Exporter {0} is behind ({1} spans waiting, its buffer holds {2}): the sources of this node wait until it is under {3}",
+                behind.Exporter.Name, behind.Spans, max, max / 4);
+        }
+        else _log.Info("Exporters caught up: the sources of this node go on");
     }
 
     private static Batch DropSecondOldest(ExporterQueue q)
@@ -249,6 +282,7 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
             else if (idle >= _flushPatience) GiveUp(q, $"took nothing for {idle.TotalSeconds:F0} s");
         }
         AnswerFlushIfDrained();
+        HoldSourcesWhileBehind();
     }
 
     private void GiveUp(ExporterQueue q, string why)

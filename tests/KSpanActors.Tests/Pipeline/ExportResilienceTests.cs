@@ -77,6 +77,78 @@ public sealed class ExportResilienceTests
         Assert.True(kept.Count(k => k >= 150) >= 40, "the last 40 spans were not the ones kept");
     }
 
+    [Fact]
+    public async Task A_backend_that_works_but_slower_than_the_pipeline_holds_the_sources_instead_of_losing_spans()
+    {
+        var exporter = new GatedExporter();
+        await using var runtime = await PipelineRuntime.StartAsync(
+            new PipelineSettings { BatchInterval = TimeSpan.FromMilliseconds(20), BatchSize = 10, MaxBufferedSpans = 40 }, [exporter]);
+        var emitter = Akka.Hosting.ActorRegistry.For(runtime.System).Get<SpanEmitterActor>();
+        var resource = new SpanResource("kubelet", null, Cluster, null);
+        var tracker = runtime.Services.Tracker;
+
+        // The first batch is taken and never answered while the gate is closed: the rest wait in the buffer.
+        for (var i = 0; i < 35; i++)
+        {
+            var span = new SpanRecord(new TraceId(2, (ulong)i + 1), new SpanId((ulong)i + 1), SpanId.None, "Pod.Scheduled", 0, 0,
+                SpanStatus.Unset, null, resource, [SpanAttribute.Of("seq", i)]);
+            emitter.Tell(new TraceSpans(span.TraceId, [span]), Akka.Actor.ActorRefs.NoSender);
+        }
+        await Until(() => tracker.ExportBehind);
+        var room = tracker.WaitForRoomAsync(runtime.MaxInFlight).AsTask();
+        Assert.False(room.IsCompleted); // a source waits here
+        Assert.Equal(1, runtime.Metrics.ExportWaits);
+
+        exporter.Open(); // the backend answers: the buffer drains, the source goes on
+        await room.WaitAsync(TimeSpan.FromSeconds(60));
+        await runtime.FlushAsync();
+        Assert.False(tracker.ExportBehind);
+        Assert.Equal(35, exporter.Spans);
+        Assert.Equal(0, runtime.Metrics.SpansDropped);
+    }
+
+    [Fact]
+    public async Task A_backend_that_fails_never_holds_the_sources()
+    {
+        var exporter = new CapturingExporter { FailuresLeft = int.MaxValue };
+        await using var runtime = await PipelineRuntime.StartAsync(
+            new PipelineSettings { BatchInterval = TimeSpan.FromMilliseconds(20), BatchSize = 10, MaxBufferedSpans = 40 }, [exporter]);
+        var emitter = Akka.Hosting.ActorRegistry.For(runtime.System).Get<SpanEmitterActor>();
+        var resource = new SpanResource("kubelet", null, Cluster, null);
+        for (var i = 0; i < 100; i++)
+        {
+            var span = new SpanRecord(new TraceId(3, (ulong)i + 1), new SpanId((ulong)i + 1), SpanId.None, "Pod.Scheduled", 0, 0,
+                SpanStatus.Unset, null, resource, [SpanAttribute.Of("seq", i)]);
+            emitter.Tell(new TraceSpans(span.TraceId, [span]), Akka.Actor.ActorRefs.NoSender);
+        }
+        await Until(() => runtime.Metrics.SpansDropped > 0); // buffered past its bound: the oldest dropped, counted
+        Assert.False(runtime.Services.Tracker.ExportBehind);
+        Assert.Equal(0, runtime.Metrics.ExportWaits);
+        await runtime.Services.Tracker.WaitForRoomAsync(runtime.MaxInFlight).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Takes each batch and answers only once opened (a backend slower than the pipeline, not a failing one).</summary>
+    private sealed class GatedExporter : KSpanActors.Export.ISpanExporter
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _spans;
+
+        public string Name => "gated";
+
+        public int Spans => Volatile.Read(ref _spans);
+
+        public void Open() => _gate.TrySetResult();
+
+        public async Task<KSpanActors.Export.ExportOutcome> ExportAsync(IReadOnlyList<TraceSpans> batch, CancellationToken cancellationToken)
+        {
+            await _gate.Task.ConfigureAwait(false);
+            Interlocked.Add(ref _spans, batch.Sum(t => t.Spans.Length));
+            return KSpanActors.Export.ExportOutcome.Ok;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
     private static Task Until(Func<bool> condition) => Eventually.TrueAsync(condition, TimeSpan.FromSeconds(60));
 }
 
