@@ -206,11 +206,18 @@ internal sealed class ObjectState
 
     /// <summary>
     /// The actor stops after it passivated: what reached it after its last look (facts already in its mailbox when it
-    /// asked to stop) is exported now rather than lost, and its tables go back to the pools for the next actor.
+    /// asked to stop) is not lost. A top-level object exports it now; facts still waiting for the owner go back to the
+    /// shard region as one batch for this object, which the region holds until this actor has stopped and then gives
+    /// to its next incarnation. Its tables go back to the pools for the next actor.
     /// </summary>
     public void Release()
     {
         if (_isTop && _dirty) Emit();
+        if (_pending is { Count: > 0 } pending)
+        {
+            _out.ToObjects(new FactBatch(Cluster, Uid, _identity ?? new ObjectRef("Unknown", "", Uid), [.. pending]));
+            _pending = null;
+        }
         _family?.Return();
         _family = null;
         if (_emitted is { } emitted) Recycle(emitted);

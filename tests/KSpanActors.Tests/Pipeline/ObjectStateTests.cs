@@ -313,6 +313,24 @@ public sealed class ObjectStateTests
     }
 
     [Fact]
+    public void Facts_waiting_for_their_owner_when_the_object_stops_go_back_to_its_region_for_its_next_incarnation()
+    {
+        var (pod, fx, _) = New("p1", passivateAfter: TimeSpan.FromMinutes(1));
+        var killing = Ev("k1", "Pod", "p1", "p1", "Killing", "Stopping container app", "10:00:07", "kubelet");
+        pod.Accept(killing, Own, null, Start); // no snapshot: it waits for its owner
+        Assert.Equal(1, pod.PendingCount);
+        var sentBefore = fx.Objects.Count;
+
+        pod.Release();
+
+        var back = Assert.IsType<FactBatch>(Assert.Single(fx.Objects.Skip(sentBefore)));
+        Assert.Equal("p1", back.TargetUid);
+        Assert.Same(killing, Assert.Single(back.Facts).Fact);
+        Assert.Equal(0, pod.PendingCount);
+        Assert.Empty(fx.Exported);
+    }
+
+    [Fact]
     public void A_mirror_pod_names_its_node_without_a_namespace_as_the_node_is_cluster_scoped()
     {
         var (pod, _, _) = New("mirror");
