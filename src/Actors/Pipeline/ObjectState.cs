@@ -19,7 +19,7 @@ namespace KSpanActors.Pipeline;
 internal sealed class ObjectState
 {
     private const int MaxRetainedActions = 2048;
-    private const int MaxRememberedSpans = 512;
+    private const int MaxRememberedSpans = 128;
 
     /// <summary>Emitted-id sets of stopped actors, cleared, for the next top-level object (as <see cref="TraceFamily.Rent"/>).</summary>
     private static readonly BoundedPool<HashSet<ulong>> EmittedPool = new(256);
