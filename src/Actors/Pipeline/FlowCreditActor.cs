@@ -5,8 +5,9 @@ using Akka.Event;
 namespace KSpanActors.Pipeline;
 
 /// <summary>
-/// One per node, at <c>/user/kspan-flow</c>: the other half of <see cref="PipelineTracker"/>. Every few milliseconds it
-/// sends each node what this node owes it (tracked messages of that node processed here) as one <see cref="FlowCredit"/>,
+/// One per node, at <c>/user/kspan-flow</c>: the other half of <see cref="PipelineTracker"/>. Within a few milliseconds of
+/// the first credit owed it sends each node what this node owes it (tracked messages of that node processed here) as one
+/// <see cref="FlowCredit"/> (a timer only while something is owed: an idle replica is not woken 200 times a second),
 /// and takes the credits other nodes send here. It also settles what would otherwise never be acknowledged: tracked
 /// messages that ended in dead letters on this node, and everything in flight when a member is removed. It keeps
 /// <see cref="FleetHealth"/> (unreachable and removed members) up to date.
@@ -29,6 +30,10 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
         _tracker = tracker;
         _fleet = fleet;
         Receive<FlowCredit>(c => _tracker.Acknowledge(c.Count));
+        Receive<CreditsOwed>(_ =>
+        {
+            if (!Timers.IsTimerActive("credits")) Timers.StartSingleTimer("credits", SendCredits.Instance, CreditInterval);
+        });
         Receive<SendCredits>(_ => SendOwed());
         Receive<AllDeadLetters>(d =>
         {
@@ -71,7 +76,6 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
         Context.System.EventStream.Subscribe(Self, typeof(AllDeadLetters));
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.MemberRemoved), typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.ReachableMember));
-        Timers.StartPeriodicTimer("credits", SendCredits.Instance, CreditInterval);
     }
 
     protected override void PostStop()
@@ -116,6 +120,7 @@ internal sealed class FlowCreditActor : ReceiveActor, IWithTimers
 
     private void SendOwed()
     {
+        _tracker.CreditsTaken(); // before taking: a credit owed from here on schedules the next send
         var owed = _tracker.TakeOwed();
         if (owed.Count == 0) return;
         var members = Cluster.Get(Context.System).State;

@@ -30,6 +30,7 @@ internal sealed class PipelineTracker
     private long _acked;
     private TaskCompletionSource _idle = NewIdle(completed: true);
     private volatile bool _exportBehind;
+    private int _creditsDue;
 
     /// <summary>
     /// Sender of the messages this node's sources route (a local actor of this node): the node processing them
@@ -91,6 +92,8 @@ internal sealed class PipelineTracker
         if (sender is IActorRefScope { IsLocal: false } && sender.Path.Address is { HasGlobalScope: true } from)
         {
             Interlocked.Add(ref _owed.GetOrAdd(from, static _ => new StrongBox<long>()).Value, weight);
+            // The first credit owed since the last were sent wakes the flow actor (no timer ticks while nothing is owed).
+            if (Interlocked.Exchange(ref _creditsDue, 1) == 0) Origin.Tell(CreditsOwed.Instance, ActorRefs.NoSender);
             return;
         }
         Acknowledge(weight);
@@ -116,6 +119,12 @@ internal sealed class PipelineTracker
             }
         }
     }
+
+    /// <summary>
+    /// Called by the flow actor just before it takes what is owed: a credit owed after this wakes it again
+    /// (<see cref="CreditsOwed"/>).
+    /// </summary>
+    public void CreditsTaken() => Volatile.Write(ref _creditsDue, 0);
 
     /// <summary>Takes what this node owes other nodes: (their address, how many of their messages were processed here).</summary>
     public List<(Address Node, long Count)> TakeOwed()
@@ -190,4 +199,10 @@ internal sealed class PipelineTracker
         if (completed) tcs.SetResult();
         return tcs;
     }
+}
+
+/// <summary>To the flow actor: credits are owed to other nodes; send them within the credit interval.</summary>
+internal sealed class CreditsOwed
+{
+    public static readonly CreditsOwed Instance = new();
 }

@@ -43,4 +43,38 @@ public sealed class PipelineTrackerTests
         tracker.Done(sender: null);
         Assert.Empty(tracker.TakeOwed());
     }
+
+    [Fact]
+    public void The_flow_actor_is_woken_once_by_the_first_credit_owed_and_again_only_after_it_took_them()
+    {
+        var origin = new RecordingRef(new Akka.Actor.RootActorPath(new Akka.Actor.Address("akka.tcp", "kspan", "127.0.0.1", 1)) / "user" / "kspan-flow", local: true);
+        var tracker = new PipelineTracker { Origin = origin };
+        var peer = new Akka.Actor.Address("akka.tcp", "kspan", "127.0.0.1", 2);
+        var remote = new RecordingRef(new Akka.Actor.RootActorPath(peer) / "user" / "x", local: false);
+
+        tracker.Done(remote);
+        tracker.Done(remote, weight: 3);
+        Assert.Single(origin.Told, m => m is CreditsOwed); // one wake-up for both: no timer runs while nothing is owed
+
+        tracker.CreditsTaken();
+        Assert.Equal([(peer, 4L)], tracker.TakeOwed());
+        Assert.Single(origin.Told);
+
+        tracker.Done(remote); // owed after the take: wakes it again
+        Assert.Equal(2, origin.Told.Count(m => m is CreditsOwed));
+        tracker.Done(sender: null); // a local message owes nothing and wakes nobody
+        Assert.Equal(2, origin.Told.Count);
+    }
+
+    /// <summary>An actor reference that records what it is told; local or on another node.</summary>
+    private sealed class RecordingRef(Akka.Actor.ActorPath path, bool local) : Akka.Actor.ActorRefBase, Akka.Actor.IActorRefScope
+    {
+        public List<object> Told { get; } = [];
+
+        public override Akka.Actor.ActorPath Path { get; } = path;
+
+        public bool IsLocal => local;
+
+        protected override void TellInternal(object message, Akka.Actor.IActorRef sender) => Told.Add(message);
+    }
 }
