@@ -43,7 +43,7 @@ internal sealed class PipelineMetrics : IDisposable
         _meter.CreateObservableCounter("kspan.orphans", () => Orphans, description: "Objects whose owner could not be found");
         _meter.CreateObservableCounter("kspan.object.actors.started", () => ObjectActorsStarted, description: "Object actors started (created, or recreated after passivation or a hand-off)");
         _meter.CreateObservableCounter("kspan.unreadable.actions", () => UnreadableActions, description: "Controller events (creates, deletes, scalings) whose message does not say what was done: spans, never parents");
-        _meter.CreateObservableCounter("kspan.export.waits", () => ExportWaits, description: "Times the sources of this node were held because an exporter that is working fell behind (its buffer more than half full)");
+        _meter.CreateObservableCounter("kspan.export.waits", () => ExportWaits, description: "Times the sources of this node were held because an exporter that is working fell behind (its buffer more than a quarter full)");
         _eventsByKind = _meter.CreateCounter<long>("kspan.cluster.events", description: "Event occurrences received, by cluster and involved object kind");
         _objectsByKind = _meter.CreateCounter<long>("kspan.cluster.objects", description: "Object snapshots received, by cluster and kind");
         _watchProblems = _meter.CreateCounter<long>("kspan.watch.problems", description: "Watch restarts, relists, malformed lines, unauthorized answers, by cluster and resource");

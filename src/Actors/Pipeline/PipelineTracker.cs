@@ -42,7 +42,7 @@ internal sealed class PipelineTracker
     public long InFlight => Math.Max(0, Interlocked.Read(ref _sent) - Interlocked.Read(ref _acked));
 
     /// <summary>
-    /// This node's span emitter holds more than half its buffer for an exporter that is working, only slower than the
+    /// This node's span emitter holds more than a quarter of its buffer for an exporter that is working, only slower than the
     /// pipeline (a backend that takes every batch, late): the sources wait (<see cref="WaitForRoomAsync"/>) until it
     /// caught up, rather than have it drop the oldest spans. An exporter that fails does not hold them: what a dead
     /// backend cannot take is buffered, then dropped and counted, and the watches go on.

@@ -27,6 +27,8 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
     private DateTime _flushStarted;
     private TimeSpan _flushPatience;
     private DateTime? _flushDeadline;
+    private DateTime _lastHoldLog = DateTime.MinValue;
+    private int _holdsSinceLog;
 
     public SpanEmitter(PipelineServices ctx, IReadOnlyList<ISpanExporter> exporters)
         : base(ctx.Tracker)
@@ -128,8 +130,10 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
     }
 
     /// <summary>
-    /// Holds this node's sources while an exporter that works (its last attempt succeeded) holds more than half the
-    /// buffer, and lets them go once it is under a quarter (or fails: a dead backend must not stop the watches).
+    /// Holds this node's sources while an exporter that works (its last attempt succeeded) holds more than a quarter of
+    /// the buffer, and lets them go once it is under an eighth (or fails: a dead backend must not stop the watches). A
+    /// quarter, not more: what is already inside the pipeline (facts in flight, families waiting for their settle
+    /// period) still becomes spans after the sources stopped, and must fit in the rest.
     /// </summary>
     private void HoldSourcesWhileBehind()
     {
@@ -138,17 +142,22 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
         ExporterQueue? behind = null;
         foreach (var q in _queues)
         {
-            if (q.Failures == 0 && q.Spans > (holding ? max / 4 : max / 2)) behind = q;
+            if (q.Failures == 0 && q.Spans > (holding ? max / 8 : max / 4)) behind = q;
         }
         if ((behind is not null) == holding) return;
         Tracker.ExportBehind = behind is not null;
-        if (behind is not null)
+        if (behind is null)
         {
-            _pipeline.Metrics.ExportWait();
-            _log.Info("Exporter {0} is behind ({1} spans waiting, its buffer holds {2}): the sources of this node wait until it is under {3}",
-                behind.Exporter.Name, behind.Spans, max, max / 4);
+            _log.Debug("Exporters caught up: the sources of this node go on");
+            return;
         }
-        else _log.Info("Exporters caught up: the sources of this node go on");
+        _pipeline.Metrics.ExportWait();
+        _holdsSinceLog++;
+        if (DateTime.UtcNow - _lastHoldLog < DropLogInterval) return;
+        _log.Warning("Exporter {0} is behind ({1} spans waiting, its buffer holds {2}): the sources of this node wait until it is under {3} ({4} times since the last report)",
+            behind.Exporter.Name, behind.Spans, max, max / 8, _holdsSinceLog);
+        _holdsSinceLog = 0;
+        _lastHoldLog = DateTime.UtcNow;
     }
 
     private static Batch DropSecondOldest(ExporterQueue q)
