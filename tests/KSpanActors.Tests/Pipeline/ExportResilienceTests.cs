@@ -53,16 +53,11 @@ public sealed class ExportResilienceTests
     public async Task When_the_buffer_is_full_the_oldest_spans_are_dropped_and_counted_and_memory_stays_bounded()
     {
         var exporter = new CapturingExporter { FailuresLeft = int.MaxValue };
-        await using var runtime = await PipelineRuntime.StartAsync(
-            new PipelineSettings { BatchInterval = TimeSpan.FromMilliseconds(20), BatchSize = 10, MaxBufferedSpans = 40 }, [exporter]);
-        var emitter = Akka.Hosting.ActorRegistry.For(runtime.System).Get<SpanEmitterActor>();
-        var resource = new SpanResource("kubelet", null, Cluster, null);
+        await using var runtime = await StartWithSmallBufferAsync(exporter);
 
         for (var i = 0; i < 200; i++)
         {
-            var span = new SpanRecord(new TraceId(1, (ulong)i + 1), new SpanId((ulong)i + 1), SpanId.None, "Pod.Scheduled", 0, 0,
-                SpanStatus.Unset, null, resource, [SpanAttribute.Of("seq", i)]);
-            emitter.Tell(new TraceSpans(span.TraceId, [span]), Akka.Actor.ActorRefs.NoSender);
+            EmitSpan(runtime, test: 1, i);
             if (i % 10 == 9) await Until(() => runtime.Metrics.ExportFailures > 0 || i < 10); // let batches form while the backend is down
         }
         await Until(() => runtime.Metrics.SpansDropped >= 150);
@@ -81,18 +76,13 @@ public sealed class ExportResilienceTests
     public async Task A_backend_that_works_but_slower_than_the_pipeline_holds_the_sources_instead_of_losing_spans()
     {
         var exporter = new GatedExporter();
-        await using var runtime = await PipelineRuntime.StartAsync(
-            new PipelineSettings { BatchInterval = TimeSpan.FromMilliseconds(20), BatchSize = 10, MaxBufferedSpans = 40 }, [exporter]);
-        var emitter = Akka.Hosting.ActorRegistry.For(runtime.System).Get<SpanEmitterActor>();
-        var resource = new SpanResource("kubelet", null, Cluster, null);
+        await using var runtime = await StartWithSmallBufferAsync(exporter);
         var tracker = runtime.Services.Tracker;
 
         // The first batch is taken and never answered while the gate is closed: the rest wait in the buffer.
         for (var i = 0; i < 35; i++)
         {
-            var span = new SpanRecord(new TraceId(2, (ulong)i + 1), new SpanId((ulong)i + 1), SpanId.None, "Pod.Scheduled", 0, 0,
-                SpanStatus.Unset, null, resource, [SpanAttribute.Of("seq", i)]);
-            emitter.Tell(new TraceSpans(span.TraceId, [span]), Akka.Actor.ActorRefs.NoSender);
+            EmitSpan(runtime, test: 2, i);
         }
         await Until(() => tracker.ExportBehind);
         var room = tracker.WaitForRoomAsync(runtime.MaxInFlight).AsTask();
@@ -111,15 +101,10 @@ public sealed class ExportResilienceTests
     public async Task A_backend_that_fails_never_holds_the_sources()
     {
         var exporter = new CapturingExporter { FailuresLeft = int.MaxValue };
-        await using var runtime = await PipelineRuntime.StartAsync(
-            new PipelineSettings { BatchInterval = TimeSpan.FromMilliseconds(20), BatchSize = 10, MaxBufferedSpans = 40 }, [exporter]);
-        var emitter = Akka.Hosting.ActorRegistry.For(runtime.System).Get<SpanEmitterActor>();
-        var resource = new SpanResource("kubelet", null, Cluster, null);
+        await using var runtime = await StartWithSmallBufferAsync(exporter);
         for (var i = 0; i < 100; i++)
         {
-            var span = new SpanRecord(new TraceId(3, (ulong)i + 1), new SpanId((ulong)i + 1), SpanId.None, "Pod.Scheduled", 0, 0,
-                SpanStatus.Unset, null, resource, [SpanAttribute.Of("seq", i)]);
-            emitter.Tell(new TraceSpans(span.TraceId, [span]), Akka.Actor.ActorRefs.NoSender);
+            EmitSpan(runtime, test: 3, i);
         }
         await Until(() => runtime.Metrics.SpansDropped > 0); // buffered past its bound: the oldest dropped, counted
         Assert.False(runtime.Services.Tracker.ExportBehind);
@@ -150,6 +135,18 @@ public sealed class ExportResilienceTests
     }
 
     private static Task Until(Func<bool> condition) => Eventually.TrueAsync(condition, TimeSpan.FromSeconds(60));
+
+    /// <summary>A pipeline whose span emitter cuts batches of 10 every 20 ms and buffers at most 40 spans per exporter.</summary>
+    private static Task<PipelineRuntime> StartWithSmallBufferAsync(KSpanActors.Export.ISpanExporter exporter) =>
+        PipelineRuntime.StartAsync(new PipelineSettings { BatchInterval = TimeSpan.FromMilliseconds(20), BatchSize = 10, MaxBufferedSpans = 40 }, [exporter]);
+
+    /// <summary>Span <paramref name="i"/> of a test (its own trace), straight to the node's span emitter.</summary>
+    private static void EmitSpan(PipelineRuntime runtime, ulong test, int i)
+    {
+        var span = new SpanRecord(new TraceId(test, (ulong)i + 1), new SpanId((ulong)i + 1), SpanId.None, "Pod.Scheduled", 0, 0,
+            SpanStatus.Unset, null, new SpanResource("kubelet", null, Cluster, null), [SpanAttribute.Of("seq", i)]);
+        Akka.Hosting.ActorRegistry.For(runtime.System).Get<SpanEmitterActor>().Tell(new TraceSpans(span.TraceId, [span]), Akka.Actor.ActorRefs.NoSender);
+    }
 }
 
 /// <summary>An object that lives for weeks keeps a window, not a history, and still exports each occurrence once.</summary>
