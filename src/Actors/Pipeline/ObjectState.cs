@@ -20,10 +20,10 @@ internal sealed class ObjectState
 {
     private const int MaxRetainedActions = 2048;
     private const int MaxRememberedSpans = 128;
+    private const int BusyExportPeriods = 2;
 
     /// <summary>Emitted-id sets of stopped actors, cleared, for the next top-level object (as <see cref="TraceFamily.Rent"/>).</summary>
     private static readonly BoundedPool<HashSet<ulong>> EmittedPool = new(256);
-    private const int BusyExportPeriods = 2;
 
     private readonly PipelineServices _pipeline;
     private readonly IObjectEffects _out;

@@ -131,9 +131,10 @@ internal sealed class PipelineMetrics : IDisposable
     public void Orphan() => Interlocked.Increment(ref _orphans);
     public void ObjectActorStarted() => Interlocked.Increment(ref _objectActorsStarted);
 
-    /// <summary>A controller event whose message does not say in full what was done (a junk or truncated copy).</summary>
+    /// <summary>The sources of this node were held: an exporter that works fell behind (SpanEmitter).</summary>
     public void ExportWait() => Interlocked.Increment(ref _exportWaits);
 
+    /// <summary>A controller event whose message does not say in full what was done (a junk or truncated copy).</summary>
     public void UnreadableAction() => Interlocked.Increment(ref _unreadableActions);
 
     public void Dispose() => _meter.Dispose();

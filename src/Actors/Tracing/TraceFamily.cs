@@ -69,11 +69,12 @@ internal sealed class TraceFamily
 
     internal void Return(BoundedPool<TraceFamily> pool)
     {
+        // A family grown large is left to the collector as it is: clearing it first would be work for nothing.
+        if (_occurrences.EnsureCapacity(0) > MaxPooledEntries || _lowestCount.EnsureCapacity(0) > MaxPooledEntries || _objects.EnsureCapacity(0) > MaxPooledEntries) return;
         _objects.Clear();
         _occurrences.Clear();
         _generations.Clear();
         _lowestCount.Clear();
-        if (_occurrences.EnsureCapacity(0) > MaxPooledEntries || _lowestCount.EnsureCapacity(0) > MaxPooledEntries || _objects.EnsureCapacity(0) > MaxPooledEntries) return;
         pool.Return(this);
     }
 
