@@ -105,7 +105,7 @@ internal static class BenchCli
         Flag("--regenerate", "Rewrite the input file even when it is current.", (o, v) => o with { Regenerate = v });
         Long("--generator-sample", "When the input file is reused, events generated (not stored) to measure the generator alone.",
             d.GeneratorSample, (o, v) => o with { GeneratorSample = v }, min: 0);
-        Long("--warm-up-docs", "Pipeline mode: documents fed through a separate, untimed pipeline first (JIT warm-up); 0 for none.",
+        Long("--warm-up-docs", "Pipeline and watch modes: documents fed through a separate, untimed pipeline first (JIT warm-up; watch mode: through its own fake API server too); 0 for none.",
             d.WarmUpDocuments, (o, v) => o with { WarmUpDocuments = v }, min: 0);
         Int("--hold-ms", "After the drain, measure the live heap and keep the process up this long (for dotnet-gcdump).", d.HoldMs, (o, v) => o with { HoldMs = v }, min: 0);
         Int("--alloc-types", "Pipeline and watch modes: print the N types taking the most allocated bytes in the timed run (the runtime's allocation ticks, a sample); 0 for none.",

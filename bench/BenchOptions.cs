@@ -65,7 +65,7 @@ internal sealed record BenchOptions
     /// <summary>When the input file is reused, events generated (not stored) to measure the generator alone.</summary>
     public long GeneratorSample { get; init; } = 100_000;
 
-    /// <summary>Pipeline mode: documents fed through a separate, untimed pipeline first (JIT warm-up); 0 for none.</summary>
+    /// <summary>Pipeline and watch modes: documents fed through a separate, untimed pipeline first (JIT warm-up); 0 for none.</summary>
     public long WarmUpDocuments { get; init; } = 100_000;
 
     /// <summary>After the drain, measure the live heap and keep the process up this long (for dotnet-gcdump).</summary>

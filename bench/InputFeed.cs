@@ -10,14 +10,18 @@ namespace KSpanActors.Bench;
 internal sealed class InputFeed : IDisposable
 {
     private readonly string _inputPath;
+    private readonly long _maxDocuments;
+    private long _eventsWritten;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _readerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="onFirstWatch">Called once, on the first watch that streams (after the release), before any document is read.</param>
     /// <param name="release">When given, watches stream nothing (and the file is not read) before it completes.</param>
-    public InputFeed(string inputPath, int kindCapacity, int flushLines, Action? onFirstWatch = null, Task? release = null)
+    /// <param name="maxDocuments">Only the file's first documents (a warm-up).</param>
+    public InputFeed(string inputPath, int kindCapacity, int flushLines, Action? onFirstWatch = null, Task? release = null, long maxDocuments = long.MaxValue)
     {
         _inputPath = inputPath;
+        _maxDocuments = maxDocuments;
         Feed = new FakeWatchFeed(FakeWatchFeed.WatchedKinds, kindCapacity, flushLines, release, () =>
         {
             onFirstWatch?.Invoke();
@@ -26,6 +30,9 @@ internal sealed class InputFeed : IDisposable
     }
 
     public FakeWatchFeed Feed { get; }
+
+    /// <summary>Events the reader handed to the feed so far (all of them once <see cref="ReaderDone"/> completed).</summary>
+    public long EventsWritten => Interlocked.Read(ref _eventsWritten);
 
     /// <summary>Completes when the reader thread has read the whole file (or stopped).</summary>
     public Task ReaderDone => _readerDone.Task;
@@ -37,8 +44,11 @@ internal sealed class InputFeed : IDisposable
     {
         try
         {
+            var documents = 0L;
             foreach (var doc in InputFile.Read(_inputPath))
             {
+                if (documents++ >= _maxDocuments) break;
+                if (doc.IsEvent) Interlocked.Increment(ref _eventsWritten);
                 var write = Feed.WriteAsync(doc.Document.Kind, doc.Document.Deleted, doc.Document.Json, _stopping.Token);
                 if (!(write.IsCompletedSuccessfully ? write.Result : write.AsTask().GetAwaiter().GetResult())) return;
             }

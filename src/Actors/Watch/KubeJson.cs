@@ -58,8 +58,48 @@ internal static class KubeJson
         return (rv, cont);
     }
 
-    /// <summary>Parses one watch line; throws <see cref="JsonException"/> when it is not one.</summary>
-    public static WatchLine ParseWatchLine(ReadOnlyMemory<byte> line)
+    /// <summary>
+    /// The API server's form of each watch line, type by type: Go's metav1.WatchEvent written by encoding/json, always
+    /// <c>{"type":"&lt;TYPE&gt;","object":&lt;object&gt;}</c>, members in that order, no spaces.
+    /// </summary>
+    private static readonly (byte[] Prefix, string Type)[] ApiServerForms =
+    [
+        .. new[] { "ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR" }
+            .Select(t => (System.Text.Encoding.UTF8.GetBytes($$"""{"type":"{{t}}","object":"""), t)),
+    ];
+
+    /// <summary>
+    /// Parses one watch line; throws <see cref="JsonException"/> when it is not one. A line in the API server's own form
+    /// (<see cref="ApiServerForms"/>, then the object and the closing brace) is taken by its frame, without reading the object
+    /// twice: the decoder reads it whole and rejects what is not exactly one JSON object (a decode error, logged and
+    /// counted). Any other form (spaces, members in another order or more of them) is read member by member.
+    /// </summary>
+    public static WatchLine ParseWatchLine(ReadOnlyMemory<byte> line) =>
+        TryApiServerForm(line, out var framed) ? framed : ParseWatchLineMembers(line);
+
+    private static bool TryApiServerForm(ReadOnlyMemory<byte> line, out WatchLine evt)
+    {
+        var span = line.Span;
+        var end = span.Length;
+        while (end > 0 && span[end - 1] is (byte)'\r' or (byte)' ' or (byte)'\t') end--;
+        // The object's closing brace, then the event's.
+        if (end >= 2 && span[end - 1] == '}' && span[end - 2] == '}')
+        {
+            foreach (var (prefix, type) in ApiServerForms)
+            {
+                if (end <= prefix.Length + 1 || !span.StartsWith(prefix)) continue;
+                var obj = line[prefix.Length..(end - 1)];
+                if (obj.Span[0] != '{') break;
+                evt = new WatchLine(type, obj, ObjectResourceVersion(obj.Span));
+                return true;
+            }
+        }
+        evt = default;
+        return false;
+    }
+
+    /// <summary>A watch line in any JSON form: the members read one by one, the object skipped over (so checked).</summary>
+    internal static WatchLine ParseWatchLineMembers(ReadOnlyMemory<byte> line)
     {
         var reader = new Utf8JsonReader(line.Span);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw new JsonException("a watch event must be a JSON object");
@@ -100,7 +140,24 @@ internal static class KubeJson
             if (reader.ValueTextEquals("metadata"u8))
             {
                 reader.Read();
-                return ReadListMeta(ref reader).Rv;
+                return MetadataResourceVersion(ref reader);
+            }
+            reader.Read();
+            reader.Skip();
+        }
+        return null;
+    }
+
+    /// <summary>resourceVersion of an object's metadata, read up to that member only (it comes early; managedFields, labels and annotations come later).</summary>
+    private static string? MetadataResourceVersion(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject) return null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("resourceVersion"u8))
+            {
+                reader.Read();
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             }
             reader.Read();
             reader.Skip();
