@@ -9,6 +9,10 @@ namespace KSpanActors.Bench;
 /// </summary>
 internal sealed class InputFeed : IDisposable
 {
+    /// <summary>Slabs below the large object heap's threshold, from a pool of the feed's own: the queues hold many at once.</summary>
+    private const int SlabBytes = 64 * 1024;
+
+    private static readonly System.Buffers.ArrayPool<byte> Slabs = System.Buffers.ArrayPool<byte>.Create(SlabBytes, 512);
     private readonly string _inputPath;
     private readonly long _maxDocuments;
     private long _eventsWritten;
@@ -40,17 +44,35 @@ internal sealed class InputFeed : IDisposable
     /// <summary>A fake API server streaming this input (dispose it before the feed).</summary>
     public Task<FakeKubeApiServer> StartServerAsync() => FakeKubeApiServer.StartAsync(new FakeKubeOptions { Feed = Feed });
 
+    /// <summary>
+    /// Reads the file in batches whose documents share one pooled slab (<see cref="InputFile.ReadBatches"/>), as an API
+    /// server writes from buffers it reuses: a batch goes back to the pool once its last document was written to a
+    /// response. An array per document (~900 bytes, held in the queues) was half of what the watch bench allocated, and
+    /// its garbage collections counted in the CPU measured.
+    /// </summary>
     private void ReadFile()
     {
         try
         {
             var documents = 0L;
-            foreach (var doc in InputFile.Read(_inputPath))
+            foreach (var batch in InputFile.ReadBatches(_inputPath, SlabBytes, maxDocs: 128, Slabs))
             {
-                if (documents++ >= _maxDocuments) break;
-                if (doc.IsEvent) Interlocked.Increment(ref _eventsWritten);
-                var write = Feed.WriteAsync(doc.Document.Kind, doc.Document.Deleted, doc.Document.Json, _stopping.Token);
-                if (!(write.IsCompletedSuccessfully ? write.Result : write.AsTask().GetAwaiter().GetResult())) return;
+                var docs = batch.Docs;
+                var take = (int)Math.Min(docs.Length, _maxDocuments - documents);
+                if (take <= 0)
+                {
+                    batch.Dispose();
+                    return;
+                }
+                var release = new BatchRelease(batch, take);
+                for (var i = 0; i < take; i++)
+                {
+                    documents++;
+                    var doc = batch.Docs[i];
+                    if (doc.IsEvent) Interlocked.Increment(ref _eventsWritten);
+                    var write = Feed.WriteAsync(doc.Document.Kind, doc.Document.Deleted, doc.Document.Json, release.Written, _stopping.Token);
+                    if (!(write.IsCompletedSuccessfully ? write.Result : write.AsTask().GetAwaiter().GetResult())) return;
+                }
             }
         }
         catch (OperationCanceledException)
@@ -61,6 +83,27 @@ internal sealed class InputFeed : IDisposable
         {
             Feed.Complete();
             _readerDone.TrySetResult();
+        }
+    }
+
+    /// <summary>Returns a batch to the pool when each of its documents was written (a batch left behind is collected).</summary>
+    private sealed class BatchRelease
+    {
+        private readonly InputBatch _batch;
+        private int _left;
+
+        public BatchRelease(InputBatch batch, int documents)
+        {
+            _batch = batch;
+            _left = documents;
+            Written = Release;
+        }
+
+        public Action Written { get; }
+
+        private void Release()
+        {
+            if (Interlocked.Decrement(ref _left) == 0) _batch.Dispose();
         }
     }
 

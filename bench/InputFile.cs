@@ -20,9 +20,10 @@ internal readonly record struct InputDoc(string Cluster, SourceDocument Document
 /// Record: int32 json length, byte deleted, 3 x (uint8 length + UTF-8) cluster/kind/apiVersion, json.
 /// </summary>
 /// <summary>Documents whose JSON shares one pooled slab; dispose after decoding them.</summary>
-internal sealed class InputBatch(int slabBytes, int maxDocs) : IDisposable
+internal sealed class InputBatch(int slabBytes, int maxDocs, System.Buffers.ArrayPool<byte>? pool = null) : IDisposable
 {
-    private byte[]? _slab = System.Buffers.ArrayPool<byte>.Shared.Rent(slabBytes);
+    private readonly System.Buffers.ArrayPool<byte> _pool = pool ?? System.Buffers.ArrayPool<byte>.Shared;
+    private byte[]? _slab = (pool ?? System.Buffers.ArrayPool<byte>.Shared).Rent(slabBytes);
     private InputDoc[]? _docs = System.Buffers.ArrayPool<InputDoc>.Shared.Rent(maxDocs); // pooled too: the bench's input is not what it measures
     private int _used;
 
@@ -43,7 +44,7 @@ internal sealed class InputBatch(int slabBytes, int maxDocs) : IDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _slab, null) is { } slab) System.Buffers.ArrayPool<byte>.Shared.Return(slab);
+        if (Interlocked.Exchange(ref _slab, null) is { } slab) _pool.Return(slab);
         if (Interlocked.Exchange(ref _docs, null) is { } docs) System.Buffers.ArrayPool<InputDoc>.Shared.Return(docs, clearArray: true);
     }
 }
@@ -140,15 +141,15 @@ internal static class InputFile
     /// buffer): no array per document. Each batch must be disposed once its documents were decoded (the slab goes back
     /// to the pool). A document larger than a slab gets a slab of its own.
     /// </summary>
-    public static IEnumerable<InputBatch> ReadBatches(string path, int slabBytes = 256 * 1024, int maxDocs = 512)
+    public static IEnumerable<InputBatch> ReadBatches(string path, int slabBytes = 256 * 1024, int maxDocs = 512, System.Buffers.ArrayPool<byte>? pool = null)
     {
-        var batch = new InputBatch(slabBytes, maxDocs);
+        var batch = new InputBatch(slabBytes, maxDocs, pool);
         foreach (var (f, r) in Records(path))
         {
             if (!batch.Fits(r.Length))
             {
                 yield return batch;
-                batch = new InputBatch(Math.Max(slabBytes, r.Length), maxDocs);
+                batch = new InputBatch(Math.Max(slabBytes, r.Length), maxDocs, pool);
             }
             var json = batch.Take(r.Length);
             f.ReadExactly(json.Span);

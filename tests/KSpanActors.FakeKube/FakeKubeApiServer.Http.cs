@@ -517,6 +517,7 @@ public sealed partial class FakeKubeApiServer
                 {
                     body.Write(line.Deleted ? DeletedPrefix : AddedPrefix);
                     body.Write(line.Json.Span);
+                    line.Written?.Invoke(); // copied into the response
                     body.Write(LineEnd);
                     if (++pending >= feed.FlushLines && !await FlushAsync()) return false;
                 }

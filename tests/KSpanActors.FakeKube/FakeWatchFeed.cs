@@ -64,16 +64,19 @@ public sealed class FakeWatchFeed
 
     /// <summary>Queues one document for the watch of its kind; waits while that queue is full. A kind not fed is counted in
     /// <see cref="Skipped"/> and dropped. False once the feed is completed.</summary>
-    public async ValueTask<bool> WriteAsync(string kind, bool deleted, ReadOnlyMemory<byte> json, CancellationToken cancellationToken = default)
+    /// <param name="written">Called once the document's bytes were copied into a response (or at once when its kind is not
+    /// fed): the caller may reuse <paramref name="json"/>'s memory from then on.</param>
+    public async ValueTask<bool> WriteAsync(string kind, bool deleted, ReadOnlyMemory<byte> json, Action? written = null, CancellationToken cancellationToken = default)
     {
         if (!_queues.TryGetValue(kind, out var queue))
         {
             Interlocked.Increment(ref _skipped);
+            written?.Invoke();
             return true;
         }
 
         var writer = queue.Channel.Writer;
-        var line = new Line(deleted, json);
+        var line = new Line(deleted, json, written);
         while (!writer.TryWrite(line))
         {
             if (!await writer.WaitToWriteAsync(cancellationToken).ConfigureAwait(false)) return false;
@@ -105,7 +108,7 @@ public sealed class FakeWatchFeed
         return _queues[resource.Kind];
     }
 
-    internal readonly record struct Line(bool Deleted, ReadOnlyMemory<byte> Json);
+    internal readonly record struct Line(bool Deleted, ReadOnlyMemory<byte> Json, Action? Written);
 
     /// <summary>One kind's documents on their way to its watch response.</summary>
     internal sealed class KindQueue(int capacity)
