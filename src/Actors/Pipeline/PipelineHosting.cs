@@ -72,7 +72,8 @@ internal static class PipelineHosting
                 "akka.cluster.down-removal-margin = 1s\n" +
                 // Regions look for a coordinator that moved (its replica crashed) every 0.5 s instead of every 2 s.
                 "akka.cluster.sharding.retry-interval = 500ms\n" +
-                // The exported-span ledger's sets travel whole now and then (EmittedLedger): room beyond Akka's 128 KB.
+                // Room beyond Akka's 128 KB for the large messages: an entity's hand-off with the facts it holds, and a
+                // ledger's 8,192 ids (EmittedLedger).
                 "akka.remote.dot-netty.tcp.maximum-frame-size = 4 MiB\n" +
                 "akka.remote.dot-netty.tcp.send-buffer-size = 8 MiB\n" +
                 "akka.remote.dot-netty.tcp.receive-buffer-size = 8 MiB\n" +
@@ -111,7 +112,7 @@ internal static class PipelineHosting
             {
                 var emitter = system.ActorOf(SpanEmitter.Props(ctx, exporters), "span-emitter");
                 registry.Register<SpanEmitterActor>(emitter);
-                if (settings.ReplicatesEmitted) registry.Register<EmittedLedgerActor>(system.ActorOf(EmittedLedger.Props(ctx, emitter), "emitted-ledger"));
+                if (settings.ReplicatesEmitted) registry.Register<EmittedLedgerActor>(system.ActorOf(EmittedLedger.Props(ctx, emitter), EmittedLedger.Name));
                 // Leaving (SIGTERM, scale-down): after the shards handed off, export every span still buffered.
                 Akka.Actor.CoordinatedShutdown.Get(system).AddTask(Akka.Actor.CoordinatedShutdown.PhaseBeforeActorSystemTerminate, "kspan-flush-spans",
                     async () =>

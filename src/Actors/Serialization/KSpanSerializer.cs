@@ -59,6 +59,8 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
         WireType.Of("wstart", (StartWatching m) => new P.WatcherCommand { Cluster = S(m.Cluster) }, P.WatcherCommand.Parser, p => new StartWatching(p.Cluster)),
         WireType.Of("wstop", (StopWatching m) => new P.WatcherCommand { Cluster = S(m.Cluster) }, P.WatcherCommand.Parser, p => new StopWatching(p.Cluster)),
         WireType.Of("cred", (FlowCredit m) => new P.FlowCredit { Count = m.Count }, P.FlowCredit.Parser, p => new FlowCredit(p.Count)),
+        WireType.Of("lids", WriteLedgerIds, P.LedgerIds.Parser, p => new LedgerIds(p.Cluster, p.Hour, [.. p.Ids.Select(id => unchecked((long)id))])),
+        WireType.Of("lsnap", (LedgerSnapshotRequest _) => new P.LedgerSnapshotRequest(), P.LedgerSnapshotRequest.Parser, _ => new LedgerSnapshotRequest()),
     ];
 
     private static readonly Dictionary<Type, WireType> ByType = Table.ToDictionary(t => t.Type);
@@ -87,6 +89,13 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
         public static WireType Of<T, TProto>(string manifest, Func<T, TProto> write, MessageParser<TProto> parser, Func<TProto, T> read)
             where TProto : IMessage<TProto> =>
             new(typeof(T), manifest, o => write((T)o), bytes => read(parser.ParseFrom(bytes))!);
+    }
+
+    private static P.LedgerIds WriteLedgerIds(LedgerIds m)
+    {
+        var p = new P.LedgerIds { Cluster = S(m.Cluster), Hour = m.Hour };
+        foreach (var id in m.Ids) p.Ids.Add(unchecked((ulong)id));
+        return p;
     }
 
     private static P.EntityCommand Command(string entityId) => new() { EntityId = S(entityId) };

@@ -74,6 +74,9 @@ internal static class SampleMessages
             [new CarriedFact(FullEvent, []), new CarriedFact(FullObject, ["uid-pod-Ω"]), new CarriedFact(Deleted, ["uid-pod-Ω", "ünï"]), new CarriedFact(SparseEvent, ["~"])]),
         ["ObjectHandOff with nulls"] = new ObjectHandOff(Cluster + "/uid-pod-Ω", false, null, [], null, null, null, []),
         ["FlowCredit"] = new FlowCredit(long.MaxValue),
+        ["LedgerIds"] = new LedgerIds(Cluster, 494_000, [1L, -1L, long.MinValue, long.MaxValue, 0L]),
+        ["LedgerIds without ids"] = new LedgerIds("kind-ñ", 0, []),
+        ["LedgerSnapshotRequest"] = new LedgerSnapshotRequest(),
     };
 
     public static TheoryData<string> Names()
