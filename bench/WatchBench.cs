@@ -168,14 +168,17 @@ internal static class WatchBench
             var kubeconfig = server.WriteKubeconfig(dir.FullName, cluster);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
             var catalog = new WatchCatalog([new ClusterSource { Name = cluster, Kubeconfig = kubeconfig, Context = cluster }], new WatchSettings(), loggers);
-            await using var runtime = await PipelineRuntime.StartAsync(options.PipelineSettings(), [new CountingOtlpJsonExporter()], loggers, watch: catalog);
-            runtime.StartWatching([cluster]);
             using var cts = new CancellationTokenSource(timeout);
-            while (!feed.ReaderDone.IsCompleted || runtime.Metrics.Events < feed.EventsWritten) await Task.Delay(50, cts.Token);
-            runtime.StopWatching([cluster]);
-            await runtime.DrainAsync(cts.Token);
+            await using (var runtime = await PipelineRuntime.StartAsync(options.PipelineSettings(), [new CountingOtlpJsonExporter()], loggers, watch: catalog))
+            {
+                runtime.StartWatching([cluster]);
+                while (!feed.ReaderDone.IsCompleted || runtime.Metrics.Events < feed.EventsWritten) await Task.Delay(50, cts.Token);
+                runtime.StopWatching([cluster]);
+                await runtime.DrainAsync(cts.Token);
+            }
+            var jit = await JitQuiet.WaitAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(15));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"warm-up: {feed.EventsWritten:N0} events of the first {options.WarmUpDocuments:N0} documents through a separate fake API server and pipeline in {sw.Elapsed.TotalSeconds:N1} s (not timed)"));
+                $"warm-up: {feed.EventsWritten:N0} events of the first {options.WarmUpDocuments:N0} documents through a separate fake API server and pipeline in {sw.Elapsed.TotalSeconds:N1} s (not timed); {jit}"));
         }
         finally
         {
