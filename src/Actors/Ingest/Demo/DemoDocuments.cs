@@ -1,14 +1,50 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 
 namespace KSpanActors.Ingest.Demo;
 
-/// <summary>Builds KubernetesClient models and serializes them with <see cref="KubernetesJson"/>.</summary>
+/// <summary>
+/// Builds KubernetesClient models and serializes them with <see cref="KubernetesJson"/>'s options, members in the API
+/// server's order (<see cref="ApiServerOrder"/>).
+/// </summary>
 internal static class DemoDocuments
 {
     public const long Second = 1_000_000_000L;
+
+    /// <summary>
+    /// KubernetesJson's options, with members in the order the API server writes them (Go's struct order): kind,
+    /// apiVersion and metadata first, and in metadata name, namespace, uid and resourceVersion before labels, owners and
+    /// managed fields. KubernetesClient's models alone write members alphabetically (metadata after involvedObject,
+    /// resourceVersion after managedFields): a watch reading such a document found its resourceVersion last.
+    /// </summary>
+    private static readonly JsonSerializerOptions ApiServerOrder = CreateApiServerOrder();
+
+    private static readonly string[] TypeMetaOrder = ["kind", "apiVersion", "metadata"];
+
+    private static readonly string[] ObjectMetaOrder =
+    [
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+        "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
+    ];
+
+    private static JsonSerializerOptions CreateApiServerOrder()
+    {
+        var options = KubeDecoder.KubernetesOptions();
+        var resolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+            .WithAddedModifier(info =>
+            {
+                var order = info.Type == typeof(V1ObjectMeta) ? ObjectMetaOrder : TypeMetaOrder;
+                foreach (var p in info.Properties)
+                {
+                    var at = Array.IndexOf(order, p.Name);
+                    if (at >= 0) p.Order = at - order.Length; // before every other member (0), in this order
+                }
+            });
+        return new JsonSerializerOptions(options) { TypeInfoResolver = resolver };
+    }
 
     private static readonly JsonElement KubectlSpecFields = Parse(
         """{"f:metadata":{"f:annotations":{".":{},"f:kubectl.kubernetes.io/last-applied-configuration":{}},"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:replicas":{},"f:selector":{},"f:template":{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:image":{},"f:name":{}}}}}}}""");
@@ -238,7 +274,7 @@ internal static class DemoDocuments
 
     private static SourceDocument Encode(object model, string kind, string apiVersion, string name, bool deleted = false)
     {
-        var json = Encoding.UTF8.GetBytes(KubernetesJson.Serialize(model));
+        var json = JsonSerializer.SerializeToUtf8Bytes(model, model.GetType(), ApiServerOrder);
         return new SourceDocument(kind, apiVersion, json, "demo " + kind + " " + name, deleted);
     }
 

@@ -16,6 +16,22 @@ public class DemoGeneratorTests
     private static DateTime At(DemoItem item) => DateTime.UnixEpoch.AddTicks(item.TimeNs / 100);
 
     [Fact]
+    public void Documents_list_their_members_in_the_API_servers_order()
+    {
+        // kind, apiVersion, metadata first; in metadata name, namespace and uid before resourceVersion, and the rest after.
+        foreach (var kind in new[] { "Event", "Pod", "ReplicaSet", "Deployment" })
+        {
+            var item = DemoGenerator.Generate(Default).First(i => i.Document.Kind == kind);
+            using var doc = JsonDocument.Parse(item.Document.Json);
+            Assert.Equal(["kind", "apiVersion", "metadata"], doc.RootElement.EnumerateObject().Take(3).Select(p => p.Name));
+            var meta = doc.RootElement.GetProperty("metadata").EnumerateObject().Select(p => p.Name).ToList();
+            Assert.True(meta.IndexOf("name") < meta.IndexOf("uid") && meta.IndexOf("uid") < meta.IndexOf("resourceVersion"), kind + ": " + string.Join(",", meta));
+            Assert.All(meta.Skip(meta.IndexOf("resourceVersion") + 1), m => Assert.NotEqual("name", m));
+            if (meta.Contains("managedFields")) Assert.Equal("managedFields", meta[^1]);
+        }
+    }
+
+    [Fact]
     public void Every_event_deserializes_as_a_core_v1_event_with_source_uid_and_times()
     {
         var events = DemoGenerator.Generate(Default).Where(i => i.IsEvent).ToList();
