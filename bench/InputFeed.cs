@@ -68,7 +68,7 @@ internal sealed class InputFeed : IDisposable
                 for (var i = 0; i < take; i++)
                 {
                     documents++;
-                    var doc = batch.Docs[i];
+                    var doc = docs[i];
                     if (doc.IsEvent) Interlocked.Increment(ref _eventsWritten);
                     var write = Feed.WriteAsync(doc.Document.Kind, doc.Document.Deleted, doc.Document.Json, release.Written, _stopping.Token);
                     if (!(write.IsCompletedSuccessfully ? write.Result : write.AsTask().GetAwaiter().GetResult())) return;

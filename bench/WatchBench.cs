@@ -34,14 +34,13 @@ internal static class WatchBench
         var dir = Directory.CreateTempSubdirectory("kspan-bench-watch-");
         try
         {
-            var kubeconfig = server.WriteKubeconfig(dir.FullName, ClusterName);
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+            var (catalog, kubeconfig) = Catalog(server, dir, ClusterName, loggers);
             Console.WriteLine(string.Create(culture,
                 $"fake API server: {server.BaseAddress} (HTTP/1.1), flush every {options.FlushLines} lines, {options.KindChannel:N0} documents queued per kind; kubeconfig {kubeconfig}"));
 
             var settings = options.PipelineSettings();
             var exporter = new CountingOtlpJsonExporter();
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-            var catalog = new WatchCatalog([new ClusterSource { Name = ClusterName, Kubeconfig = kubeconfig, Context = ClusterName }], new WatchSettings(), loggers);
             await using var runtime = await PipelineRuntime.StartAsync(settings, [exporter], loggers, watch: catalog);
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             sampler.Mark();
@@ -165,9 +164,8 @@ internal static class WatchBench
         var dir = Directory.CreateTempSubdirectory("kspan-bench-warm-");
         try
         {
-            var kubeconfig = server.WriteKubeconfig(dir.FullName, cluster);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-            var catalog = new WatchCatalog([new ClusterSource { Name = cluster, Kubeconfig = kubeconfig, Context = cluster }], new WatchSettings(), loggers);
+            var (catalog, _) = Catalog(server, dir, cluster, loggers);
             using var cts = new CancellationTokenSource(timeout);
             await using (var runtime = await PipelineRuntime.StartAsync(options.PipelineSettings(), [new CountingOtlpJsonExporter()], loggers, watch: catalog))
             {
@@ -184,6 +182,13 @@ internal static class WatchBench
         {
             DeleteQuietly(dir);
         }
+    }
+
+    /// <summary>One cluster to watch: the fake server's kubeconfig written into <paramref name="dir"/>, default watch settings.</summary>
+    private static (WatchCatalog Catalog, string Kubeconfig) Catalog(KSpanActors.Tests.FakeKube.FakeKubeApiServer server, DirectoryInfo dir, string cluster, ILoggerFactory loggers)
+    {
+        var kubeconfig = server.WriteKubeconfig(dir.FullName, cluster);
+        return (new WatchCatalog([new ClusterSource { Name = cluster, Kubeconfig = kubeconfig, Context = cluster }], new WatchSettings(), loggers), kubeconfig);
     }
 
     private static void DeleteQuietly(DirectoryInfo dir)

@@ -63,6 +63,9 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
 
     private static long Hour(DateTime utc) => utc.Ticks / TimeSpan.TicksPerHour;
 
+    /// <summary>The oldest hour kept: ids exported before it are forgotten.</summary>
+    private static long Horizon() => Hour(DateTime.UtcNow) - (long)Retention.TotalHours;
+
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(SpansExported));
@@ -186,8 +189,7 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
         }
         foreach (var (cluster, ids) in fresh)
         {
-            var set = SetOf(cluster, now);
-            foreach (var id in ids) set.Add(id);
+            Record(cluster, now, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ids));
             if (_peers.Count == 0) continue;
             foreach (var chunk in ids.Chunk(ChunkIds))
             {
@@ -197,9 +199,10 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
         }
     }
 
-    private void Record(string cluster, long hour, long[] ids)
+    /// <summary>Ids exported in an hour, by this node or a peer (nothing older than the retention).</summary>
+    private void Record(string cluster, long hour, ReadOnlySpan<long> ids)
     {
-        if (hour < Hour(DateTime.UtcNow) - (long)Retention.TotalHours) return;
+        if (hour < Horizon()) return;
         var set = SetOf(cluster, hour);
         foreach (var id in ids) set.Add(id);
     }
@@ -240,7 +243,7 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
 
     private void ForgetOld()
     {
-        var horizon = Hour(DateTime.UtcNow) - (long)Retention.TotalHours;
+        var horizon = Horizon();
         foreach (var hours in _known.Values)
         {
             foreach (var hour in hours.Keys)

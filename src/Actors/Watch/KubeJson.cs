@@ -51,8 +51,8 @@ internal static class KubeJson
         }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("resourceVersion"u8)) { reader.Read(); rv = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
-            else if (reader.ValueTextEquals("continue"u8)) { reader.Read(); cont = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
+            if (reader.ValueTextEquals("resourceVersion"u8)) rv = NextString(ref reader);
+            else if (reader.ValueTextEquals("continue"u8)) cont = NextString(ref reader);
             else { reader.Read(); reader.Skip(); }
         }
         return (rv, cont);
@@ -154,11 +154,7 @@ internal static class KubeJson
         if (reader.TokenType != JsonTokenType.StartObject) return null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("resourceVersion"u8))
-            {
-                reader.Read();
-                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-            }
+            if (reader.ValueTextEquals("resourceVersion"u8)) return NextString(ref reader);
             reader.Read();
             reader.Skip();
         }
@@ -175,10 +171,17 @@ internal static class KubeJson
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("code"u8)) { reader.Read(); if (reader.TokenType == JsonTokenType.Number) code = reader.GetInt32(); }
-            else if (reader.ValueTextEquals("reason"u8)) { reader.Read(); reason = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
-            else if (reader.ValueTextEquals("message"u8)) { reader.Read(); message = reader.TokenType == JsonTokenType.String ? reader.GetString() : null; }
+            else if (reader.ValueTextEquals("reason"u8)) reason = NextString(ref reader);
+            else if (reader.ValueTextEquals("message"u8)) message = NextString(ref reader);
             else { reader.Read(); reader.Skip(); }
         }
         return (code, reason, message);
+    }
+
+    /// <summary>The value after the member name the reader is on: a string, or null for any other JSON value (not read further).</summary>
+    private static string? NextString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
     }
 }
