@@ -112,6 +112,8 @@ internal static class BenchCli
             d.AllocTypes, (o, v) => o with { AllocTypes = v }, min: 0);
         Flag("--gc-log", "Pipeline mode: print the timed run's garbage collections by generation and type (count, pauses, bytes promoted, reasons).",
             (o, v) => o with { GcLog = v });
+        Flag("--jit-log", "Pipeline mode: print how many methods the JIT compiled in the timed run, by tier and by type.",
+            (o, v) => o with { JitLog = v });
 
         // Storm mode.
         Int("--storm-pods", "Storm mode: pods created in one burst.", d.StormPods, (o, v) => o with { StormPods = v });

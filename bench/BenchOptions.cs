@@ -76,6 +76,8 @@ internal sealed record BenchOptions
 
     public bool GcLog { get; init; }
 
+    public bool JitLog { get; init; }
+
     /// <summary>Watch mode: watch lines written before a flush (also flushed whenever a kind's queue is momentarily empty).</summary>
     public int FlushLines { get; init; } = 256;
 

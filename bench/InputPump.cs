@@ -16,7 +16,8 @@ internal static class InputPump
     internal sealed record DecoderStats(long Fed, long Events, long Objects, long Errors, long DecodeTicks, long FeedTicks, long StarveTicks);
 
     /// <summary>Starts the producer thread; the channel completes at end of input (or with the read error), or when <paramref name="cancel"/> fires.</summary>
-    public static ChannelReader<InputBatch> Start(string path, int capacityBatches, CancellationToken cancel)
+    /// <param name="maxDocuments">Only the first batches, until they hold this many documents (a warm-up).</param>
+    public static ChannelReader<InputBatch> Start(string path, int capacityBatches, CancellationToken cancel, long maxDocuments = long.MaxValue)
     {
         var channel = Channel.CreateBounded<InputBatch>(new BoundedChannelOptions(capacityBatches)
         {
@@ -29,13 +30,15 @@ internal static class InputPump
             try
             {
                 var writer = channel.Writer;
+                var documents = 0L;
                 foreach (var batch in InputFile.ReadBatches(path))
                 {
-                    if (cancel.IsCancellationRequested)
+                    if (cancel.IsCancellationRequested || documents >= maxDocuments)
                     {
                         batch.Dispose();
                         break;
                     }
+                    documents += batch.Count;
                     while (!writer.TryWrite(batch))
                     {
                         if (!writer.WaitToWriteAsync(cancel).AsTask().GetAwaiter().GetResult()) return;
