@@ -329,8 +329,7 @@ internal sealed class ObjectState
         // most recent controller actions and remembers only the span ids it may still be asked about.
         if (_family.OccurrenceCount > MaxRetainedActions)
         {
-            _family.Forget(_family.Occurrences.Values.OrderBy(e => e.TimeNs).Take(_family.OccurrenceCount - MaxRetainedActions / 2)
-                .Select(e => new OccurrenceKey(e.EventUid, e.Count)).ToList());
+            _family.Forget(_family.Occurrences.OrderBy(e => e.TimeNs).Take(_family.OccurrenceCount - MaxRetainedActions / 2).ToList());
         }
         if (emitted.Count > MaxRememberedSpans)
         {
@@ -338,7 +337,7 @@ internal sealed class ObjectState
             // forgotten above cannot come back from a watch (its OccurrenceFilter passes each one once), so a window of
             // recent ids is enough. A new set, not Clear(): a cleared HashSet keeps its grown arrays.
             var retained = new HashSet<ulong>();
-            foreach (var e in _family.Occurrences.Values) retained.Add(StableHash.Event(Cluster, e.EventUid, e.Count).Value);
+            foreach (var e in _family.Occurrences) retained.Add(StableHash.Event(Cluster, e.EventUid, e.Count).Value);
             Recycle(emitted);
             _emitted = retained;
         }
@@ -368,7 +367,7 @@ internal sealed class ObjectState
             {
                 if (o.Uid != Uid) facts.Add(new CarriedFact(o, [o.Uid]));
             }
-            foreach (var e in _family.Occurrences.Values)
+            foreach (var e in _family.Occurrences)
             {
                 facts.Add(new CarriedFact(e, e.ObjectUid == Uid ? [] : [e.ObjectUid ?? "~"]));
             }

@@ -19,7 +19,7 @@ internal static class TraceAssembler
         var result = new List<TraceSpans>();
         if (family.OccurrenceCount == 0) return result;
 
-        var occ = family.Occurrences.Values.ToArray();
+        var occ = family.Occurrences.ToArray();
         Array.Sort(occ, CompareOccurrence);
         var n = occ.Length;
 

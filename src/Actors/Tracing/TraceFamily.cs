@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using KSpanActors.Model;
 
 namespace KSpanActors.Tracing;
@@ -10,7 +9,7 @@ namespace KSpanActors.Tracing;
 internal sealed class TraceFamily
 {
     private readonly Dictionary<string, ObjectObserved> _objects = new(StringComparer.Ordinal);
-    private readonly Dictionary<OccurrenceKey, EventObserved> _occurrences = new();
+    private readonly HashSet<EventObserved> _occurrences = new(OccurrenceComparer.Instance);
     private readonly Dictionary<long, GenerationStart> _generations = new();
 
     /// <summary>
@@ -82,7 +81,8 @@ internal sealed class TraceFamily
 
     public IReadOnlyDictionary<string, ObjectObserved> Objects => _objects;
 
-    public IReadOnlyDictionary<OccurrenceKey, EventObserved> Occurrences => _occurrences;
+    /// <summary>The event occurrences held, one fact each (equal by event uid and count: <see cref="OccurrenceComparer"/>).</summary>
+    public IReadOnlyCollection<EventObserved> Occurrences => _occurrences;
 
     public IReadOnlyDictionary<long, GenerationStart> Generations => _generations;
 
@@ -110,19 +110,16 @@ internal sealed class TraceFamily
     public long LowestCountSeen(string eventUid) => _lowestCount.TryGetValue(OrdinalHash.Of(eventUid), out var c) ? c : long.MaxValue;
 
     /// <summary>Forgets the given event occurrences (after they were emitted), keeping objects and generations.</summary>
-    public void Forget(IEnumerable<OccurrenceKey> keys)
+    public void Forget(IEnumerable<EventObserved> occurrences)
     {
-        foreach (var k in keys) _occurrences.Remove(k);
+        foreach (var e in occurrences) _occurrences.Remove(e);
         Shrink();
     }
 
     /// <summary>Forgets every event occurrence but those <paramref name="keep"/> selects (after they were emitted).</summary>
     public void ForgetExcept(Func<EventObserved, bool> keep)
     {
-        foreach (var (key, e) in _occurrences)
-        {
-            if (!keep(e)) _occurrences.Remove(key); // removing while enumerating is allowed for Dictionary
-        }
+        _occurrences.RemoveWhere(e => !keep(e));
         Shrink();
     }
 
@@ -140,16 +137,16 @@ internal sealed class TraceFamily
 
     private bool AddEvent(EventObserved e)
     {
-        ref var held = ref CollectionsMarshal.GetValueRefOrAddDefault(_occurrences, new OccurrenceKey(e.EventUid, e.Count), out var exists);
-        if (exists)
+        if (!_occurrences.Add(e))
         {
             // Two different facts claim one occurrence (a copy with a garbled message, a reused uid): which one is kept
             // must not depend on arrival order, and one whose message says what its controller did wins.
+            _occurrences.TryGetValue(e, out var held);
             if (held == e || Rank(e, held!) >= 0) return false;
-            held = e;
+            _occurrences.Remove(held!);
+            _occurrences.Add(e);
             return true;
         }
-        held = e;
         var uid = OrdinalHash.Of(e.EventUid);
         if (_lowestCount.TryGetValue(uid, out var lowest))
         {
@@ -195,7 +192,7 @@ internal sealed class TraceFamily
     private void ForgetLowestCounts()
     {
         var held = new HashSet<ulong>();
-        foreach (var k in _occurrences.Keys) held.Add(OrdinalHash.Of(k.EventUid));
+        foreach (var e in _occurrences) held.Add(OrdinalHash.Of(e.EventUid));
         foreach (var uid in _lowestCount.Keys)
         {
             if (!held.Contains(uid)) _lowestCount.Remove(uid);

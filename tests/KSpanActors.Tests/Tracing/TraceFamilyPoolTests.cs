@@ -29,7 +29,7 @@ public sealed class TraceFamilyPoolTests
         var reused = TraceFamily.Rent(pool, "c2", "dep", new ObjectRef("Deployment", "default", "web"));
         var fresh = new TraceFamily("c2", "dep", new ObjectRef("Deployment", "default", "web"));
         foreach (var f in facts) Assert.Equal(fresh.Add(f), reused.Add(f));
-        Assert.Equal(fresh.Occurrences.Keys.Select(k => (k.EventUid, k.Count)).Order(), reused.Occurrences.Keys.Select(k => (k.EventUid, k.Count)).Order());
+        Assert.Equal(fresh.Occurrences.Select(e => (e.EventUid, e.Count)).Order(), reused.Occurrences.Select(e => (e.EventUid, e.Count)).Order());
         Assert.Equal(fresh.Top, reused.Top);
         Assert.Equal(fresh.LowestCountSeen("e1"), reused.LowestCountSeen("e1"));
     }
