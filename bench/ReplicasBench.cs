@@ -30,6 +30,19 @@ internal static class ReplicasBench
             var input = BenchInput.Prepare(options);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 
+            if (options.WarmUpDocuments > 0)
+            {
+                // Not timed: both shapes over the input's first documents, twice (tiered PGO's instrumented tier 0
+                // reaches tier 1 only when called again, as the pipeline mode found). Without it the first pass measured
+                // the JIT compiling the pipeline, and the second the remoting paths.
+                var sw = Stopwatch.StartNew();
+                foreach (var docs in new[] { options.WarmUpDocuments, Math.Max(1, options.WarmUpDocuments / 4) })
+                {
+                    foreach (var nodes in new[] { 1, 3 }) await PassAsync(nodes, options, input, sampler, loggers, docs);
+                }
+                var quiet = await JitQuiet.WaitAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(15));
+                Console.WriteLine(string.Create(culture, $"warm-up: 1 and 3 nodes over the first {options.WarmUpDocuments:N0} and {Math.Max(1, options.WarmUpDocuments / 4):N0} documents in {sw.Elapsed.TotalSeconds:N1} s (not timed); {quiet}"));
+            }
             var one = await PassAsync(1, options, input, sampler, loggers);
             var three = await PassAsync(3, options, input, sampler, loggers);
             var ratio = three.CpuPerMillion / one.CpuPerMillion;
@@ -62,8 +75,10 @@ internal static class ReplicasBench
         ReplicateEmitted = false, // the ledger is for crash recovery; it would add gossip to the measurement
     };
 
-    private static async Task<PassResult> PassAsync(int count, BenchOptions options, InputSummary input, ProcessSampler sampler, ILoggerFactory loggers)
+    /// <param name="warmUpDocuments">A warm-up: only the input's first documents, and no report.</param>
+    private static async Task<PassResult> PassAsync(int count, BenchOptions options, InputSummary input, ProcessSampler sampler, ILoggerFactory loggers, long warmUpDocuments = 0)
     {
+        var warm = warmUpDocuments > 0;
         var culture = CultureInfo.InvariantCulture;
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -86,13 +101,14 @@ internal static class ReplicasBench
                     await Task.Delay(50, startup.Token);
                 }
             }
-            Console.WriteLine(string.Create(culture,
+            if (!warm) Console.WriteLine(string.Create(culture,
                 $"{count} node(s) up: {string.Join(", ", nodes.Select(n => Cluster.Get(n.System).SelfAddress.ToString()))}; working set {sampler.Current() / 1e6:N0} MB"));
 
-            var (fed, events, errors, feedSeconds, seconds, cpu) = await FeedAndDrainAsync(nodes, options, input.Path, sampler, timeout);
+            var (fed, events, errors, feedSeconds, seconds, cpu) = await FeedAndDrainAsync(nodes, options, input.Path, sampler, timeout, warm ? warmUpDocuments : long.MaxValue);
             var spansExported = nodes.Sum(n => n.Metrics.SpansExported);
             var spansDropped = nodes.Sum(n => n.Metrics.SpansDropped);
             var result = new PassResult(count, events, seconds, cpu, sampler.PhasePeakBytes, spansExported, spansDropped, errors == 0 && events == input.Events);
+            if (warm) return result;
             Console.WriteLine(string.Create(culture,
                 $"{count} node(s): {events:N0} events + {fed - events:N0} objects fed ({errors} decode errors) in {feedSeconds:N2} s, total with drain {seconds:N2} s = {result.EventsPerSecond:N0} events/s; cpu {cpu:N1} s = {cpu / seconds:N2} cores, {result.CpuPerMillion:N1} CPU-s per million events; peak working set {result.PeakBytes / 1e6:N0} MB; spans exported {spansExported:N0} ({string.Join(" + ", nodes.Select(n => n.Metrics.SpansExported.ToString("N0", culture)))}), dropped {spansDropped:N0}"));
             return result;
@@ -111,12 +127,12 @@ internal static class ReplicasBench
     /// the nodes drain together.
     /// </summary>
     private static async Task<(long Fed, long Events, long Errors, double FeedSeconds, double Seconds, double Cpu)> FeedAndDrainAsync(
-        IReadOnlyList<PipelineRuntime> nodes, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout)
+        IReadOnlyList<PipelineRuntime> nodes, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout, long maxDocuments)
     {
         using var stop = new CancellationTokenSource(timeout);
         var maxInFlight = nodes[0].MaxInFlight;
         var start = Instant.Now(sampler);
-        var input = InputPump.Start(inputPath, options.ChannelCapacity, stop.Token);
+        var input = InputPump.Start(inputPath, options.ChannelCapacity, stop.Token, maxDocuments);
         // Each decoder is a source batching what it routes and flushing after each batch of documents, as the pipeline mode
         // does; all of them on the first node, as every watch loop of a cluster runs on the node that watches it (the
         // input is one cluster): one node remembers the snapshots its sources route, the actors are spread over all.
