@@ -54,8 +54,10 @@ if (Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is null && Environme
     // A long-running kspan-actors reaches that tier within its first minute anyway.
     if (Environment.GetEnvironmentVariable("DOTNET_TC_CallCountingDelayMs") is null) start.Environment["DOTNET_TC_CallCountingDelayMs"] = "0";
     // The watch mode hosts the fake API server in the same process (its queues, Kestrel's buffers and HTTP): 512 MB.
-    // The soak keeps 100,000 objects busy at once (about 0.5 GB live while it streams): 1 GB.
-    if (Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is null && options.Mode is "watch" or "soak")
+    // The soak keeps 100,000 objects busy at once (about 0.5 GB live while it streams): 1 GB. The replicas mode hosts
+    // three nodes at once, and their remoting buffers what one node sends faster than another reads: warmed up, 336 MiB
+    // ran out (an OutOfMemoryException in DotNetty's frame decoder, the association lost): 1 GB.
+    if (Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is null && options.Mode is "watch" or "soak" or "replicas")
     {
         start.Environment["DOTNET_GCHeapHardLimit"] = options.Mode == "watch" ? "0x20000000" : "0x40000000";
     }

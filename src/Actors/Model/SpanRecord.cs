@@ -14,7 +14,7 @@ internal sealed record SpanRecord(
     SpanStatus Status,
     string? StatusMessage,
     SpanResource Resource,
-    ImmutableArray<SpanAttribute> Attributes)
+    SpanAttributes Attributes)
 {
     public bool IsRoot => ParentSpanId.IsNone;
 

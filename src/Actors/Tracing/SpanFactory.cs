@@ -29,30 +29,68 @@ internal static class SpanFactory
         return Names.GetOrAdd((kind, reason), k => string.Concat(k.Kind, ".", k.Reason));
     }
 
-    public static SpanRecord EventSpan(string cluster, string? clusterUid, EventObserved e, TraceId trace, SpanId id, SpanId parent, long startNs, long endNs)
-    {
-        var message = Bounded(e.Message);
-        var container = EventMessages.ContainerName(e.FieldPath);
-        var node = EventMessages.ScheduledNode(e.Reason, e.Message);
-        var count = 3 + (string.IsNullOrEmpty(message) ? 0 : 1) + (string.IsNullOrEmpty(e.Namespace) ? 0 : 1)
-            + ObjectAttributeCount(e.Kind, e.ObjectUid) + (container is null ? 0 : 1) + (node is null ? 0 : 1);
-        var attrs = new Attributes(count); // exact size: the array becomes the span's, no builder, no copy
-        attrs.Add(SpanAttribute.Of("k8s.event.uid", e.EventUid));
-        attrs.Add(SpanAttribute.Of("k8s.event.reason", e.Reason));
-        attrs.Add(SpanAttribute.Of("k8s.event.count", e.Count));
-        if (!string.IsNullOrEmpty(message)) attrs.Add(SpanAttribute.Of("k8s.event.message", message));
-        if (!string.IsNullOrEmpty(e.Namespace)) attrs.Add(SpanAttribute.Of("k8s.namespace.name", e.Namespace));
-        AddObjectAttributes(ref attrs, e.Kind, e.Name, e.ObjectUid);
-        if (container is not null) attrs.Add(SpanAttribute.Of("k8s.container.name", container));
-        if (node is not null) attrs.Add(SpanAttribute.Of("k8s.node.name", node));
-
-        return new SpanRecord(
+    public static SpanRecord EventSpan(string cluster, string? clusterUid, EventObserved e, TraceId trace, SpanId id, SpanId parent, long startNs, long endNs) =>
+        new(
             trace, id, parent, SpanName(e.Kind, e.Reason),
             startNs, Math.Max(startNs, endNs),
             e.Warning ? SpanStatus.Error : SpanStatus.Unset,
-            e.Warning ? message : null,
+            e.Warning ? Bounded(e.Message) : null,
             Resource(e.Service, e.Instance, cluster, clusterUid),
-            attrs.ToImmutable());
+            SpanAttributes.Of(e));
+
+    /// <summary>
+    /// The attributes of an event span, one at a time in their order (<see cref="SpanAttributes"/> reads them from the
+    /// occurrence as an exporter enumerates them): k8s.event.uid, reason, count, message, the namespace, the object (its
+    /// kind's keys), the container and the node it was scheduled to. <paramref name="step"/> starts at -1.
+    /// </summary>
+    internal static bool NextEventAttribute(EventObserved e, ref int step, out SpanAttribute attribute)
+    {
+        while (true)
+        {
+            switch (++step)
+            {
+                case 0:
+                    attribute = SpanAttribute.Of("k8s.event.uid", e.EventUid);
+                    return true;
+                case 1:
+                    attribute = SpanAttribute.Of("k8s.event.reason", e.Reason);
+                    return true;
+                case 2:
+                    attribute = SpanAttribute.Of("k8s.event.count", e.Count);
+                    return true;
+                case 3:
+                    if (string.IsNullOrEmpty(e.Message)) continue;
+                    attribute = SpanAttribute.Of("k8s.event.message", Bounded(e.Message));
+                    return true;
+                case 4:
+                    if (string.IsNullOrEmpty(e.Namespace)) continue;
+                    attribute = SpanAttribute.Of("k8s.namespace.name", e.Namespace);
+                    return true;
+                case 5:
+                    if (KeysOf(e.Kind).Kind is not { } kindKey) continue;
+                    attribute = SpanAttribute.Of(kindKey, e.Kind);
+                    return true;
+                case 6:
+                    attribute = SpanAttribute.Of(KeysOf(e.Kind).Name, e.Name);
+                    return true;
+                case 7:
+                    if (e.ObjectUid is null) continue;
+                    attribute = SpanAttribute.Of(KeysOf(e.Kind).Uid, e.ObjectUid);
+                    return true;
+                case 8:
+                    if (EventMessages.ContainerName(e.FieldPath) is not { } container) continue;
+                    attribute = SpanAttribute.Of("k8s.container.name", container);
+                    return true;
+                case 9:
+                    if (EventMessages.ScheduledNode(e.Reason, e.Message) is not { } node) continue;
+                    attribute = SpanAttribute.Of("k8s.node.name", node);
+                    return true;
+                default:
+                    step = 10;
+                    attribute = default;
+                    return false;
+            }
+        }
     }
 
     public static SpanRecord RootSpan(string cluster, string? clusterUid, TraceFamily family, GenerationStart change, TraceId trace, SpanId id, long startNs, long endNs)
@@ -105,8 +143,6 @@ internal static class SpanFactory
     private static readonly ObjectKeys JobKeys = new(null, "k8s.job.name", "k8s.job.uid");
     private static readonly ObjectKeys CronJobKeys = new(null, "k8s.cronjob.name", "k8s.cronjob.uid");
     private static readonly ObjectKeys NodeKeys = new(null, "k8s.node.name", "k8s.node.uid");
-
-    private static int ObjectAttributeCount(string kind, string? uid) => (KeysOf(kind).Kind is null ? 1 : 2) + (uid is null ? 0 : 1);
 
     /// <summary>A span's attributes, filled into one array sized up front.</summary>
     private struct Attributes(int capacity)

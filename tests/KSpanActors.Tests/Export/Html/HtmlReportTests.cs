@@ -86,7 +86,7 @@ public sealed partial class HtmlReportTests : IDisposable
         Assert.Equal(3, traces.Count);
         Assert.Equal(rollout.Spans.Select(s => s.SpanId.ToHex()).Order(), spans[0].Select(s => s.Id).Order());
         Assert.Equal(rollout.Spans.Select(s => s.IsRoot ? null : s.ParentSpanId.ToHex()).Order(), spans[0].Select(s => s.Parent).Order());
-        Assert.Equal(rollout.Spans.Sum(s => s.Attributes.Length), spans[0].Sum(s => s.Attributes.Count));
+        Assert.Equal(rollout.Spans.Sum(s => s.Attributes.Count), spans[0].Sum(s => s.Attributes.Count));
         Assert.True(traces[1].GetProperty("late").GetBoolean());
         var late1 = Assert.Single(spans[1]);
         Assert.Equal(("0000000000000090", "0000000000000020"), (late1.Id, late1.Parent));
