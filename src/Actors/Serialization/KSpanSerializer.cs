@@ -296,33 +296,24 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
         else
         {
             var b = ImmutableArray.CreateBuilder<OwnerRef>(p.Owners.Count);
-            foreach (var o in p.Owners) b.Add(new OwnerRef(I(o.Kind), I(o.Name), I(o.Uid), o.Controller));
+            foreach (var o in p.Owners) b.Add(new OwnerRef(o.Kind, o.Name, o.Uid, o.Controller));
             owners = b.MoveToImmutable();
         }
         return new ObjectObserved(
-            I(p.Cluster), I(p.Uid), I(p.Kind), I(p.Namespace), I(p.Name), p.Generation, p.CreatedNs, owners,
-            p.HasSpecManager ? I(p.SpecManager) : null,
-            p.HasSpecOperation ? I(p.SpecOperation) : null,
+            p.Cluster, p.Uid, p.Kind, p.Namespace, p.Name, p.Generation, p.CreatedNs, owners,
+            p.HasSpecManager ? p.SpecManager : null,
+            p.HasSpecOperation ? p.SpecOperation : null,
             p.SpecTimeNs, p.ResourceVersion);
     }
 
-    /// <summary>The Event's own uid is new with every Event and read as it is; every other string through the cache.</summary>
     private static EventObserved Read(P.EventObserved p) => new(
-        I(p.Cluster), p.EventUid, p.Count, p.TimeNs, I(p.Reason), I(p.Message), p.Warning, I(p.Kind), I(p.Namespace), I(p.Name),
-        p.HasObjectUid ? I(p.ObjectUid) : null,
-        p.HasFieldPath ? I(p.FieldPath) : null,
-        I(p.Service),
-        p.HasInstance ? I(p.Instance) : null,
+        p.Cluster, p.EventUid, p.Count, p.TimeNs, p.Reason, p.Message, p.Warning, p.Kind, p.Namespace, p.Name,
+        p.HasObjectUid ? p.ObjectUid : null,
+        p.HasFieldPath ? p.FieldPath : null,
+        p.Service,
+        p.HasInstance ? p.Instance : null,
         p.TopLevelSpan,
         p.FirstNs);
-
-    /// <summary>
-    /// A recurring string (a kind, a name, an object's uid, a short message) as the instance the process-wide string cache
-    /// holds, the one the decoder gives the facts it reads (<see cref="Ingest.StringInterner"/>): a fact that crossed from
-    /// another replica is held as long as one decoded here, and without its own copy of each string (its copies, new
-    /// from the parser, die young instead).
-    /// </summary>
-    private static string I(string value) => Ingest.StringInterner.Shared.Intern(value);
 
     private static ImmutableArray<string> ReadStrings(RepeatedField<string> values)
     {
