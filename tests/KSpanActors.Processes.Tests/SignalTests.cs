@@ -18,10 +18,26 @@ public sealed partial class SignalTests(ITestOutputHelper output)
 
     public static TheoryData<int> Signals => new() { 15, 2 };
 
+    /// <summary>
+    /// A process started as a background job of a shell without job control (<c>cmd &amp;</c> in a script) ignores SIGINT
+    /// and SIGQUIT, and so does every process it starts, the binary under test included: that test would then only find
+    /// the binary "still running" after the signal. Said plainly instead (from <c>SigIgn</c> in /proc/self/status).
+    /// </summary>
+    private static void AssertNotIgnoredHere(int signal)
+    {
+        var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) : null;
+        if (line is null) return;
+        var ignored = Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16);
+        Assert.True((ignored & (1UL << (signal - 1))) == 0,
+            $"this test process ignores signal {signal} (SigIgn {line["SigIgn:".Length..].Trim()}), and the processes it starts inherit that: " +
+            "it was started as a background job of a shell without job control; run the tests in the foreground or under `set -m`");
+    }
+
     [Theory]
     [MemberData(nameof(Signals))]
     public async Task Watch_stops_on_the_signal_within_30_seconds_exports_everything_held_and_exits_0(int signal)
     {
+        AssertNotIgnoredHere(signal);
         // A settle period far beyond the test: nothing is exported before the signal, everything must be after it.
         await using var fleet = await KSpanFleet.StartAsync(new FleetOptions { Replicas = 1, ClusterCopies = [5], SettleAfter = TimeSpan.FromMinutes(10) }, output);
         await fleet.StreamAsync(TimeSpan.Zero);
@@ -50,6 +66,7 @@ public sealed partial class SignalTests(ITestOutputHelper output)
     [MemberData(nameof(Signals))]
     public async Task Demo_follow_stops_on_the_signal_within_30_seconds_and_exits_0(int signal)
     {
+        AssertNotIgnoredHere(signal);
         await using var fleet = await KSpanFleet.CreateAsync(new FleetOptions { ClusterCopies = [] }, output);
         var demo = fleet.Run("demo", ["demo", "--follow", "--quiet"]);
         await WaitUntilAsync(() => Task.FromResult(demo.Log().Contains("Streaming", StringComparison.Ordinal) || demo.HasExited), TimeSpan.FromSeconds(60),
