@@ -29,3 +29,12 @@ internal static class JitQuiet
             $"JIT {(done ? "quiet" : "still compiling")} after {sw.Elapsed.TotalSeconds:N1} s ({last - start:N0} methods compiled meanwhile)");
     }
 }
+
+/// <summary>What the JIT compiled from one moment on (a timed run's share): <see cref="Start"/>, then <see cref="Elapsed"/>.</summary>
+internal readonly record struct JitWork(long Methods, TimeSpan Time)
+{
+    public static JitWork Start() => new(JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
+
+    /// <summary>Methods compiled and JIT time spent since this snapshot.</summary>
+    public JitWork Elapsed() => new(JitInfo.GetCompiledMethodCount() - Methods, JitInfo.GetCompilationTime() - Time);
+}

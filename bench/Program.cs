@@ -167,15 +167,14 @@ sample = null;
 
 // ---- 2b. Warm-up, not timed: separate pipelines (each its own actor system and state) take the first documents through
 // the same decoder threads and batchers as the timed run, so the timed run measures code at its final JIT tier, as the
-// decode-only rounds do after their warm-up. Two rounds: with tiered PGO a hot method goes from tier 0 to an instrumented
-// tier 0, and reaches tier 1 only when it is called again after that; after one round (--jit-log) 740 of them were
-// still instrumented and were compiled again in the timed run (1,800-2,400 methods, 2.5-3.8 s of JIT time).
-if (options.WarmUpDocuments > 0)
+// decode-only rounds do after their warm-up. Two rounds (BenchOptions.WarmUpRounds): after one, the timed run still
+// compiled 1,800-2,400 methods (2.5-3.8 s of JIT time).
+if (options.WarmUpRounds.Length > 0)
 {
     var sw = Stopwatch.StartNew();
     long docs = 0;
     var quiet = "";
-    foreach (var roundDocs in new[] { options.WarmUpDocuments, Math.Max(1, options.WarmUpDocuments / 4) })
+    foreach (var roundDocs in options.WarmUpRounds)
     {
         await using (var warm = await PipelineRuntime.StartAsync(options.PipelineSettings(), [new CountingOtlpJsonExporter()]))
         {
@@ -253,7 +252,7 @@ using var jitLog = options.JitLog ? new JitLog() : null;
 jitLog?.Start();
 sampler.Mark();
 var cpu0 = sampler.CpuTime();
-var jit0 = (Methods: System.Runtime.JitInfo.GetCompiledMethodCount(), Time: System.Runtime.JitInfo.GetCompilationTime());
+var jit0 = JitWork.Start();
 var sent0 = runtime.Services.Tracker.Messages;
 var fallbacks0 = KubeDecoder.DirectFallbacks;
 var started0 = runtime.Metrics.ObjectActorsStarted;
@@ -290,7 +289,7 @@ await runtime.DrainAsync();
 var end = Stopwatch.GetTimestamp();
 allocations?.Stop();
 var cpu = sampler.CpuTime() - cpu0;
-var jitted = (Methods: System.Runtime.JitInfo.GetCompiledMethodCount() - jit0.Methods, Time: System.Runtime.JitInfo.GetCompilationTime() - jit0.Time);
+var jitted = jit0.Elapsed();
 var messages = runtime.Services.Tracker.Messages - sent0;
 var actorsStarted = runtime.Metrics.ObjectActorsStarted - started0;
 var alloc = GC.GetTotalAllocatedBytes() - alloc0;

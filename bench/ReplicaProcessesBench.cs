@@ -66,8 +66,8 @@ internal static class ReplicaProcessesBench
         // Warm-up (not timed): two rounds of fake clusters of their own (warm-1.., the input's first documents), each
         // released and exported in full before the timed input: every replica compiles its hot path before the timed
         // window, as a long-running fleet has, so the ratio compares the cost per Event and not k JIT compilations
-        // against one. Two rounds for the reason the pipeline mode gives (tiered PGO's instrumented tier 0).
-        var warmDocs = new[] { options.WarmUpDocuments, options.WarmUpDocuments / 4 }.Select(d => d / k).Where(d => d > 0).ToArray();
+        // against one. The pipeline mode's warm-up rounds, shared by the k clusters.
+        var warmDocs = options.WarmUpRounds.Select(d => d / k).Where(d => d > 0).ToArray();
         var warmReleases = warmDocs.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         await using var receiver = await OtlpTestReceiver.StartAsync(new OtlpReceiverOptions { KeepRequests = false, MaxReceiveMessageSize = null });
         var feeds = new List<InputFeed>();

@@ -30,18 +30,17 @@ internal static class ReplicasBench
             var input = BenchInput.Prepare(options);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 
-            if (options.WarmUpDocuments > 0)
+            if (options.WarmUpRounds is { Length: > 0 } rounds)
             {
-                // Not timed: both shapes over the input's first documents, twice (tiered PGO's instrumented tier 0
-                // reaches tier 1 only when called again, as the pipeline mode found). Without it the first pass measured
-                // the JIT compiling the pipeline, and the second the remoting paths.
+                // Not timed: both shapes over the input's first documents, in the pipeline mode's warm-up rounds. Without
+                // it the first pass measured the JIT compiling the pipeline, and the second the remoting paths.
                 var sw = Stopwatch.StartNew();
-                foreach (var docs in new[] { options.WarmUpDocuments, Math.Max(1, options.WarmUpDocuments / 4) })
+                foreach (var docs in rounds)
                 {
                     foreach (var nodes in new[] { 1, 3 }) await PassAsync(nodes, options, input, sampler, loggers, docs);
                 }
                 var quiet = await JitQuiet.WaitAsync(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(15));
-                Console.WriteLine(string.Create(culture, $"warm-up: 1 and 3 nodes over the first {options.WarmUpDocuments:N0} and {Math.Max(1, options.WarmUpDocuments / 4):N0} documents in {sw.Elapsed.TotalSeconds:N1} s (not timed); {quiet}"));
+                Console.WriteLine(string.Create(culture, $"warm-up: 1 and 3 nodes over the first {string.Join(" and ", rounds.Select(r => r.ToString("N0", culture)))} documents in {sw.Elapsed.TotalSeconds:N1} s (not timed); {quiet}"));
             }
             var one = await PassAsync(1, options, input, sampler, loggers);
             var three = await PassAsync(3, options, input, sampler, loggers);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime;
 using System.Text.Json.Nodes;
 using KSpanActors.Pipeline;
 using KSpanActors.Watch;
@@ -27,13 +26,8 @@ internal static class WatchBench
         var input = BenchInput.Prepare(options);
         var timeout = TimeSpan.FromSeconds(options.TimeoutSeconds);
 
-        if (options.WarmUpDocuments > 0)
-        {
-            // Two rounds, as in the pipeline mode: a method that reached tiered PGO's instrumented tier 0 in the first
-            // reaches tier 1 only when the second calls it again.
-            await WarmUpAsync(options, input.Path, timeout, options.WarmUpDocuments);
-            await WarmUpAsync(options, input.Path, timeout, Math.Max(1, options.WarmUpDocuments / 4));
-        }
+        // Two rounds, as in the pipeline mode (BenchOptions.WarmUpRounds).
+        foreach (var documents in options.WarmUpRounds) await WarmUpAsync(options, input.Path, timeout, documents);
 
         Instant? firstWatch = null;
         using var feed = new InputFeed(input.Path, options.KindChannel, options.FlushLines, () => firstWatch = Instant.Now(sampler));
@@ -58,7 +52,7 @@ internal static class WatchBench
             allocations?.Start();
             var alloc0 = GC.GetTotalAllocatedBytes();
             var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-            var jit0 = (Methods: JitInfo.GetCompiledMethodCount(), Time: JitInfo.GetCompilationTime());
+            var jit0 = JitWork.Start();
             var requested = Stopwatch.GetTimestamp();
             runtime.StartWatching([ClusterName]);
 
@@ -97,7 +91,7 @@ internal static class WatchBench
                 await Task.Delay(50);
             }
             var reached = Instant.Now(sampler);
-            var jitted = (Methods: JitInfo.GetCompiledMethodCount() - jit0.Methods, Time: JitInfo.GetCompilationTime() - jit0.Time);
+            var jitted = jit0.Elapsed();
             var phasePeak = sampler.PhasePeakBytes;
             var received = metrics.Events;
             var alloc = GC.GetTotalAllocatedBytes() - alloc0;
