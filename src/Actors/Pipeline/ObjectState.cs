@@ -42,6 +42,7 @@ internal sealed class ObjectState
     private HashSet<string>? _toldTop;
     private bool _isTop;
     private bool _askedOwner;
+    private long _askedAt;
     private long _fleetRemovals;
     private List<CarriedFact>? _pending;
 
@@ -112,7 +113,7 @@ internal sealed class ObjectState
     public void Accept(IFact fact, ImmutableArray<string> path, ObjectRef? target, long now)
     {
         if (target is { } t) LearnIdentity(t);
-        CatchUpWithFleet();
+        CatchUpWithFleet(now);
 
         switch (fact)
         {
@@ -163,7 +164,7 @@ internal sealed class ObjectState
                 _pendingSince = now;
             }
             _pending.Add(new CarriedFact(fact, path));
-            if (_object is null && !_askedOwner && _identity is { } id) AskOwner(id);
+            if (_object is null && !_askedOwner && _identity is { } id) AskOwner(id, now);
             ScheduleSettle(now);
         }
     }
@@ -244,17 +245,20 @@ internal sealed class ObjectState
             OnOwnObject(known, now);
             if (_owner is not null) return;
         }
-        var askedAgain = CatchUpWithFleet();
-        if (_pipeline.Fleet.HoldsExports && !_isTop && _owner is null && _object is null && _pending is { Count: > 0 } && _identity is { } asked)
+        var askedAgain = CatchUpWithFleet(now);
+        var waitsForOwner = !_isTop && _owner is null && _object is null && _pending is { Count: > 0 } && _identity is not null;
+        var holds = _pipeline.Fleet.HoldsExports;
+        if (holds && waitsForOwner)
         {
             // While a replica is unreachable or was just removed, a question or its answer may have gone to it: ask
             // again every settle period (once), and wait the full orphan period after the last question.
-            if (!askedAgain) AskOwner(asked);
+            if (!askedAgain) AskOwner(_identity!.Value, now);
             _pendingSince = now;
         }
         var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastActivity, now);
         // Deciding that an object has no owner cannot be undone: wait a few settle periods for it.
-        var wait = _pipeline.Settings.SettleAfter is { } settle ? (_isTop ? settle : settle * 4) : TimeSpan.Zero;
+        var settle = _pipeline.Settings.SettleAfter ?? TimeSpan.Zero;
+        var wait = _isTop ? settle : settle * 4;
         // An object that is never quiet (a crash loop) still exports, at least every two settle periods: what it
         // holds meanwhile (every fact since its last export) is bounded by its event rate times that. Spans exported
         // early stay under the same root (roots and span ids are remembered).
@@ -274,13 +278,23 @@ internal sealed class ObjectState
                 var due = wait * BusyExportPeriods - System.Diagnostics.Stopwatch.GetElapsedTime(_dirtySince, now) + TimeSpan.FromMilliseconds(1);
                 if (due < next) next = due > TimeSpan.FromMilliseconds(1) ? due : TimeSpan.FromMilliseconds(1);
             }
+            // Asking again every settle period while the fleet holds (above) needs a tick every settle period.
+            if (holds && waitsForOwner && settle < next) next = settle;
             ArmSettle(next);
             return;
         }
-        if (_pipeline.Fleet.HoldsExports && wait > TimeSpan.Zero)
+        if (holds && wait > TimeSpan.Zero)
         {
             // A replica is unreachable or was just removed: facts of its clusters are late; decide later.
-            ArmSettle(_pipeline.Settings.SettleAfter!.Value);
+            ArmSettle(settle);
+            return;
+        }
+        if (waitsForOwner && System.Diagnostics.Stopwatch.GetElapsedTime(_askedAt, now) is var sinceAsked && sinceAsked < wait)
+        {
+            // Its last question is recent (asked again after a replica was removed, whose name buckets held the earlier
+            // ones): its answer may still be on the way, after the relist that rebuilds those buckets. Decided only
+            // once the orphan period has passed since that question, as after the first.
+            ArmSettle(wait - sinceAsked);
             return;
         }
         DecideTopIfUndecided("no owner found within the settle period", now);
@@ -394,21 +408,22 @@ internal sealed class ObjectState
     /// registered and claimed is said again with every fact that says it, which a relist brings back). An object still
     /// waiting for its owner asks again, once the regions route around the removed replica. True when it asked.
     /// </summary>
-    private bool CatchUpWithFleet()
+    private bool CatchUpWithFleet(long now)
     {
         if (_pipeline.Fleet.Removals == _fleetRemovals) return false;
         _fleetRemovals = _pipeline.Fleet.Removals;
         if (!_askedOwner) return false;
         _askedOwner = false;
         if (_isTop || _owner is not null || _object is not null || _identity is not { } id) return false;
-        AskOwner(id);
+        AskOwner(id, now);
         return true;
     }
 
     /// <summary>Asks the name index who created, deleted or scaled this object (answered with <see cref="OwnerClaimed"/>).</summary>
-    private void AskOwner(ObjectRef identity)
+    private void AskOwner(ObjectRef identity, long now)
     {
         _askedOwner = true;
+        _askedAt = now;
         _out.ToNames(new WhoOwns(Cluster, identity, Uid));
     }
 

@@ -128,6 +128,55 @@ public sealed class ObjectStateTests
     }
 
     [Fact]
+    public void While_a_replica_is_lost_an_object_waiting_for_its_owner_asks_every_settle_period_and_decides_only_an_orphan_period_after_its_last_question()
+    {
+        // A ReplicaSet's actor, recreated on a survivor, holds a pod's event; its questions went to name buckets on the
+        // crashed replica. The relist rebuilds them, so the last question, not the first, is the one answered.
+        var (rs, fx, ctx) = New("rs-new");
+        ctx.Fleet.Unreachable(1);
+        var scheduled = Ev("e3", "Pod", "web-new-a", "p-new-a", "Scheduled", "Successfully assigned default/web-new-a to node-1", "10:00:00", "default-scheduler");
+        rs.Accept(scheduled, ["p-new-a"], RsRef, Start);
+        Assert.Single(fx.Names.OfType<WhoOwns>());
+
+        for (var s = 1; s <= 6; s++)
+        {
+            rs.OnSettleTick(At(Settle * s));
+            Assert.Equal(1 + s, fx.Names.OfType<WhoOwns>().Count());
+            Assert.True(fx.Settles[^1] <= Settle, $"tick {s}: next look in {fx.Settles[^1]}, more than a settle period while the fleet holds");
+        }
+
+        ctx.Fleet.Unreachable(0); // the fleet holds no longer; the last question went out at 6 s
+        rs.OnSettleTick(At(Settle * 6.5)); // quiet for 6.5 settle periods, the last question half a period ago
+        Assert.Equal(ObjectRole.Undecided, rs.Role);
+        Assert.Equal(Settle * 3.5, fx.Settles[^1]); // the orphan period (4 settle periods) after that question
+        Assert.Empty(fx.Exported);
+
+        rs.OnSettleTick(At(Settle * 10));
+        Assert.Equal(ObjectRole.TopLevel, rs.Role); // nobody answered: an orphan after all, nothing lost
+        Assert.Contains(fx.Exported.SelectMany(t => t.Spans), s => s.Name == "Pod.Scheduled");
+    }
+
+    [Fact]
+    public void An_answer_to_the_question_asked_again_after_a_replica_was_lost_makes_the_waiting_object_a_relay()
+    {
+        var (rs, fx, ctx) = New("rs-new");
+        ctx.Fleet.Unreachable(1);
+        var scheduled = Ev("e3", "Pod", "web-new-a", "p-new-a", "Scheduled", "Successfully assigned default/web-new-a to node-1", "10:00:00", "default-scheduler");
+        rs.Accept(scheduled, ["p-new-a"], RsRef, Start);
+        rs.OnSettleTick(At(Settle * 5)); // asks again
+        ctx.Fleet.Unreachable(0);
+        rs.OnSettleTick(At(Settle * 6)); // quiet long enough, but the question is a settle period old
+
+        rs.OnOwnerClaimed("dep", new ObjectRef("Deployment", "default", "web"));
+
+        Assert.Equal(ObjectRole.Relaying, rs.Role);
+        var relayed = Assert.Single(fx.Objects.OfType<Propagate>());
+        Assert.Equal(("dep", scheduled), (relayed.TargetUid, relayed.Fact));
+        Assert.Equal(["p-new-a", "rs-new"], relayed.Path.ToArray());
+        Assert.Empty(fx.Exported);
+    }
+
+    [Fact]
     public void A_waiting_object_whose_snapshot_went_past_it_finds_the_snapshot_here_at_its_next_settle_tick()
     {
         var (pod, fx, ctx) = New("p-new-a");
