@@ -12,8 +12,8 @@ namespace KSpanActors.Bench;
 
 /// <summary>
 /// --mode encode: the stages of the hot path one at a time, on one thread, over the first events of the bench input:
-/// decode (KubeDecoder), span building (SpanFactory) and OTLP/JSON encoding of batches. For finding where time goes;
-/// the pipeline mode is the measure.
+/// decode (KubeDecoder), span building (SpanFactory), OTLP/JSON encoding of batches, and the serializer the facts cross
+/// between replicas with (written and read back). For finding where time goes; the pipeline mode is the measure.
 /// </summary>
 internal static class EncodeBench
 {
@@ -70,6 +70,46 @@ internal static class EncodeBench
         }
         Console.WriteLine(string.Create(culture,
             $"encode: {spans.Length:N0} spans, {bytes / (double)spans.Length:N0} B each; SpanFactory {build:N0} spans/s, OTLP/JSON {best:N0} spans/s ({best * bytes / spans.Length / 1e6:N0} MB/s), best of 7"));
+        Wire(events);
         return 0;
+    }
+
+    /// <summary>
+    /// The facts that cross between replicas, through the serializer both ways (written, then read back): batches of
+    /// three Events for one object, as a rollout's go out, with the path of a pod's fact to its Deployment.
+    /// </summary>
+    private static void Wire(List<EventObserved> events)
+    {
+        var culture = CultureInfo.InvariantCulture;
+        var serializer = new Serialization.KSpanSerializer(null!);
+        var target = new ObjectRef("Deployment", "default", "web");
+        ImmutableArray<string> path = ["3f1c8e2a-5b7d-4c1e-9a2f-6d8b0e4c7a15", "8a2d4f6b-1c3e-4a5b-8d7f-2e9c0b1a3d57"];
+        var batches = new List<Pipeline.FactBatch>();
+        for (var i = 0; i + 3 <= events.Count; i += 3)
+        {
+            batches.Add(new Pipeline.FactBatch(events[i].Cluster, "5c7e9a1b-3d5f-4b6d-8e0a-1c3e5a7b9d2f", target,
+                [new Pipeline.CarriedFact(events[i], path), new Pipeline.CarriedFact(events[i + 1], path), new Pipeline.CarriedFact(events[i + 2], path)]));
+        }
+        var manifest = serializer.Manifest(batches[0]);
+        var sw = new Stopwatch();
+        double best = 0;
+        long bytes = 0, allocated = 0;
+        for (var round = 0; round < 7; round++)
+        {
+            bytes = 0;
+            var alloc0 = GC.GetAllocatedBytesForCurrentThread();
+            sw.Restart();
+            foreach (var b in batches)
+            {
+                var wire = serializer.ToBinary(b);
+                bytes += wire.Length;
+                if (serializer.FromBinary(wire, manifest) is not Pipeline.FactBatch { Facts.Length: 3 }) throw new InvalidOperationException("a batch did not come back whole");
+            }
+            best = Math.Max(best, batches.Count * 3 / sw.Elapsed.TotalSeconds);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - alloc0;
+        }
+        var facts = batches.Count * 3.0;
+        Console.WriteLine(string.Create(culture,
+            $"wire: {facts:N0} Events in batches of 3, {bytes / facts:N0} B each on the wire; written and read back at {best:N0} Events/s, {allocated / facts:N0} B allocated per Event, best of 7"));
     }
 }

@@ -15,7 +15,8 @@ namespace KSpanActors.Serialization;
 
 /// <summary>
 /// Serializes every <see cref="IKSpanMessage"/> (the messages that cross nodes) as the protobuf messages of
-/// <c>Protos/kspan/messages.proto</c>, with a short string manifest per type. Bound to <see cref="IKSpanMessage"/>
+/// <c>Protos/kspan/messages.proto</c>, with a short string manifest per type: the facts' messages by hand
+/// (<see cref="FactWire"/>), the others through the generated code. Bound to <see cref="IKSpanMessage"/>
 /// by <see cref="SerializationHosting.WithKSpanSerializer"/>.
 /// </summary>
 /// <remarks>
@@ -37,9 +38,10 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     /// </summary>
     private static readonly WireType[] Table =
     [
-        WireType.Of("obs", WriteObserve, P.Observe.Parser, ReadObserve),
-        WireType.Of("prop", WritePropagate, P.Propagate.Parser, ReadPropagate),
-        WireType.Of("batch", WriteBatch, P.FactBatch.Parser, ReadBatch),
+        // The facts, most of what crosses: written and read by hand, in the same wire format (FactWire).
+        new(typeof(Observe), "obs", o => FactWire.Write((Observe)o), FactWire.ReadObserve),
+        new(typeof(Propagate), "prop", o => FactWire.Write((Propagate)o), FactWire.ReadPropagate),
+        new(typeof(FactBatch), "batch", o => FactWire.Write((FactBatch)o), FactWire.ReadBatch),
         WireType.Of("own", (OwnerClaimed m) => Owner(m.Cluster, m.TargetUid, m.OwnerUid, m.Owner), P.ObjectOwner.Parser,
             p => new OwnerClaimed(p.Cluster, p.TargetUid, p.OwnerUid, Read(p.Owner))),
         WireType.Of("top", (TopIs m) => Owner(m.Cluster, m.TargetUid, m.TopUid, m.Top), P.ObjectOwner.Parser,
@@ -75,7 +77,7 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
 
     public override string Manifest(object o) => Of(o).Manifest;
 
-    public override byte[] ToBinary(object obj) => Of(obj).Write(obj).ToByteArray();
+    public override byte[] ToBinary(object obj) => Of(obj).Write(obj);
 
     public override object FromBinary(byte[] bytes, string manifest) => ByManifest.TryGetValue(manifest, out var t)
         ? t.Read(bytes)
@@ -84,11 +86,12 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     private static WireType Of(object? o) => o is not null && ByType.TryGetValue(o.GetType(), out var t) ? t : throw Unknown(o);
 
     /// <summary>One wire type: its CLR type, manifest, writer and reader.</summary>
-    private sealed record WireType(Type Type, string Manifest, Func<object, IMessage> Write, Func<byte[], object> Read)
+    private sealed record WireType(Type Type, string Manifest, Func<object, byte[]> Write, Func<byte[], object> Read)
     {
+        /// <summary>A type written as the protobuf message of messages.proto that <paramref name="write"/> builds.</summary>
         public static WireType Of<T, TProto>(string manifest, Func<T, TProto> write, MessageParser<TProto> parser, Func<TProto, T> read)
             where TProto : IMessage<TProto> =>
-            new(typeof(T), manifest, o => write((T)o), bytes => read(parser.ParseFrom(bytes))!);
+            new(typeof(T), manifest, o => write((T)o).ToByteArray(), bytes => read(parser.ParseFrom(bytes))!);
     }
 
     private static P.LedgerIds WriteLedgerIds(LedgerIds m)
@@ -103,10 +106,7 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     private static P.ObjectOwner Owner(string cluster, string targetUid, string ownerUid, ObjectRef owner) =>
         new() { Cluster = S(cluster), TargetUid = S(targetUid), OwnerUid = S(ownerUid), Owner = Write(owner) };
 
-    private static Observe ReadObserve(P.Observe p) => new(p.Cluster, p.Uid, ReadFact(p.ObjectObserved, p.EventObserved, p.ObjectDeleted, "obs"));
 
-    private static Propagate ReadPropagate(P.Propagate p) =>
-        new(p.Cluster, p.TargetUid, Read(p.Target), ReadFact(p.ObjectObserved, p.EventObserved, p.ObjectDeleted, "prop"), ReadStrings(p.Path));
 
     private static P.Restored WriteHandOff(ObjectHandOff m)
     {
@@ -123,16 +123,7 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
         return p;
     }
 
-    private static P.FactBatch WriteBatch(FactBatch m)
-    {
-        var p = new P.FactBatch { Cluster = S(m.Cluster), TargetUid = S(m.TargetUid) };
-        if (m.Target is { } target) p.Target = Write(target);
-        WriteCarried(p.Facts, m.Facts);
-        return p;
-    }
 
-    private static FactBatch ReadBatch(P.FactBatch p) =>
-        new(p.Cluster, p.TargetUid, p.Target is null ? null : Read(p.Target), ReadCarried(p.Facts, "batch"));
 
     private static void WriteCarried(Google.Protobuf.Collections.RepeatedField<P.CarriedFact> into, ImmutableArray<CarriedFact> facts)
     {
@@ -174,23 +165,7 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     /// <summary>Protobuf string fields refuse null: a non-nullable string that is null anyway goes out as "".</summary>
     private static string S(string? s) => s ?? "";
 
-    private static P.Observe WriteObserve(Observe m)
-    {
-        var p = new P.Observe { Cluster = S(m.Cluster), Uid = S(m.Uid) };
-        WriteFact(p, m.Fact, static (p, x) => p.ObjectObserved = x, static (p, x) => p.EventObserved = x, static (p, x) => p.ObjectDeleted = x);
-        return p;
-    }
 
-    private static P.Propagate WritePropagate(Propagate m)
-    {
-        var p = new P.Propagate { Cluster = S(m.Cluster), TargetUid = S(m.TargetUid), Target = Write(m.Target) };
-        WriteFact(p, m.Fact, static (p, x) => p.ObjectObserved = x, static (p, x) => p.EventObserved = x, static (p, x) => p.ObjectDeleted = x);
-        if (!m.Path.IsDefault)
-        {
-            foreach (var uid in m.Path) p.Path.Add(S(uid));
-        }
-        return p;
-    }
 
     /// <summary>
     /// Sets the fact into the message's <c>fact</c> oneof (Observe, Propagate and CarriedFact each have one, with the
@@ -211,9 +186,9 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     private static IFact ReadFact(P.ObjectObserved? objectObserved, P.EventObserved? eventObserved, P.ObjectDeleted? objectDeleted, string manifest) =>
         ReadFact((IMessage?)objectObserved ?? (IMessage?)eventObserved ?? objectDeleted, manifest);
 
-    private static P.ObjectRef Write(ObjectRef r) => new() { Kind = S(r.Kind), Namespace = S(r.Namespace), Name = S(r.Name) };
+    internal static P.ObjectRef Write(ObjectRef r) => new() { Kind = S(r.Kind), Namespace = S(r.Namespace), Name = S(r.Name) };
 
-    private static P.ObjectObserved Write(ObjectObserved o)
+    internal static P.ObjectObserved Write(ObjectObserved o)
     {
         var p = new P.ObjectObserved
         {
@@ -239,7 +214,7 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
         return p;
     }
 
-    private static P.EventObserved Write(EventObserved e)
+    internal static P.EventObserved Write(EventObserved e)
     {
         var p = new P.EventObserved
         {
@@ -263,7 +238,7 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
         return p;
     }
 
-    private static P.ObjectDeleted Write(ObjectDeleted d) => new()
+    internal static P.ObjectDeleted Write(ObjectDeleted d) => new()
     {
         Cluster = S(d.Cluster),
         Uid = S(d.Uid),
