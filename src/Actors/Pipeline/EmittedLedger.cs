@@ -59,23 +59,7 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(PipelineServices ctx, IActorRef emitter) => Akka.Actor.Props.Create(() => new EmittedLedger(ctx, emitter)).WithMailbox(Mailbox.Id);
-
-    /// <summary>
-    /// The ledger's mailbox: news of exports (this node's, <see cref="SpansExported"/>, and the other replicas',
-    /// <see cref="LedgerIds"/>) go before the checks queued meanwhile, in order among themselves. The sooner they are
-    /// passed on and recorded, the fewer spans a replica killed right after an export leaves to be exported twice.
-    /// </summary>
-    internal sealed class Mailbox(Akka.Actor.Settings settings, Akka.Configuration.Config config) : Akka.Dispatch.UnboundedStablePriorityMailbox(settings, config)
-    {
-        /// <summary>The HOCON id under which the pipeline registers this mailbox.</summary>
-        public const string Id = "kspan-ledger-mailbox";
-
-        /// <summary>The HOCON that registers it.</summary>
-        public static readonly string Hocon = $"{Id}.mailbox-type = \"{typeof(Mailbox).AssemblyQualifiedName}\"";
-
-        protected override int PriorityGenerator(object message) => message is SpansExported or LedgerIds ? 0 : 1;
-    }
+    public static Props Props(PipelineServices ctx, IActorRef emitter) => Akka.Actor.Props.Create(() => new EmittedLedger(ctx, emitter));
 
     private static long Hour(DateTime utc) => utc.Ticks / TimeSpan.TicksPerHour;
 

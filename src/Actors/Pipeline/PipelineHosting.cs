@@ -95,7 +95,6 @@ internal static class PipelineHosting
                 HoconAddMode.Prepend)
             // Entities get a mailbox that costs nothing while empty (EntityMailbox).
             .AddHocon(EntityMailbox.Hocon, HoconAddMode.Prepend)
-            .AddHocon(EmittedLedger.Mailbox.Hocon, HoconAddMode.Prepend)
             // Flow control first: every tracked message names this node's flow actor (or an actor of this node) as sender.
             .WithActors((system, registry) =>
             {

@@ -179,7 +179,7 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
         {
             q.InFlight = true;
             q.RetryDue = false;
-            var task = ExportAsync(q.Exporter, q.Index, q.Pending.Peek(), AnnouncesOnCompletion ? Context.System.EventStream : null);
+            var task = ExportAsync(q.Exporter, q.Index, q.Pending.Peek());
             if (!task.IsCompleted)
             {
                 task.PipeTo(Self);
@@ -189,16 +189,7 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
         }
     }
 
-    /// <summary>
-    /// With replicas and one exporter, the ledger (<see cref="EmittedLedger"/>) hears of an export the moment it
-    /// completes, from the export's own continuation, not once this actor has worked through what queued up meanwhile:
-    /// the other replicas know those spans sooner, and a replica killed right after an export leaves fewer of them to
-    /// be exported again by the survivors. With several exporters a batch counts as exported when the last one took it
-    /// (<see cref="OnExported"/>).
-    /// </summary>
-    private bool AnnouncesOnCompletion => _pipeline.Settings.ReplicatesEmitted && _queues.Length == 1;
-
-    private static async Task<ExportResult> ExportAsync(ISpanExporter exporter, int index, Batch batch, EventStream? announce)
+    private static async Task<ExportResult> ExportAsync(ISpanExporter exporter, int index, Batch batch)
     {
         ExportOutcome outcome;
         try
@@ -209,7 +200,6 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
         {
             outcome = ExportOutcome.Retryable;
         }
-        if (outcome == ExportOutcome.Ok) announce?.Publish(new SpansExported(batch.Traces));
         return new ExportResult(index, outcome);
     }
 
@@ -246,7 +236,7 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
                 _pipeline.Metrics.Exported(done.Spans);
                 // Replicas record what is exported only once it is (EmittedLedger): a replica killed before its export
                 // leaves those spans to the survivors' rebuild instead of marking them as done.
-                if (_pipeline.Settings.ReplicatesEmitted && !AnnouncesOnCompletion) Context.System.EventStream.Publish(new SpansExported(done.Traces));
+                if (_pipeline.Settings.ReplicatesEmitted) Context.System.EventStream.Publish(new SpansExported(done.Traces));
             }
             if (q.Failures >= _pipeline.Settings.ExportAttempts) _log.Info("Exporter {0} recovered after {1} failed attempts", q.Exporter.Name, q.Failures);
             q.Backoff.Reset();
