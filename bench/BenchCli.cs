@@ -45,7 +45,7 @@ internal static class BenchCli
             Description = "What to measure. pipeline: decode -> sharded actors -> spans -> OTLP/JSON, in process. watch: the real " +
                           "watch path against a fake API server streaming the input over HTTP. replicas: 1 vs 3 nodes in one process, " +
                           "then 1 vs 3 published kspan-actors processes. storm: a burst of pod creations. soak: a long run through " +
-                          "busy objects (facts built directly). encode: span building and OTLP/JSON encoding alone. latency: events at half the " +
+                          "busy objects (facts built directly). encode: span building, OTLP/JSON encoding and the replicas' serializer alone. latency: events at half the " +
                           "measured capacity, lag from a trace's last event fed to its root exported.",
             DefaultValueFactory = _ => d.Mode,
         };

@@ -33,138 +33,154 @@ internal static class FactWire
 
     // ---- writing ----
 
-    public static byte[] Write(Observe m)
+    public static byte[] Write(Observe m) => Write(m, static (ref Writer w, Observe m) =>
     {
-        var size = StringSize(1, m.Cluster) + StringSize(2, m.Uid) + FactSize(m.Fact);
-        var w = new Writer(new byte[size]);
         w.String(1, m.Cluster);
         w.String(2, m.Uid);
         w.Fact(m.Fact);
-        return w.Done();
-    }
+    });
 
-    public static byte[] Write(Propagate m)
+    public static byte[] Write(Propagate m) => Write(m, static (ref Writer w, Propagate m) =>
     {
-        var size = StringSize(1, m.Cluster) + StringSize(2, m.TargetUid) + MessageSize(3, RefSize(m.Target)) + PathSize(4, m.Path) + FactSize(m.Fact);
-        var w = new Writer(new byte[size]);
         w.String(1, m.Cluster);
         w.String(2, m.TargetUid);
-        w.Ref(3, m.Target);
+        w.Message(3, m.Target, RefFields);
         w.Path(4, m.Path);
         w.Fact(m.Fact);
-        return w.Done();
-    }
+    });
 
-    public static byte[] Write(FactBatch m)
+    public static byte[] Write(FactBatch m) => Write(m, static (ref Writer w, FactBatch m) =>
     {
-        var size = StringSize(1, m.Cluster) + StringSize(2, m.TargetUid) + (m.Target is { } t ? MessageSize(3, RefSize(t)) : 0);
-        if (!m.Facts.IsDefault)
-        {
-            foreach (var f in m.Facts) size += MessageSize(4, CarriedSize(f));
-        }
-        var w = new Writer(new byte[size]);
         w.String(1, m.Cluster);
         w.String(2, m.TargetUid);
-        if (m.Target is { } target) w.Ref(3, target);
-        if (!m.Facts.IsDefault)
+        if (m.Target is { } target) w.Message(3, target, RefFields);
+        if (m.Facts.IsDefault) return;
+        foreach (var f in m.Facts)
         {
-            foreach (var f in m.Facts)
+            w.Message(4, f, static (ref Writer w, CarriedFact f) =>
             {
-                w.Tag(4, LengthType);
-                w.Varint((uint)CarriedSize(f));
                 w.Path(1, f.Path);
                 w.Fact(f.Fact);
-            }
+            });
         }
+    });
+
+    private delegate void Fields<in T>(ref Writer writer, T value);
+
+    /// <summary>The sizes of the nested messages of the message being written, in the order they come (one list per thread).</summary>
+    [ThreadStatic]
+    private static List<int>? _nestedSizes;
+
+    /// <summary>The message's fields counted (its size, and each nested message's), then written into an array of exactly that size.</summary>
+    private static byte[] Write<T>(T message, Fields<T> fields)
+    {
+        var sizes = _nestedSizes ??= new List<int>(16);
+        sizes.Clear();
+        var counter = new Writer(null, sizes);
+        fields(ref counter, message);
+        var w = new Writer(new byte[counter.Position], sizes);
+        fields(ref w, message);
         return w.Done();
     }
 
-    private static int CarriedSize(CarriedFact f) => PathSize(1, f.Path) + FactSize(f.Fact);
-
-    private static int VarintSize(ulong value) => (BitOperations.Log2(value | 1) / 7) + 1;
-
-    private static int TagSize(int field) => VarintSize((ulong)(field << 3));
-
-    /// <summary>A proto3 string: left out when empty (null, which our records should not hold, goes out as "").</summary>
-    private static int StringSize(int field, string? s) => string.IsNullOrEmpty(s) ? 0 : OptionalStringSize(field, s);
-
-    /// <summary>An <c>optional</c> string: written whenever it is set, "" included.</summary>
-    private static int OptionalStringSize(int field, string? s)
+    private static void RefFields(ref Writer w, ObjectRef r)
     {
-        if (s is null) return 0;
-        var bytes = Encoding.UTF8.GetByteCount(s);
-        return TagSize(field) + VarintSize((ulong)bytes) + bytes;
+        w.String(1, r.Kind);
+        w.String(2, r.Namespace);
+        w.String(3, r.Name);
     }
 
-    private static int Int64Size(int field, long value) => value == 0 ? 0 : TagSize(field) + VarintSize(unchecked((ulong)value));
-
-    private static int BoolSize(int field, bool value) => value ? TagSize(field) + 1 : 0;
-
-    private static int MessageSize(int field, int size) => TagSize(field) + VarintSize((ulong)size) + size;
-
-    /// <summary>A repeated string: every element, "" included.</summary>
-    private static int PathSize(int field, ImmutableArray<string> path)
+    private static void OwnerFields(ref Writer w, OwnerRef r)
     {
-        if (path.IsDefault) return 0;
-        var size = 0;
-        foreach (var uid in path)
-        {
-            var bytes = Encoding.UTF8.GetByteCount(uid ?? "");
-            size += TagSize(field) + VarintSize((ulong)bytes) + bytes;
-        }
-        return size;
+        w.String(1, r.Kind);
+        w.String(2, r.Name);
+        w.String(3, r.Uid);
+        w.Bool(4, r.Controller);
     }
 
-    private static int RefSize(ObjectRef r) => StringSize(1, r.Kind) + StringSize(2, r.Namespace) + StringSize(3, r.Name);
-
-    private static int FactSize(IFact fact) => fact switch
+    private static void ObjectFields(ref Writer w, ObjectObserved o)
     {
-        ObjectObserved o => MessageSize(ObjectObservedField, ObjectSize(o)),
-        EventObserved e => MessageSize(EventObservedField, EventSize(e)),
-        ObjectDeleted d => MessageSize(ObjectDeletedField, DeletedSize(d)),
-        _ => throw UnknownFact(fact),
-    };
-
-    private static int EventSize(EventObserved e) =>
-        StringSize(1, e.Cluster) + StringSize(2, e.EventUid) + Int64Size(3, e.Count) + Int64Size(4, e.TimeNs) + StringSize(5, e.Reason) +
-        StringSize(6, e.Message) + BoolSize(7, e.Warning) + StringSize(8, e.Kind) + StringSize(9, e.Namespace) + StringSize(10, e.Name) +
-        OptionalStringSize(11, e.ObjectUid) + OptionalStringSize(12, e.FieldPath) + StringSize(13, e.Service) +
-        OptionalStringSize(14, e.Instance) + BoolSize(15, e.TopLevelSpan) + Int64Size(16, e.FirstNs);
-
-    private static int ObjectSize(ObjectObserved o)
-    {
-        var size = StringSize(1, o.Cluster) + StringSize(2, o.Uid) + StringSize(3, o.Kind) + StringSize(4, o.Namespace) + StringSize(5, o.Name) +
-            Int64Size(6, o.Generation) + Int64Size(7, o.CreatedNs) + OptionalStringSize(9, o.SpecManager) + OptionalStringSize(10, o.SpecOperation) +
-            Int64Size(11, o.SpecTimeNs) + Int64Size(12, o.ResourceVersion);
+        w.String(1, o.Cluster);
+        w.String(2, o.Uid);
+        w.String(3, o.Kind);
+        w.String(4, o.Namespace);
+        w.String(5, o.Name);
+        w.Int64(6, o.Generation);
+        w.Int64(7, o.CreatedNs);
         if (!o.Owners.IsDefault)
         {
-            foreach (var owner in o.Owners) size += MessageSize(8, OwnerSize(owner));
+            foreach (var owner in o.Owners) w.Message(8, owner, OwnerFields);
         }
-        return size;
+        w.OptionalString(9, o.SpecManager);
+        w.OptionalString(10, o.SpecOperation);
+        w.Int64(11, o.SpecTimeNs);
+        w.Int64(12, o.ResourceVersion);
     }
 
-    private static int OwnerSize(OwnerRef r) => StringSize(1, r.Kind) + StringSize(2, r.Name) + StringSize(3, r.Uid) + BoolSize(4, r.Controller);
+    private static void EventFields(ref Writer w, EventObserved e)
+    {
+        w.String(1, e.Cluster);
+        w.String(2, e.EventUid);
+        w.Int64(3, e.Count);
+        w.Int64(4, e.TimeNs);
+        w.String(5, e.Reason);
+        w.String(6, e.Message);
+        w.Bool(7, e.Warning);
+        w.String(8, e.Kind);
+        w.String(9, e.Namespace);
+        w.String(10, e.Name);
+        w.OptionalString(11, e.ObjectUid);
+        w.OptionalString(12, e.FieldPath);
+        w.String(13, e.Service);
+        w.OptionalString(14, e.Instance);
+        w.Bool(15, e.TopLevelSpan);
+        w.Int64(16, e.FirstNs);
+    }
 
-    private static int DeletedSize(ObjectDeleted d) =>
-        StringSize(1, d.Cluster) + StringSize(2, d.Uid) + StringSize(3, d.Kind) + StringSize(4, d.Namespace) + StringSize(5, d.Name) + Int64Size(6, d.TimeNs);
+    private static void DeletedFields(ref Writer w, ObjectDeleted d)
+    {
+        w.String(1, d.Cluster);
+        w.String(2, d.Uid);
+        w.String(3, d.Kind);
+        w.String(4, d.Namespace);
+        w.String(5, d.Name);
+        w.Int64(6, d.TimeNs);
+    }
 
-    /// <summary>Writes into an array of exactly the message's size (computed first, as the length prefixes need it).</summary>
-    private ref struct Writer(byte[] buffer)
+    /// <summary>
+    /// Writes protobuf fields into an array or, without one, only counts the bytes they take: one list of fields per
+    /// message serves both. Counting notes the size of each nested message in <paramref name="nestedSizes"/>, and
+    /// writing takes them from there in the same order for the length prefixes, so a message is counted once and
+    /// written once. Proto3 rules, as the generated code: a string, number or bool at its default is left out, an
+    /// <c>optional</c> string is written whenever set, a repeated or nested one whenever present.
+    /// </summary>
+    private ref struct Writer(byte[]? buffer, List<int> nestedSizes)
     {
         private readonly Span<byte> _buffer = buffer;
-        private int _position;
+        private readonly bool _counting = buffer is null;
+        private int _nextSize;
+
+        /// <summary>Bytes written (or counted) so far.</summary>
+        public int Position { get; private set; }
 
         public readonly byte[] Done() =>
-            _position == buffer.Length ? buffer : throw new InvalidOperationException($"FactWire wrote {_position} bytes of a {buffer.Length}-byte message");
+            Position == buffer!.Length ? buffer : throw new InvalidOperationException($"FactWire wrote {Position} bytes of a {buffer.Length}-byte message");
 
         public void Varint(ulong value)
         {
+            if (_counting)
+            {
+                Position += (BitOperations.Log2(value | 1) / 7) + 1;
+                return;
+            }
+            var at = Position;
             while (value >= 0x80)
             {
-                _buffer[_position++] = (byte)(value | 0x80);
+                _buffer[at++] = (byte)(value | 0x80);
                 value >>= 7;
             }
-            _buffer[_position++] = (byte)value;
+            _buffer[at++] = (byte)value;
+            Position = at;
         }
 
         public void Tag(int field, int wireType) => Varint((uint)(field << 3 | wireType));
@@ -183,17 +199,24 @@ internal static class FactWire
 
         private void Utf8(string s)
         {
-            if (s.Length <= 127 / 3)
+            if (_counting)
+            {
+                var count = Encoding.UTF8.GetByteCount(s);
+                Varint((uint)count);
+                Position += count;
+            }
+            else if (s.Length <= 127 / 3)
             {
                 // At most 127 bytes: the one-byte length after the text is encoded, without counting first.
-                var written = Encoding.UTF8.GetBytes(s, _buffer[(_position + 1)..]);
-                _buffer[_position] = (byte)written;
-                _position += 1 + written;
-                return;
+                var written = Encoding.UTF8.GetBytes(s, _buffer[(Position + 1)..]);
+                _buffer[Position] = (byte)written;
+                Position += 1 + written;
             }
-            var bytes = Encoding.UTF8.GetByteCount(s);
-            Varint((ulong)bytes);
-            _position += Encoding.UTF8.GetBytes(s, _buffer[_position..]);
+            else
+            {
+                Varint((uint)Encoding.UTF8.GetByteCount(s));
+                Position += Encoding.UTF8.GetBytes(s, _buffer[Position..]);
+            }
         }
 
         public void Int64(int field, long value)
@@ -207,9 +230,10 @@ internal static class FactWire
         {
             if (!value) return;
             Tag(field, VarintType);
-            _buffer[_position++] = 1;
+            Varint(1);
         }
 
+        /// <summary>A repeated string: every element, "" (and null) included.</summary>
         public void Path(int field, ImmutableArray<string> path)
         {
             if (path.IsDefault) return;
@@ -220,78 +244,33 @@ internal static class FactWire
             }
         }
 
-        public void Ref(int field, ObjectRef r)
+        /// <summary>A nested message: its tag, its length and its fields.</summary>
+        public void Message<T>(int field, T value, Fields<T> fields)
         {
             Tag(field, LengthType);
-            Varint((uint)RefSize(r));
-            String(1, r.Kind);
-            String(2, r.Namespace);
-            String(3, r.Name);
+            if (_counting)
+            {
+                var slot = nestedSizes.Count;
+                nestedSizes.Add(0);
+                var start = Position;
+                fields(ref this, value);
+                var size = Position - start;
+                nestedSizes[slot] = size;
+                Varint((uint)size);
+                return;
+            }
+            Varint((uint)nestedSizes[_nextSize++]);
+            fields(ref this, value);
         }
 
         public void Fact(IFact fact)
         {
             switch (fact)
             {
-                case ObjectObserved o:
-                    Tag(ObjectObservedField, LengthType);
-                    Varint((uint)ObjectSize(o));
-                    String(1, o.Cluster);
-                    String(2, o.Uid);
-                    String(3, o.Kind);
-                    String(4, o.Namespace);
-                    String(5, o.Name);
-                    Int64(6, o.Generation);
-                    Int64(7, o.CreatedNs);
-                    if (!o.Owners.IsDefault)
-                    {
-                        foreach (var owner in o.Owners)
-                        {
-                            Tag(8, LengthType);
-                            Varint((uint)OwnerSize(owner));
-                            String(1, owner.Kind);
-                            String(2, owner.Name);
-                            String(3, owner.Uid);
-                            Bool(4, owner.Controller);
-                        }
-                    }
-                    OptionalString(9, o.SpecManager);
-                    OptionalString(10, o.SpecOperation);
-                    Int64(11, o.SpecTimeNs);
-                    Int64(12, o.ResourceVersion);
-                    break;
-                case EventObserved e:
-                    Tag(EventObservedField, LengthType);
-                    Varint((uint)EventSize(e));
-                    String(1, e.Cluster);
-                    String(2, e.EventUid);
-                    Int64(3, e.Count);
-                    Int64(4, e.TimeNs);
-                    String(5, e.Reason);
-                    String(6, e.Message);
-                    Bool(7, e.Warning);
-                    String(8, e.Kind);
-                    String(9, e.Namespace);
-                    String(10, e.Name);
-                    OptionalString(11, e.ObjectUid);
-                    OptionalString(12, e.FieldPath);
-                    String(13, e.Service);
-                    OptionalString(14, e.Instance);
-                    Bool(15, e.TopLevelSpan);
-                    Int64(16, e.FirstNs);
-                    break;
-                case ObjectDeleted d:
-                    Tag(ObjectDeletedField, LengthType);
-                    Varint((uint)DeletedSize(d));
-                    String(1, d.Cluster);
-                    String(2, d.Uid);
-                    String(3, d.Kind);
-                    String(4, d.Namespace);
-                    String(5, d.Name);
-                    Int64(6, d.TimeNs);
-                    break;
-                default:
-                    throw UnknownFact(fact);
+                case ObjectObserved o: Message(ObjectObservedField, o, ObjectFields); break;
+                case EventObserved e: Message(EventObservedField, e, EventFields); break;
+                case ObjectDeleted d: Message(ObjectDeletedField, d, DeletedFields); break;
+                default: throw UnknownFact(fact);
             }
         }
     }
