@@ -60,7 +60,7 @@ public sealed class FleetTests(ITestOutputHelper output)
         output.WriteLine($"FIGURES kill -9 {victim.Name} (watching {string.Join(", ", affected.Select(c => c.Name))}) at 40% of the stream: lost {audit.Lost.Count}, duplicated {audit.Duplicated}, " +
                          $"traces not whole {audit.BrokenTraces.Count}; {figures}; {audit.Summary()}");
         Assert.True(audit.Lost.Count == 0, $"lost {audit.Lost.Count:N0} Event occurrences after kill -9 of {victim.Name}\n{audit.Summary()}\n{audit.Examples()}\n{fleet.Diagnosis()}");
-        Assert.True(audit.Duplicated == 0, $"{audit.Duplicated:N0} span ids received more than once after kill -9 of {victim.Name}\n{audit.Summary()}");
+        Assert.True(audit.Duplicated == 0, $"{audit.Duplicated:N0} span ids received more than once after kill -9 of {victim.Name}\n{audit.Summary()}\n{audit.Examples()}");
         Assert.True(audit.TreesWhole, $"traces not whole after kill -9 of {victim.Name}\n{audit.Summary()}\n{audit.Examples()}");
         Assert.True(rewatch.Values.All(v => v is { } t && t <= RewatchBound),
             $"the clusters of {victim.Name} were not all watched again within {RewatchBound.TotalSeconds:F0}s of the kill: {figures}\n{fleet.Diagnosis()}");

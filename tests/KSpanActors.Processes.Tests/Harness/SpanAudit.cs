@@ -5,7 +5,7 @@ using KSpanActors.Tests.FakeKube;
 namespace KSpanActors.Processes.Tests.Harness;
 
 /// <summary>One span as the OTLP receiver got it (ids in lowercase hex, parent "" for a root).</summary>
-internal sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, string? Cluster, string? EventUid, long? EventCount, string? Namespace = null);
+internal sealed record ReceivedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, string? Cluster, string? EventUid, long? EventCount, string? Namespace = null, int Request = 0);
 
 /// <summary>An Event occurrence every cluster must turn into exactly one span: (cluster, event uid, count).</summary>
 internal readonly record struct OccurrenceKey(string Cluster, string Uid, long Count);
@@ -84,14 +84,23 @@ internal sealed class SpanAudit
         lines.AddRange(Lost.GroupBy(l => l.Cluster).Select(g => $"lost in {g.Key}: {g.Count():N0}, e.g. {string.Join(", ", g.Take(3).Select(l => $"{l.Uid}#{l.Count}"))}"));
         lines.AddRange(BrokenTraces.Take(5).Select(b => "trace not whole: " + b));
         lines.AddRange(SplitRollouts.Take(5).Select(b => "rollout split: " + b));
+        // Which export requests carried the copies (in the order the receiver got them, with their sizes): a whole
+        // request sent again, or spans scattered over several.
+        var sizes = Spans.GroupBy(s => s.Request).ToDictionary(g => g.Key, g => g.Count());
+        lines.AddRange(Spans.GroupBy(s => (s.TraceId, s.SpanId)).Where(g => g.Count() > 1)
+            .GroupBy(g => string.Join(" and ", g.Select(s => $"request #{s.Request} ({sizes[s.Request]} spans)")))
+            .Take(5)
+            .Select(g => $"duplicated: {g.Count()} span ids in {g.Key}, e.g. {string.Join(", ", g.Take(4).Select(d => $"{d.First().Name} ({d.First().Cluster}/{d.First().Namespace})"))}"));
         return string.Join('\n', lines);
     }
 
     public static List<ReceivedSpan> Flatten(IEnumerable<ExportTraceServiceRequest> requests)
     {
         var spans = new List<ReceivedSpan>();
+        var index = 0;
         foreach (var request in requests)
         {
+            index++;
             foreach (var rs in request.ResourceSpans)
             {
                 var resourceCluster = rs.Resource?.Attributes.FirstOrDefault(a => a.Key == "k8s.cluster.name")?.Value.StringValue;
@@ -109,7 +118,7 @@ internal sealed class SpanAudit
                         spans.Add(new ReceivedSpan(
                             Convert.ToHexStringLower(s.TraceId.Span), Convert.ToHexStringLower(s.SpanId.Span),
                             s.ParentSpanId.IsEmpty ? "" : Convert.ToHexStringLower(s.ParentSpanId.Span), s.Name,
-                            Attr("k8s.cluster.name") ?? resourceCluster, Attr("k8s.event.uid"), count, Attr("k8s.namespace.name")));
+                            Attr("k8s.cluster.name") ?? resourceCluster, Attr("k8s.event.uid"), count, Attr("k8s.namespace.name"), index));
                     }
                 }
             }
