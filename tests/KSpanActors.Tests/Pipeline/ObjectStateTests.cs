@@ -127,15 +127,22 @@ public sealed class ObjectStateTests
         Assert.Equal([killing, again], fx.Objects.OfType<Propagate>().Where(p => p.TargetUid == "rs-old").Select(p => p.Fact));
     }
 
-    [Fact]
-    public void While_a_replica_is_lost_an_object_waiting_for_its_owner_asks_every_settle_period_and_decides_only_an_orphan_period_after_its_last_question()
+    /// <summary>A ReplicaSet's actor, recreated on a survivor while a replica is unreachable, holding a pod's Event it was sent.</summary>
+    private static (ObjectState State, Effects Effects, PipelineServices Context, EventObserved Held) ReplicaSetWaitingWhileAReplicaIsLost()
     {
-        // A ReplicaSet's actor, recreated on a survivor, holds a pod's event; its questions went to name buckets on the
-        // crashed replica. The relist rebuilds them, so the last question, not the first, is the one answered.
         var (rs, fx, ctx) = New("rs-new");
         ctx.Fleet.Unreachable(1);
         var scheduled = Ev("e3", "Pod", "web-new-a", "p-new-a", "Scheduled", "Successfully assigned default/web-new-a to node-1", "10:00:00", "default-scheduler");
         rs.Accept(scheduled, ["p-new-a"], RsRef, Start);
+        return (rs, fx, ctx, scheduled);
+    }
+
+    [Fact]
+    public void While_a_replica_is_lost_an_object_waiting_for_its_owner_asks_every_settle_period_and_decides_only_an_orphan_period_after_its_last_question()
+    {
+        // Its questions went to name buckets on the crashed replica. The relist rebuilds them, so the last question,
+        // not the first, is the one answered.
+        var (rs, fx, ctx, _) = ReplicaSetWaitingWhileAReplicaIsLost();
         Assert.Single(fx.Names.OfType<WhoOwns>());
 
         for (var s = 1; s <= 6; s++)
@@ -159,10 +166,7 @@ public sealed class ObjectStateTests
     [Fact]
     public void An_answer_to_the_question_asked_again_after_a_replica_was_lost_makes_the_waiting_object_a_relay()
     {
-        var (rs, fx, ctx) = New("rs-new");
-        ctx.Fleet.Unreachable(1);
-        var scheduled = Ev("e3", "Pod", "web-new-a", "p-new-a", "Scheduled", "Successfully assigned default/web-new-a to node-1", "10:00:00", "default-scheduler");
-        rs.Accept(scheduled, ["p-new-a"], RsRef, Start);
+        var (rs, fx, ctx, scheduled) = ReplicaSetWaitingWhileAReplicaIsLost();
         rs.OnSettleTick(At(Settle * 5)); // asks again
         ctx.Fleet.Unreachable(0);
         rs.OnSettleTick(At(Settle * 6)); // quiet long enough, but the question is a settle period old
