@@ -270,7 +270,7 @@ internal static class FactWire
                 case ObjectObserved o: Message(ObjectObservedField, o, ObjectFields); break;
                 case EventObserved e: Message(EventObservedField, e, EventFields); break;
                 case ObjectDeleted d: Message(ObjectDeletedField, d, DeletedFields); break;
-                default: throw UnknownFact(fact);
+                default: throw KSpanSerializer.UnknownFact(fact);
             }
         }
     }
@@ -378,9 +378,6 @@ internal static class FactWire
     private sealed class MalformedException(string message) : Exception(message);
 
     private static SerializationException Missing(string manifest) => new($"KSpanSerializer: [{manifest}] without its fact");
-
-    private static ArgumentException UnknownFact(IFact? fact) =>
-        new($"KSpanSerializer ({KSpanSerializer.Id}) cannot serialize the fact [{fact?.GetType().FullName ?? "null"}]: add a case for it", nameof(fact));
 
     /// <summary>The fields whose strings recur from one fact of a message to the next (see <see cref="Memo"/>).</summary>
     private enum Slot
@@ -650,8 +647,8 @@ internal static class FactWire
                     default: Skip(tag); break;
                 }
             }
-            var ownerArray = owners is null ? ImmutableArray<OwnerRef>.Empty : owners.Count == owners.Capacity ? owners.MoveToImmutable() : owners.ToImmutable();
-            return new ObjectObserved(cluster, uid, kind, ns, name, generation, created, ownerArray, specManager, specOperation, specTime, resourceVersion);
+            return new ObjectObserved(cluster, uid, kind, ns, name, generation, created, owners?.DrainToImmutable() ?? ImmutableArray<OwnerRef>.Empty,
+                specManager, specOperation, specTime, resourceVersion);
         }
 
         private OwnerRef Owner()

@@ -106,8 +106,6 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     private static P.ObjectOwner Owner(string cluster, string targetUid, string ownerUid, ObjectRef owner) =>
         new() { Cluster = S(cluster), TargetUid = S(targetUid), OwnerUid = S(ownerUid), Owner = Write(owner) };
 
-
-
     private static P.Restored WriteHandOff(ObjectHandOff m)
     {
         var p = new P.Restored { EntityId = S(m.EntityId), WasTop = m.WasTop };
@@ -123,15 +121,19 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
         return p;
     }
 
-
-
     private static void WriteCarried(Google.Protobuf.Collections.RepeatedField<P.CarriedFact> into, ImmutableArray<CarriedFact> facts)
     {
         if (facts.IsDefault) return;
         foreach (var f in facts)
         {
             var c = new P.CarriedFact();
-            WriteFact(c, f.Fact, static (c, x) => c.ObjectObserved = x, static (c, x) => c.EventObserved = x, static (c, x) => c.ObjectDeleted = x);
+            switch (f.Fact)
+            {
+                case ObjectObserved o: c.ObjectObserved = Write(o); break;
+                case EventObserved e: c.EventObserved = Write(e); break;
+                case ObjectDeleted d: c.ObjectDeleted = Write(d); break;
+                default: throw UnknownFact(f.Fact);
+            }
             if (!f.Path.IsDefault)
             {
                 foreach (var uid in f.Path) c.Path.Add(S(uid));
@@ -143,7 +145,8 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     private static ImmutableArray<CarriedFact> ReadCarried(Google.Protobuf.Collections.RepeatedField<P.CarriedFact> carried, string manifest)
     {
         var facts = ImmutableArray.CreateBuilder<CarriedFact>(carried.Count);
-        foreach (var c in carried) facts.Add(new CarriedFact(ReadFact(c.ObjectObserved, c.EventObserved, c.ObjectDeleted, manifest), ReadStrings(c.Path)));
+        // The cases of the fact oneof not set read as null.
+        foreach (var c in carried) facts.Add(new CarriedFact(ReadFact((IMessage?)c.ObjectObserved ?? (IMessage?)c.EventObserved ?? c.ObjectDeleted, manifest), ReadStrings(c.Path)));
         return facts.MoveToImmutable();
     }
 
@@ -164,27 +167,6 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
 
     /// <summary>Protobuf string fields refuse null: a non-nullable string that is null anyway goes out as "".</summary>
     private static string S(string? s) => s ?? "";
-
-
-
-    /// <summary>
-    /// Sets the fact into the message's <c>fact</c> oneof (Observe, Propagate and CarriedFact each have one, with the
-    /// same three cases), through setters that capture nothing.
-    /// </summary>
-    private static void WriteFact<T>(T message, IFact fact, Action<T, P.ObjectObserved> objectObserved, Action<T, P.EventObserved> eventObserved, Action<T, P.ObjectDeleted> objectDeleted)
-    {
-        switch (fact)
-        {
-            case ObjectObserved o: objectObserved(message, Write(o)); break;
-            case EventObserved e: eventObserved(message, Write(e)); break;
-            case ObjectDeleted d: objectDeleted(message, Write(d)); break;
-            default: throw UnknownFact(fact);
-        }
-    }
-
-    /// <summary>The fact of a <c>fact</c> oneof: the generated getters of the cases not set return null.</summary>
-    private static IFact ReadFact(P.ObjectObserved? objectObserved, P.EventObserved? eventObserved, P.ObjectDeleted? objectDeleted, string manifest) =>
-        ReadFact((IMessage?)objectObserved ?? (IMessage?)eventObserved ?? objectDeleted, manifest);
 
     internal static P.ObjectRef Write(ObjectRef r) => new() { Kind = S(r.Kind), Namespace = S(r.Namespace), Name = S(r.Name) };
 
@@ -301,6 +283,6 @@ internal sealed class KSpanSerializer : SerializerWithStringManifest
     private static ArgumentException Unknown(object? o) =>
         new($"KSpanSerializer ({Id}) cannot serialize [{o?.GetType().FullName ?? "null"}]: add a case for it", nameof(o));
 
-    private static ArgumentException UnknownFact(IFact? fact) =>
+    internal static ArgumentException UnknownFact(IFact? fact) =>
         new($"KSpanSerializer ({Id}) cannot serialize the fact [{fact?.GetType().FullName ?? "null"}]: add a case for it", nameof(fact));
 }
