@@ -9,7 +9,10 @@ internal struct EventFields
 {
     /// <summary>metadata is an object (not missing, not null).</summary>
     public bool HasMetadata;
+    /// <summary>metadata.uid when it was read as a string (the model path, or not a canonical UUID).</summary>
     public string? Uid;
+    /// <summary>metadata.uid packed straight from the bytes (the direct reader, a canonical UUID): no string made.</summary>
+    public Model.CompactUid? PackedUid;
     public string? MetaNamespace;
     public string? MetaName;
     public DateTime? Created;

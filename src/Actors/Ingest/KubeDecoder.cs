@@ -274,25 +274,30 @@ internal static class KubeDecoder
         var instance = Reported(e.ReportingInstance) ?? Reported(e.SourceHost);
         var firstNs = RepeatsBeganNs(e.HasSeries ? e.EventTime : e.FirstTimestamp);
 
-        var uid = e.HasMetadata ? NonEmpty(e.Uid) : null;
-        if (uid is null)
+        // The direct reader packs a canonical uid from the bytes; any other uid (and the model path's) is a string.
+        var uid = e.HasMetadata && e.PackedUid is null ? NonEmpty(e.Uid) : null;
+        if (!e.HasMetadata || (e.PackedUid is null && uid is null))
         {
             error = "event without metadata.uid";
             return false;
         }
+        var key = e.PackedUid ?? CompactUid.Of(uid!);
 
         if (timeNs == 0)
         {
-            error = $"event {e.MetaNamespace}/{e.MetaName} ({uid}) has no time (series.lastObservedTime, lastTimestamp, eventTime, creationTimestamp)";
+            error = $"event {e.MetaNamespace}/{e.MetaName} ({key}) has no time (series.lastObservedTime, lastTimestamp, eventTime, creationTimestamp)";
             return false;
         }
 
-        var (kind, ns, name) = InvolvedObject.Of(e.InvolvedKind, e.InvolvedName, e.InvolvedNamespace, e.MetaNamespace, e.MetaName, uid);
+        // The uid is a name only for an Event about no named object, with no name of its own (a string made then only).
+        var (kind, ns, name) = InvolvedObject.Of(
+            e.InvolvedKind, e.InvolvedName, e.InvolvedNamespace, e.MetaNamespace, e.MetaName,
+            uid ?? (NonEmpty(e.InvolvedName) is null && NonEmpty(e.MetaName) is null ? key.ToString() : null));
 
         // The strings already come from the decoder's cache where they recur: shared, not re-interned.
         fact = new EventObserved(
             cluster,
-            uid,
+            "",
             count,
             timeNs,
             NonEmpty(e.Reason) ?? "Unknown",
@@ -306,7 +311,10 @@ internal static class KubeDecoder
             service,
             instance,
             e.TopLevelSpan,
-            firstNs);
+            firstNs)
+        {
+            Uid = key,
+        };
         error = null;
         return true;
     }

@@ -27,4 +27,15 @@ internal sealed record EventObserved(
     string Service,
     string? Instance,
     bool TopLevelSpan,
-    long FirstNs = 0) : IFact;
+    long FirstNs = 0) : IFact
+{
+    /// <summary>The uid as the fact holds it: 16 bytes for a canonical UUID (<see cref="CompactUid"/>). Equality, hashes and ids use it.</summary>
+    public CompactUid Uid { get; init; } = CompactUid.Of(EventUid);
+
+    /// <summary>metadata.uid of the Event as text (made anew for a packed uid: where it is needed often, <see cref="Uid"/>).</summary>
+    public string EventUid
+    {
+        get => Uid.ToString();
+        init => Uid = CompactUid.Of(value);
+    }
+}

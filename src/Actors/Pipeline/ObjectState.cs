@@ -351,7 +351,7 @@ internal sealed class ObjectState
             // forgotten above cannot come back from a watch (its OccurrenceFilter passes each one once), so a window of
             // recent ids is enough. A new set, not Clear(): a cleared HashSet keeps its grown arrays.
             var retained = new HashSet<ulong>();
-            foreach (var e in _family.Occurrences) retained.Add(StableHash.Event(Cluster, e.EventUid, e.Count).Value);
+            foreach (var e in _family.Occurrences) retained.Add(StableHash.Event(Cluster, e.Uid, e.Count).Value);
             Recycle(emitted);
             _emitted = retained;
         }

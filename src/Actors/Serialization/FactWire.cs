@@ -120,7 +120,7 @@ internal static class FactWire
     private static void EventFields(ref Writer w, EventObserved e)
     {
         w.String(1, e.Cluster);
-        w.String(2, e.EventUid);
+        w.Uid(2, e.Uid);
         w.Int64(3, e.Count);
         w.Int64(4, e.TimeNs);
         w.String(5, e.Reason);
@@ -188,6 +188,24 @@ internal static class FactWire
         public void String(int field, string? s)
         {
             if (!string.IsNullOrEmpty(s)) OptionalString(field, s);
+        }
+
+        /// <summary>An Event's uid as the string it stands for (a packed uid's 36 characters from its bytes).</summary>
+        public void Uid(int field, CompactUid uid)
+        {
+            if (!uid.IsPacked)
+            {
+                String(field, uid.ToString());
+                return;
+            }
+            Tag(field, LengthType);
+            Varint(CompactUid.CanonicalLength);
+            if (!_counting)
+            {
+                Span<char> chars = stackalloc char[CompactUid.CanonicalLength];
+                Encoding.ASCII.GetBytes(uid.Chars(chars), _buffer[Position..]);
+            }
+            Position += CompactUid.CanonicalLength;
         }
 
         public void OptionalString(int field, string? s)
@@ -520,6 +538,16 @@ internal static class FactWire
             return length == 0 ? "" : Encoding.UTF8.GetString(bytes, at, length);
         }
 
+        /// <summary>An Event's uid: a canonical UUID packed from its bytes (no string), anything else read as a string.</summary>
+        public CompactUid Uid()
+        {
+            var length = Length();
+            var at = _position;
+            _position += length;
+            return CompactUid.TryPack(bytes.AsSpan(at, length), out var packed) ? packed
+                : CompactUid.Of(length == 0 ? "" : Encoding.UTF8.GetString(bytes, at, length));
+        }
+
         /// <summary>A nested message: a reader of its bytes (this one moves past them).</summary>
         public Reader Message()
         {
@@ -587,7 +615,8 @@ internal static class FactWire
 
         private EventObserved EventObserved()
         {
-            string cluster = "", eventUid = "", reason = "", message = "", kind = "", ns = "", name = "", service = "";
+            string cluster = "", reason = "", message = "", kind = "", ns = "", name = "", service = "";
+            var eventUid = CompactUid.Of("");
             string? objectUid = null, fieldPath = null, instance = null;
             long count = 0, time = 0, first = 0;
             bool warning = false, topLevelSpan = false;
@@ -597,7 +626,7 @@ internal static class FactWire
                 switch (tag)
                 {
                     case 1 << 3 | LengthType: cluster = String(Slot.Cluster); break;
-                    case 2 << 3 | LengthType: eventUid = String(); break;
+                    case 2 << 3 | LengthType: eventUid = Uid(); break;
                     case 3 << 3 | VarintType: count = (long)Varint(); break;
                     case 4 << 3 | VarintType: time = (long)Varint(); break;
                     case 5 << 3 | LengthType: reason = String(Slot.Reason); break;
@@ -615,7 +644,10 @@ internal static class FactWire
                     default: Skip(tag); break;
                 }
             }
-            return new EventObserved(cluster, eventUid, count, time, reason, message, warning, kind, ns, name, objectUid, fieldPath, service, instance, topLevelSpan, first);
+            return new EventObserved(cluster, "", count, time, reason, message, warning, kind, ns, name, objectUid, fieldPath, service, instance, topLevelSpan, first)
+            {
+                Uid = eventUid,
+            };
         }
 
         private ObjectObserved ObjectObserved()

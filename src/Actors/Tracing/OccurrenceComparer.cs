@@ -16,8 +16,8 @@ internal sealed class OccurrenceComparer : IEqualityComparer<EventObserved>
     }
 
     public bool Equals(EventObserved? x, EventObserved? y) =>
-        ReferenceEquals(x, y) || (x is not null && y is not null && x.Count == y.Count && string.Equals(x.EventUid, y.EventUid, StringComparison.Ordinal));
+        ReferenceEquals(x, y) || (x is not null && y is not null && x.Count == y.Count && x.Uid.Equals(y.Uid));
 
-    /// <summary>Looked up for every Event a family absorbs: the uid's fast hash (<see cref="OrdinalHash"/>).</summary>
-    public int GetHashCode(EventObserved e) => OrdinalHash.Fold(OrdinalHash.Of(e.EventUid) ^ (ulong)e.Count * 0x9E3779B97F4A7C15UL);
+    /// <summary>Looked up for every Event a family absorbs: the uid's fast hash (<see cref="CompactUid.Hash64"/>).</summary>
+    public int GetHashCode(EventObserved e) => OrdinalHash.Fold(e.Uid.Hash64 ^ (ulong)e.Count * 0x9E3779B97F4A7C15UL);
 }

@@ -50,7 +50,7 @@ internal static class SpanFactory
             switch (++step)
             {
                 case 0:
-                    attribute = SpanAttribute.Of("k8s.event.uid", e.EventUid);
+                    attribute = SpanAttribute.OfEventUid("k8s.event.uid", e);
                     return true;
                 case 1:
                     attribute = SpanAttribute.Of("k8s.event.reason", e.Reason);

@@ -26,6 +26,26 @@ internal static class StableHash
         return (h ^ 0x1F) * FnvPrime; // field separator, so ("ab","c") != ("a","bc")
     }
 
+    /// <summary>As <see cref="Add(ulong, string)"/> over the uid's characters: a packed one's straight from its digits.</summary>
+    private static ulong Add(ulong h, CompactUid uid)
+    {
+        if (!uid.TryGetPacked(out var hi, out var lo)) return Add(h, uid.ToString()); // its own string: nothing made
+        h = AddDigits(AddDigits(h, hi, 0), lo, 16);
+        return (h ^ 0x1F) * FnvPrime;
+    }
+
+    /// <summary>The 16 hex digits of one word of a packed uid, with the hyphens that come before digits 8, 12, 16 and 20.</summary>
+    private static ulong AddDigits(ulong h, ulong word, int first)
+    {
+        var digits = CompactUid.HexDigits;
+        for (var i = 0; i < 16; i++)
+        {
+            if ((first + i) is 8 or 12 or 16 or 20) h = (h ^ '-') * FnvPrime;
+            h = (h ^ digits[(int)(word >> (60 - 4 * i)) & 0xF]) * FnvPrime;
+        }
+        return h;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Add(ulong h, long v)
     {
@@ -58,6 +78,17 @@ internal static class StableHash
         var h = Add(Add(Add(Add(Add(FnvOffset, "run"), cluster), topUid), eventUid), count);
         return new TraceId(NonZero(Mix(h ^ 0x7472616365UL)), NonZero(Mix(h + 0x9E3779B97F4A7C15UL)));
     }
+
+    /// <inheritdoc cref="Run(string, string, string, long)"/>
+    public static TraceId Run(string cluster, string topUid, CompactUid eventUid, long count)
+    {
+        var h = Add(Add(Add(Add(Add(FnvOffset, "run"), cluster), topUid), eventUid), count);
+        return new TraceId(NonZero(Mix(h ^ 0x7472616365UL)), NonZero(Mix(h + 0x9E3779B97F4A7C15UL)));
+    }
+
+    /// <inheritdoc cref="Event(string, string, long)"/>
+    public static SpanId Event(string cluster, CompactUid eventUid, long count) =>
+        new(NonZero(Mix(Add(Add(Add(FnvOffset, cluster), eventUid), count))));
 
     /// <summary>Span id of one event occurrence: (cluster, event uid, count).</summary>
     public static SpanId Event(string cluster, string eventUid, long count) =>

@@ -126,7 +126,7 @@ internal static class TraceAssembler
         else if (rootIdx >= 0)
         {
             // The change's root went out before this topLevelSpan event was known: the event is a span under it.
-            var id = StableHash.Event(family.Cluster, occ[rootIdx].EventUid, occ[rootIdx].Count);
+            var id = StableHash.Event(family.Cluster, occ[rootIdx].Uid, occ[rootIdx].Count);
             if (!alreadyEmitted.Contains(id.Value)) spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[rootIdx], traceId, id, rootId, start[rootIdx], end[rootIdx]));
         }
         AddMemberSpans(spans, family, clusterUid, alreadyEmitted, occ, parent, start, end, rootIdx, members, traceId, rootId);
@@ -141,8 +141,8 @@ internal static class TraceAssembler
         EventObserved[] occ, int[] parent, long[] start, long[] end, int rootIdx, List<int> members)
     {
         var create = occ[rootIdx];
-        var traceId = StableHash.Run(family.Cluster, family.TopUid, create.EventUid, create.Count);
-        var rootId = StableHash.Event(family.Cluster, create.EventUid, create.Count);
+        var traceId = StableHash.Run(family.Cluster, family.TopUid, create.Uid, create.Count);
+        var rootId = StableHash.Event(family.Cluster, create.Uid, create.Count);
         long rootStart = long.MaxValue, rootEnd = long.MinValue;
         foreach (var i in members)
         {
@@ -167,10 +167,10 @@ internal static class TraceAssembler
         foreach (var i in members)
         {
             if (i == rootIdx) continue;
-            var id = StableHash.Event(family.Cluster, occ[i].EventUid, occ[i].Count);
+            var id = StableHash.Event(family.Cluster, occ[i].Uid, occ[i].Count);
             if (alreadyEmitted is not null && alreadyEmitted.Contains(id.Value)) continue;
             var p = parent[i];
-            var parentId = p == NoParent ? rootId : StableHash.Event(family.Cluster, occ[p].EventUid, occ[p].Count);
+            var parentId = p == NoParent ? rootId : StableHash.Event(family.Cluster, occ[p].Uid, occ[p].Count);
             spans.Add(SpanFactory.EventSpan(family.Cluster, clusterUid, occ[i], traceId, id, parentId, start[i], end[i]));
         }
     }
@@ -244,7 +244,7 @@ internal static class TraceAssembler
     {
         var c = a.TimeNs.CompareTo(b.TimeNs);
         if (c != 0) return c;
-        c = string.CompareOrdinal(a.EventUid, b.EventUid);
+        c = CompactUid.CompareOrdinal(a.Uid, b.Uid);
         return c != 0 ? c : a.Count.CompareTo(b.Count);
     }
 
@@ -439,7 +439,7 @@ internal static class TraceAssembler
     /// Created job J") does not: its repeats were other actions.
     /// </summary>
     private static bool CoversRepeats(EventObserved e, TraceFamily family) =>
-        e.Count > 1 && e.FirstNs != 0 && e.FirstNs < e.TimeNs && family.LowestCountSeen(e.EventUid) >= e.Count && !EventMessages.IsCombined(e.Message);
+        e.Count > 1 && e.FirstNs != 0 && e.FirstNs < e.TimeNs && family.LowestCountSeen(e.Uid) >= e.Count && !EventMessages.IsCombined(e.Message);
 
     /// <summary>
     /// The per-span arrays of one assembly (a family is assembled at every export), kept per thread and reused: an

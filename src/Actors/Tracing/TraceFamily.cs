@@ -18,7 +18,7 @@ internal sealed class TraceFamily
     /// <see cref="MaxRememberedEvents"/>; past it, only the events still held are remembered.
     /// </summary>
     /// <remarks>
-    /// Keyed by a 64-bit hash of the event's uid (<see cref="OrdinalHash"/>), not by the uid: a busy family remembers
+    /// Keyed by a 64-bit hash of the event's uid (<see cref="CompactUid.Hash64"/>), not by the uid: a busy family remembers
     /// thousands of events it no longer holds, and their uid strings (about 100 bytes each) were a fifth of what the
     /// pipeline kept alive in the benchmark. Two uids of one family sharing a hash (about 1 in 10^12 at the bound) would
     /// only make a repeat not stretch back over its earlier occurrences.
@@ -107,7 +107,7 @@ internal sealed class TraceFamily
 
 
     /// <summary>The lowest count seen of an event (long.MaxValue when never seen): the occurrence with it is the first one seen.</summary>
-    public long LowestCountSeen(string eventUid) => _lowestCount.TryGetValue(OrdinalHash.Of(eventUid), out var c) ? c : long.MaxValue;
+    public long LowestCountSeen(CompactUid eventUid) => _lowestCount.TryGetValue(eventUid.Hash64, out var c) ? c : long.MaxValue;
 
     /// <summary>Forgets the given event occurrences (after they were emitted), keeping objects and generations.</summary>
     public void Forget(IEnumerable<EventObserved> occurrences)
@@ -147,7 +147,7 @@ internal sealed class TraceFamily
             _occurrences.Add(e);
             return true;
         }
-        var uid = OrdinalHash.Of(e.EventUid);
+        var uid = e.Uid.Hash64;
         if (_lowestCount.TryGetValue(uid, out var lowest))
         {
             if (e.Count < lowest) _lowestCount[uid] = e.Count;
@@ -192,7 +192,7 @@ internal sealed class TraceFamily
     private void ForgetLowestCounts()
     {
         var held = new HashSet<ulong>();
-        foreach (var e in _occurrences) held.Add(OrdinalHash.Of(e.EventUid));
+        foreach (var e in _occurrences) held.Add(e.Uid.Hash64);
         foreach (var uid in _lowestCount.Keys)
         {
             if (!held.Contains(uid)) _lowestCount.Remove(uid);

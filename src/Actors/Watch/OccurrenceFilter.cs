@@ -34,7 +34,7 @@ internal sealed class OccurrenceFilter(TimeSpan retention)
     public bool TryPass(EventObserved e)
     {
         var now = DateTime.UtcNow.Ticks * 100 - DateTime.UnixEpoch.Ticks * 100;
-        var key = OrdinalHash.Of(e.EventUid);
+        var key = e.Uid.Hash64;
         var part = _parts[(int)(key % PartCount)];
         lock (part)
         {

@@ -26,6 +26,8 @@ public sealed class FactWireTests(SerializerSystemFixture fixture) : IClassFixtu
         TimeNs = long.MinValue,
     };
 
+    private const string PackedUid = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
     public static TheoryData<string> Facts()
     {
         var data = new TheoryData<string>();
@@ -41,6 +43,9 @@ public sealed class FactWireTests(SerializerSystemFixture fixture) : IClassFixtu
             ("Propagate along a path of six", new Propagate("c", "u", new ObjectRef("Deployment", "ns", "d"), Long, ["a", "b", "c", "d", "e", "f"])),
             ("FactBatch of one object's events sharing a path", new FactBatch("c", "dep", new ObjectRef("Deployment", "ns", "d"),
                 [new CarriedFact(SampleMessages.FullEvent, ["pod", "rs"]), new CarriedFact(Long, ["pod", "rs"]), new CarriedFact(SampleMessages.SparseEvent, ["pod", "rs"])])),
+            ("Observe of an event whose uid is a canonical UUID (held packed)", new Observe("c", "u", SampleMessages.FullEvent with { EventUid = PackedUid })),
+            ("FactBatch of packed and string uids", new FactBatch("c", "dep", new ObjectRef("Deployment", "ns", "d"),
+                [new CarriedFact(SampleMessages.FullEvent with { EventUid = PackedUid }, ["pod"]), new CarriedFact(SampleMessages.SparseEvent with { EventUid = PackedUid.ToUpperInvariant() }, ["pod"])])),
             ("FactBatch with empty optional strings", new FactBatch("c", "u", null,
                 [new CarriedFact(SampleMessages.SparseEvent with { ObjectUid = "", FieldPath = "", Instance = "" }, [""])])),
         ]);

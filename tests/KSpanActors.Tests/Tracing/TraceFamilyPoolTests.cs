@@ -1,3 +1,4 @@
+using KSpanActors.Model;
 using KSpanActors.Tests.Support;
 using KSpanActors.Tracing;
 
@@ -22,7 +23,7 @@ public sealed class TraceFamilyPoolTests
         Assert.Empty(again.Objects);
         Assert.Empty(again.Occurrences);
         Assert.Empty(again.Generations);
-        Assert.Equal(long.MaxValue, again.LowestCountSeen("e1"));
+        Assert.Equal(long.MaxValue, again.LowestCountSeen(CompactUid.Of("e1")));
 
         // It takes the same facts as a new family does, and says the same of them.
         again.Return(pool);
@@ -31,7 +32,7 @@ public sealed class TraceFamilyPoolTests
         foreach (var f in facts) Assert.Equal(fresh.Add(f), reused.Add(f));
         Assert.Equal(fresh.Occurrences.Select(e => (e.EventUid, e.Count)).Order(), reused.Occurrences.Select(e => (e.EventUid, e.Count)).Order());
         Assert.Equal(fresh.Top, reused.Top);
-        Assert.Equal(fresh.LowestCountSeen("e1"), reused.LowestCountSeen("e1"));
+        Assert.Equal(fresh.LowestCountSeen(CompactUid.Of("e1")), reused.LowestCountSeen(CompactUid.Of("e1")));
     }
 
     [Fact]

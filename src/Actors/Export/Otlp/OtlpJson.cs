@@ -123,7 +123,8 @@ internal static class OtlpJson
             {
                 if (!first) w.Raw(","u8);
                 first = false;
-                WriteAttribute(ref w, a.Key, a.StringValue, a.IntValue);
+                if (a.TryGetUid(out var uid)) WriteAttribute(ref w, a.Key, uid);
+                else WriteAttribute(ref w, a.Key, a.StringValue, a.IntValue);
             }
             w.Raw("]"u8);
         }
@@ -159,6 +160,16 @@ internal static class OtlpJson
             w.Raw("\"intValue\":"u8);
             w.QuotedNumber(intValue);
         }
+        w.Raw("}}"u8);
+    }
+
+    /// <summary>A packed uid's 36 characters, written from its bytes (hex digits and hyphens: nothing to escape).</summary>
+    private static void WriteAttribute(ref Writer w, string key, CompactUid uid)
+    {
+        w.Raw(KeyPrefix(key));
+        w.Raw("\"stringValue\":"u8);
+        Span<char> chars = stackalloc char[CompactUid.CanonicalLength];
+        w.Ascii(uid.Chars(chars));
         w.Raw("}}"u8);
     }
 
@@ -224,16 +235,22 @@ internal static class OtlpJson
             _used += bytes.Length;
         }
 
+        /// <summary>A JSON string of characters that need no escaping (checked by the caller): quoted.</summary>
+        public void Ascii(scoped ReadOnlySpan<char> value)
+        {
+            Ensure(value.Length + 2);
+            _span[_used++] = (byte)'"';
+            Encoding.ASCII.GetBytes(value, _span[_used..]);
+            _used += value.Length;
+            _span[_used++] = (byte)'"';
+        }
+
         /// <summary>A JSON string: quoted, escaped as <see cref="JavaScriptEncoder.UnsafeRelaxedJsonEscaping"/> does.</summary>
         public void String(string value)
         {
             if (!value.AsSpan().ContainsAnyExcept(Plain))
             {
-                Ensure(value.Length + 2);
-                _span[_used++] = (byte)'"';
-                Encoding.ASCII.GetBytes(value, _span[_used..]);
-                _used += value.Length;
-                _span[_used++] = (byte)'"';
+                Ascii(value);
                 return;
             }
             var encoded = Encode(value).EncodedUtf8Bytes;
