@@ -11,14 +11,17 @@
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 
-# Restore first, from the project files only, so the package layer is reused until a project file changes.
+# Restore first, from the project files only, so the package layer is reused until a project file changes. As
+# `dotnet publish` restores (_IsPublishing): for the build platform's runtime identifier, with the ReadyToRun compiler
+# the Host's project file asks for when publishing.
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Actors/KSpanActors.csproj src/Actors/
 COPY src/Host/KSpanActors.Host.csproj src/Host/
-RUN dotnet restore src/Host/KSpanActors.Host.csproj
+RUN dotnet restore src/Host/KSpanActors.Host.csproj -p:_IsPublishing=true
 
 COPY src/ src/
-# Framework-dependent, no native apphost: the runtime image runs it as `dotnet kspan-actors.dll`.
+# Framework-dependent and ReadyToRun (src/Host's project file), no native apphost: the runtime image runs it as
+# `dotnet kspan-actors.dll`.
 RUN dotnet publish src/Host -c Release -o /app --no-restore -p:UseAppHost=false
 
 # ---- runtime -----------------------------------------------------------------------------------------
