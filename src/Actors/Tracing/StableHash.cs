@@ -65,25 +65,28 @@ internal static class StableHash
 
     private static ulong NonZero(ulong v) => v == 0 ? 1 : v;
 
+    /// <summary>A trace id from the hash of what names the trace.</summary>
+    private static TraceId TraceIdOf(ulong h) => new(NonZero(Mix(h ^ 0x7472616365UL)), NonZero(Mix(h + 0x9E3779B97F4A7C15UL)));
+
     /// <summary>Trace id of one change: (cluster, top-level object uid, generation).</summary>
     public static TraceId Trace(string cluster, string topUid, long generation)
     {
         var h = Add(Add(Add(FnvOffset, cluster), topUid), generation);
-        return new TraceId(NonZero(Mix(h ^ 0x7472616365UL)), NonZero(Mix(h + 0x9E3779B97F4A7C15UL)));
+        return TraceIdOf(h);
     }
 
     /// <summary>Trace id of one run of a CronJob: (cluster, top-level object uid, the "Created job" occurrence).</summary>
     public static TraceId Run(string cluster, string topUid, string eventUid, long count)
     {
         var h = Add(Add(Add(Add(Add(FnvOffset, "run"), cluster), topUid), eventUid), count);
-        return new TraceId(NonZero(Mix(h ^ 0x7472616365UL)), NonZero(Mix(h + 0x9E3779B97F4A7C15UL)));
+        return TraceIdOf(h);
     }
 
     /// <inheritdoc cref="Run(string, string, string, long)"/>
     public static TraceId Run(string cluster, string topUid, CompactUid eventUid, long count)
     {
         var h = Add(Add(Add(Add(Add(FnvOffset, "run"), cluster), topUid), eventUid), count);
-        return new TraceId(NonZero(Mix(h ^ 0x7472616365UL)), NonZero(Mix(h + 0x9E3779B97F4A7C15UL)));
+        return TraceIdOf(h);
     }
 
     /// <inheritdoc cref="Event(string, string, long)"/>
