@@ -95,6 +95,14 @@ internal static class BenchCli
             d.NameRetentionSeconds, (o, v) => o with { NameRetentionSeconds = v });
         Int("--batch", "Spans per export batch.", d.BatchSize, (o, v) => o with { BatchSize = v });
         Int("--shards", "Shards per entity type.", d.Shards, (o, v) => o with { Shards = v });
+        var placement = new Option<string>("--placement")
+        {
+            Description = "Where a cluster's object actors live among nodes (replicas mode): source (the node its facts come from, the service's default) or spread (all nodes, by hash).",
+            DefaultValueFactory = _ => d.Placement.ToString().ToLowerInvariant(),
+        };
+        placement.AcceptOnlyFromAmong("source", "spread");
+        root.Options.Add(placement);
+        binds.Add((r, o) => o with { Placement = Enum.Parse<KSpanActors.Pipeline.ShardPlacement>(r.GetValue(placement)!, ignoreCase: true) });
         Long("--max-in-flight", "Tracked messages in flight before the input waits (back-pressure).", d.MaxInFlight, (o, v) => o with { MaxInFlight = v });
 
         // Input and decoding.

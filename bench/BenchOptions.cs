@@ -41,6 +41,9 @@ internal sealed record BenchOptions
 
     public int Shards { get; init; } = 100;
 
+    /// <summary>Where a cluster's object actors live among nodes (Source: the node its facts come from; Spread: all).</summary>
+    public KSpanActors.Pipeline.ShardPlacement Placement { get; init; } = KSpanActors.Pipeline.ShardPlacement.Source;
+
     /// <summary>Threads decoding and feeding concurrently (as watch loops do, one per resource).</summary>
     public int Decoders { get; init; } = 2;
 
@@ -122,5 +125,6 @@ internal sealed record BenchOptions
         MaxInFlight = MaxInFlight,
         MaxBufferedSpans = Math.Max(200_000, BatchSize * 8),
         Shards = Shards,
+        Placement = Placement,
     };
 }

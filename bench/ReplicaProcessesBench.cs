@@ -108,6 +108,7 @@ internal static class ReplicaProcessesBench
                 ["KSpan__Pipeline__NameRetention"] = settings.NameRetention.ToString("c", Culture),
                 ["KSpan__Pipeline__BatchSize"] = settings.BatchSize.ToString(Culture),
                 ["KSpan__Pipeline__Shards"] = settings.Shards.ToString(Culture),
+                ["KSpan__Pipeline__Placement"] = settings.Placement.ToString(),
                 ["KSpan__Http__Address"] = "127.0.0.1",
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.GrpcEndpoint.ToString().TrimEnd('/'),
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
@@ -283,7 +284,7 @@ internal static class ReplicaProcessesBench
             Console.WriteLine(string.Create(Culture,
                 $"{count} process(es): {result.EventSpans:N0} of {expected:N0} event occurrences exported in {seconds:N2} s = {result.EventsPerSecond:N0} events/s; replica CPU {cpu.Sum():N1} s ({string.Join(" + ", cpu.Select(c => c.ToString("N1", Culture)))}) = {cpu.Sum() / seconds:N2} cores, {result.CpuPerMillion:N1} CPU-s per million events; peak RSS {string.Join(" + ", rss.Select(b => (b / 1e6).ToString("N0", Culture)))} MB"));
             Console.WriteLine(string.Create(Culture,
-                $"{count} process(es): events received per replica {string.Join(" + ", result.EventsPerReplica.Select(e => e.ToString("N0", Culture)))}; spans exported per replica {string.Join(" + ", replicas.Select((_, i) => M(i, "kspan_spans_exported_total").ToString("N0", Culture)))}, dropped {result.SpansDropped:N0}; receiver: {receiver.SpanCount:N0} spans in {receiver.RequestCount:N0} requests, distinct event spans per cluster {string.Join(" ", receiver.DistinctEventSpansByCluster.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => string.Create(Culture, $"{kv.Key}={kv.Value:N0}")))}, {receiver.EventSpans - receiver.DistinctEventSpans:N0} event spans received twice; watch requests {servers.Sum(s => s.WatchesOpened)}"));
+                $"{count} process(es): events received per replica {string.Join(" + ", result.EventsPerReplica.Select(e => e.ToString("N0", Culture)))}; spans exported per replica {string.Join(" + ", replicas.Select((_, i) => M(i, "kspan_spans_exported_total").ToString("N0", Culture)))}, dropped {result.SpansDropped:N0}; facts from other replicas (whole run, warm-up included) {string.Join(" + ", replicas.Select((_, i) => M(i, "kspan_facts_from_other_replicas_total").ToString("N0", Culture)))}; receiver: {receiver.SpanCount:N0} spans in {receiver.RequestCount:N0} requests, distinct event spans per cluster {string.Join(" ", receiver.DistinctEventSpansByCluster.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => string.Create(Culture, $"{kv.Key}={kv.Value:N0}")))}, {receiver.EventSpans - receiver.DistinctEventSpans:N0} event spans received twice; watch requests {servers.Sum(s => s.WatchesOpened)}"));
             return result;
         }
         finally

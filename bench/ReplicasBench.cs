@@ -101,7 +101,7 @@ internal static class ReplicasBench
                 }
             }
             if (!warm) Console.WriteLine(string.Create(culture,
-                $"{count} node(s) up: {string.Join(", ", nodes.Select(n => Cluster.Get(n.System).SelfAddress.ToString()))}; working set {sampler.Current() / 1e6:N0} MB"));
+                $"{count} node(s) up ({options.Placement} placement): {string.Join(", ", nodes.Select(n => Cluster.Get(n.System).SelfAddress.ToString()))}; working set {sampler.Current() / 1e6:N0} MB"));
 
             var (fed, events, errors, feedSeconds, seconds, cpu) = await FeedAndDrainAsync(nodes, options, input.Path, sampler, timeout, warm ? warmUpDocuments : long.MaxValue);
             var spansExported = nodes.Sum(n => n.Metrics.SpansExported);

@@ -45,6 +45,7 @@ internal static partial class StartupSettings
             _ when type.Contains("System.Int32", StringComparison.Ordinal) || type.Contains("System.Int64", StringComparison.Ordinal) => "a whole number",
             _ when type.Contains("System.Boolean", StringComparison.Ordinal) => "true or false",
             _ when type.Contains("System.Double", StringComparison.Ordinal) => "a number",
+            _ when typeof(PipelineSettings).Assembly.GetType(type) is { IsEnum: true } e => $"one of {string.Join(", ", Enum.GetNames(e))}",
             _ => $"a valid {type}",
         };
         return $"{VariableOf(key)}='{value}' is not {what} ({key} in appsettings.json)";

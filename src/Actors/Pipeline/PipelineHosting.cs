@@ -19,6 +19,8 @@ internal static class PipelineHosting
 
     public const string NameRegionName = "kspan-names";
 
+    public const string WatcherRegionName = "kspan-watchers";
+
     /// <summary>Where a shard region lives on a node: Akka.Cluster.Sharding keeps its regions under /system/sharding.</summary>
     public static ActorPath RegionPath(Address node, string region) => new RootActorPath(node) / "system" / "sharding" / region;
 
@@ -45,7 +47,7 @@ internal static class PipelineHosting
             StateStoreMode = StateStoreMode.DData,
             ShouldPassivateIdleEntities = false,
         };
-        var extractor = new KSpanMessageExtractor(settings.Shards);
+        var extractor = new KSpanMessageExtractor(settings.Shards, settings.Placement == ShardPlacement.Source ? settings.ShardsPerCluster : 0);
 
         builder
             // PLATFORM_NOTES: the LightningDB durable store fails with the versions served; keep sharding state in memory.
@@ -102,12 +104,7 @@ internal static class PipelineHosting
                 ctx.Tracker.Origin = flow;
                 registry.Register<FlowCreditActorKey>(flow);
             })
-            .WithShardRegion<ObjectRegion>(ObjectRegionName, (_, registry, _) =>
-            {
-                var props = ObjectActor.Props(ctx, registry); // one for all: each actor reads its id from its name
-                return _ => props;
-            }, extractor, shardOptions)
-            .WithShardRegion<NameRegion>(NameRegionName, (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, shardOptions)
+            .WithObjectRegions(ctx, extractor, shardOptions)
             .WithActors((system, registry) =>
             {
                 var emitter = system.ActorOf(SpanEmitter.Props(ctx, exporters), "span-emitter");
@@ -134,8 +131,8 @@ internal static class PipelineHosting
 
         if (ctx.Watch is not null)
         {
-            // One ClusterWatcher per cluster, wherever sharding places it.
-            builder.WithShardRegion<Watch.WatcherRegion>("kspan-watchers", (_, registry, _) => cluster => Watch.ClusterWatcher.Props(cluster, ctx, registry),
+            // One ClusterWatcher per cluster, wherever sharding places it (balanced by Akka's least-shard allocation).
+            builder.WithShardRegion<Watch.WatcherRegion>(WatcherRegionName, (_, registry, _) => cluster => Watch.ClusterWatcher.Props(cluster, ctx, registry),
                 extractor, watcherOptions);
         }
 
@@ -149,5 +146,40 @@ internal static class PipelineHosting
             });
         }
         return builder;
+    }
+
+    /// <summary>
+    /// The object and name regions. Spread: Akka.Hosting's regions (least-shard allocation over hashed shards).
+    /// Source: started here with <see cref="SourcePlacement"/>, which Akka.Hosting's options cannot name, and the same
+    /// settings the options give (no remembered entities, state in DData, no passivation by sharding).
+    /// </summary>
+    private static AkkaConfigurationBuilder WithObjectRegions(this AkkaConfigurationBuilder builder, PipelineServices ctx, KSpanMessageExtractor extractor, ShardOptions options)
+    {
+        if (ctx.Settings.Placement == ShardPlacement.Spread)
+        {
+            return builder
+                .WithShardRegion<ObjectRegion>(ObjectRegionName, (_, registry, _) =>
+                {
+                    var props = ObjectActor.Props(ctx, registry); // one for all: each actor reads its id from its name
+                    return _ => props;
+                }, extractor, options)
+                .WithShardRegion<NameRegion>(NameRegionName, (_, registry, _) => id => NameIndexActor.Props(id, ctx, registry), extractor, options);
+        }
+        return builder.WithActors((system, registry) =>
+        {
+            var sharding = ClusterSharding.Get(system);
+            var config = system.Settings.Config;
+            var settings = ClusterShardingSettings.Create(
+                Akka.Configuration.ConfigurationFactory.ParseString("remember-entities = off\nstate-store-mode = ddata\npassivate-idle-entity-after = off")
+                    .WithFallback(config.GetConfig("akka.cluster.sharding")),
+                config.GetConfig("akka.cluster.singleton"));
+            var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
+            // Watchers run only under `watch`; a replay or demo places a cluster's shards where its facts come from.
+            var homes = ctx.Watch is null ? null : SourcePlacement.HomesFrom(() => registry.TryGet<Watch.WatcherRegion>(out var r) ? r : null);
+            SourcePlacement Strategy() => new(self, cluster => extractor.ShardId(cluster), homes);
+            var objectProps = ObjectActor.Props(ctx, registry); // one for all: each actor reads its id from its name
+            registry.Register<ObjectRegion>(sharding.Start(ObjectRegionName, _ => objectProps, settings, extractor, Strategy(), Relocate.Instance));
+            registry.Register<NameRegion>(sharding.Start(NameRegionName, id => NameIndexActor.Props(id, ctx, registry), settings, extractor, Strategy(), Relocate.Instance));
+        });
     }
 }

@@ -32,6 +32,8 @@ internal sealed class PipelineMetrics : IDisposable
     public PipelineMetrics()
     {
         _meter = new Meter(MeterName);
+        _meter.CreateObservableCounter("kspan.facts.from.other.replicas", () => FactsFromOtherReplicas?.Invoke() ?? 0,
+            description: "Facts another replica routed that actors of this replica processed (by weight): what crossed between replicas");
         _meter.CreateObservableCounter("kspan.events.received", () => Events, description: "Kubernetes Event occurrences received");
         _meter.CreateObservableCounter("kspan.objects.received", () => Objects, description: "Kubernetes object snapshots received");
         _meter.CreateObservableCounter("kspan.decode.errors", () => DecodeErrors, description: "Documents that could not be decoded");
@@ -49,6 +51,9 @@ internal sealed class PipelineMetrics : IDisposable
         _watchProblems = _meter.CreateCounter<long>("kspan.watch.problems", description: "Watch restarts, relists, malformed lines, unauthorized answers, by cluster and resource");
         _decodeErrorsByCluster = _meter.CreateCounter<long>("kspan.cluster.decode.errors", description: "Documents that could not be decoded, by cluster and kind");
     }
+
+    /// <summary>Read for kspan.facts.from.other.replicas: this node's tracker, set when the pipeline starts.</summary>
+    public Func<long>? FactsFromOtherReplicas { get; set; }
 
     public long Events => Interlocked.Read(ref _events);
     public long Objects => Interlocked.Read(ref _objects);

@@ -55,7 +55,8 @@ internal sealed class PipelineRuntime : IAsyncDisposable
         Watch.WatchCatalog? watch = null,
         CancellationToken cancellationToken = default)
     {
-        var ctx = new PipelineServices(settings, new PipelineMetrics(), new PipelineTracker()) { Watch = watch };
+        var tracker = new PipelineTracker();
+        var ctx = new PipelineServices(settings, new PipelineMetrics { FactsFromOtherReplicas = () => tracker.FromOtherReplicas }, tracker) { Watch = watch };
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         // Signals are the caller's to handle (the command line stops on SIGINT/SIGTERM through its own path): the
         // default ConsoleLifetime would also catch them and stop the application under it.

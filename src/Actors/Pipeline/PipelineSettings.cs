@@ -15,8 +15,22 @@ internal sealed record PipelineSettings : ISettings
     /// <summary>How long names (who created which pod, which object a uid-less event means) are kept after their last use (KSpan__Pipeline__NameRetention).</summary>
     public TimeSpan NameRetention { get; init; } = TimeSpan.FromHours(2);
 
-    /// <summary>Number of shards per entity type (KSpan__Pipeline__Shards).</summary>
+    /// <summary>
+    /// Number of shards of the watchers, and of the objects when <see cref="Placement"/> is
+    /// <see cref="ShardPlacement.Spread"/> (KSpan__Pipeline__Shards).
+    /// </summary>
     public int Shards { get; init; } = 100;
+
+    /// <summary>
+    /// Where a cluster's object actors live among the replicas (KSpan__Pipeline__Placement). <see cref="ShardPlacement.Source"/>
+    /// (default): on the replica that reads the cluster (its watcher), so a fact reaches its actor without crossing to
+    /// another replica. <see cref="ShardPlacement.Spread"/>: every cluster's objects spread over all replicas (for one
+    /// cluster larger than a replica can follow alone; two thirds of its facts then cross to another replica).
+    /// </summary>
+    public ShardPlacement Placement { get; init; } = ShardPlacement.Source;
+
+    /// <summary>Shards per cluster with <see cref="ShardPlacement.Source"/> placement (KSpan__Pipeline__ShardsPerCluster).</summary>
+    public int ShardsPerCluster { get; init; } = 10;
 
     /// <summary>Spans per export batch (KSpan__Pipeline__BatchSize).</summary>
     public int BatchSize { get; init; } = 1024;
@@ -92,6 +106,8 @@ internal sealed record PipelineSettings : ISettings
         if (PassivateAfter is { } p && p <= TimeSpan.Zero) yield return "KSpan:Pipeline:PassivateAfter must be positive";
         if (NameRetention <= TimeSpan.Zero) yield return "KSpan:Pipeline:NameRetention must be positive";
         if (Shards < 1) yield return "KSpan:Pipeline:Shards must be at least 1";
+        if (ShardsPerCluster < 1) yield return "KSpan:Pipeline:ShardsPerCluster must be at least 1";
+        if (!Enum.IsDefined(Placement)) yield return "KSpan:Pipeline:Placement must be Source or Spread";
         if (BatchSize < 1) yield return "KSpan:Pipeline:BatchSize must be at least 1";
         if (BatchInterval <= TimeSpan.Zero) yield return "KSpan:Pipeline:BatchInterval must be positive";
         if (MaxBufferedSpans < BatchSize) yield return "KSpan:Pipeline:MaxBufferedSpans must be at least BatchSize";
@@ -103,4 +119,14 @@ internal sealed record PipelineSettings : ISettings
         if (SbrStableAfter < TimeSpan.FromSeconds(1)) yield return "KSpan:Pipeline:SbrStableAfter must be at least 00:00:01";
         if (FailureDetectorPause < TimeSpan.FromSeconds(1)) yield return "KSpan:Pipeline:FailureDetectorPause must be at least 00:00:01";
     }
+}
+
+/// <summary>Where a cluster's object actors live among the replicas (<see cref="PipelineSettings.Placement"/>).</summary>
+internal enum ShardPlacement
+{
+    /// <summary>On the replica that reads the cluster: its shards are allocated where its facts come from (<see cref="SourcePlacement"/>).</summary>
+    Source,
+
+    /// <summary>Spread over every replica by a hash of the object's id (Akka's least-shard allocation).</summary>
+    Spread,
 }

@@ -27,6 +27,7 @@ internal sealed class PipelineTracker
     private readonly ConcurrentDictionary<Address, StrongBox<long>> _owed = new();
     private long _sent;
     private long _messages;
+    private long _fromOtherReplicas;
     private long _acked;
     private TaskCompletionSource _idle = NewIdle(completed: true);
     private volatile bool _exportBehind;
@@ -55,6 +56,12 @@ internal sealed class PipelineTracker
 
     /// <summary>Messages sent through <see cref="Send"/> and <see cref="Route"/>: a batch counts once (trips through the regions).</summary>
     public long Messages => Interlocked.Read(ref _messages);
+
+    /// <summary>
+    /// Tracked messages (facts, by weight) that another replica sent and an actor of this one processed: the facts that
+    /// crossed between replicas (few with <see cref="ShardPlacement.Source"/> placement, once the watchers are placed).
+    /// </summary>
+    public long FromOtherReplicas => Interlocked.Read(ref _fromOtherReplicas);
 
     /// <summary>Monotonic counters of this node: messages sent, and messages acknowledged (processed anywhere).</summary>
     public (long Sent, long Acked) Counters => (Interlocked.Read(ref _sent), Interlocked.Read(ref _acked));
@@ -92,6 +99,7 @@ internal sealed class PipelineTracker
         if (sender is IActorRefScope { IsLocal: false } && sender.Path.Address is { HasGlobalScope: true } from)
         {
             Interlocked.Add(ref _owed.GetOrAdd(from, static _ => new StrongBox<long>()).Value, weight);
+            Interlocked.Add(ref _fromOtherReplicas, weight);
             // The first credit owed since the last were sent wakes the flow actor (no timer ticks while nothing is owed).
             if (Interlocked.Exchange(ref _creditsDue, 1) == 0) Origin.Tell(CreditsOwed.Instance, ActorRefs.NoSender);
             return;

@@ -83,6 +83,8 @@ public sealed class CliTests : IDisposable
     [Theory]
     [InlineData("KSpan__Pipeline__SettleAfter", "abc", "KSpan__Pipeline__SettleAfter='abc' is not a duration such as 00:00:05 (KSpan:Pipeline:SettleAfter in appsettings.json)")]
     [InlineData("KSpan__Pipeline__Shards", "many", "KSpan__Pipeline__Shards='many' is not a whole number")]
+    [InlineData("KSpan__Pipeline__Placement", "nearby", "KSpan__Pipeline__Placement='nearby' is not one of Source, Spread (KSpan:Pipeline:Placement in appsettings.json)")]
+    [InlineData("KSpan__Pipeline__ShardsPerCluster", "0", "KSpan:Pipeline:ShardsPerCluster must be at least 1")]
     [InlineData("KSpan__Pipeline__ReplicateEmitted", "yes", "KSpan__Pipeline__ReplicateEmitted='yes' is not true or false")]
     [InlineData("OTEL_EXPORTER_OTLP_TIMEOUT", "abc", "OTEL_EXPORTER_OTLP_TIMEOUT='abc' is not a positive number of milliseconds")]
     [InlineData("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift", "OTEL_EXPORTER_OTLP_PROTOCOL='thrift' is not a supported protocol (grpc, http/protobuf, http/json)")]

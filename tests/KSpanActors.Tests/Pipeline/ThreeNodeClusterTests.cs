@@ -11,22 +11,28 @@ namespace KSpanActors.Tests.Pipeline;
 [Collection("akka-cluster")]
 public sealed class ThreeNodeClusterTests
 {
-    private static PipelineSettings Node(IReadOnlyList<string> seeds, long maxInFlight = 20_000) => new()
+    /// <summary>
+    /// A node of the three. The tests of what crosses between nodes (flow control, hand-off) spread every cluster's
+    /// objects over all nodes (<see cref="ShardPlacement.Spread"/>); the default placement keeps a cluster's objects on
+    /// the node its facts come from, tested on its own below.
+    /// </summary>
+    private static PipelineSettings Node(IReadOnlyList<string> seeds, long maxInFlight = 20_000, ShardPlacement placement = ShardPlacement.Spread) => new()
     {
         MaxInFlight = maxInFlight,
         Hostname = "127.0.0.1",
         Port = 0,
         SeedNodes = seeds,
         Shards = 30,
+        Placement = placement,
         BatchInterval = TimeSpan.FromMilliseconds(100),
     };
 
-    private static async Task<List<PipelineRuntime>> StartClusterAsync(CapturingExporter exporter, long maxInFlight = 20_000)
+    private static async Task<List<PipelineRuntime>> StartClusterAsync(CapturingExporter exporter, long maxInFlight = 20_000, ShardPlacement placement = ShardPlacement.Spread)
     {
-        var first = await PipelineRuntime.StartAsync(Node([], maxInFlight), [exporter]);
+        var first = await PipelineRuntime.StartAsync(Node([], maxInFlight, placement), [exporter]);
         var seed = Akka.Cluster.Cluster.Get(first.System).SelfAddress.ToString();
         var nodes = new List<PipelineRuntime> { first };
-        for (var i = 0; i < 2; i++) nodes.Add(await PipelineRuntime.StartAsync(Node([seed], maxInFlight), [exporter]));
+        for (var i = 0; i < 2; i++) nodes.Add(await PipelineRuntime.StartAsync(Node([seed], maxInFlight, placement), [exporter]));
         await Eventually.TrueAsync(() => nodes.All(n => Akka.Cluster.Cluster.Get(n.System).State.Members.Count(m => m.Status == MemberStatus.Up) == 3),
             TimeSpan.FromSeconds(60), () => "three members Up on every node");
         // Every node's regions registered with the coordinators, so shards are allocated across all three.
@@ -99,6 +105,52 @@ public sealed class ThreeNodeClusterTests
             Assert.Empty(occurrences.Except(exported));
             Assert.All(nodes, n => Assert.Equal(0, n.Services.Tracker.InFlight));
             Assert.True(nodes.Skip(1).Any(n => n.Services.Tracker.Counters.Sent > 0), "no other node sent anything: the facts never left node 0");
+        }
+        finally
+        {
+            await DisposeAllAsync(nodes);
+        }
+    }
+
+    [Fact]
+    public async Task With_source_placement_a_clusters_objects_live_on_the_node_its_facts_come_from_and_no_fact_crosses()
+    {
+        var exporter = new CapturingExporter();
+        var nodes = await StartClusterAsync(exporter, placement: ShardPlacement.Source);
+        try
+        {
+            var facts = new List<IFact>();
+            foreach (var item in KSpanActors.Ingest.Demo.DemoGenerator.Generate(new KSpanActors.Ingest.Demo.DemoScenario(DeploymentsPerCluster: 10, Replicas: 3, Clusters: 2, IncludeCrashLoop: false)))
+            {
+                Assert.True(KSpanActors.Ingest.KubeDecoder.TryDecode(item.Cluster, item.Document, out var fact, out var error), error);
+                facts.Add(fact);
+            }
+            var occurrences = facts.OfType<EventObserved>().Select(e => (e.EventUid, e.Count)).ToHashSet();
+            var source = new Dictionary<string, int> { ["demo-1"] = 0, ["demo-2"] = 1 }; // node 2 reads nothing
+            Assert.Equal(source.Keys.Order(), facts.Select(f => f.Cluster).Distinct().Order());
+
+            using var feeding = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            foreach (var f in facts) await nodes[source[f.Cluster]].FeedAsync(f, feeding.Token);
+            await PipelineRuntime.WhenQuietAsync(nodes).WaitAsync(TimeSpan.FromSeconds(30));
+            var crossed = nodes.Select(n => n.Services.Tracker.FromOtherReplicas).ToList(); // before the drain, which node 0 sends to all
+            await PipelineRuntime.DrainAsync(nodes).WaitAsync(TimeSpan.FromSeconds(60));
+
+            var exported = exporter.Spans.Where(s => s.Attribute("k8s.event.uid") is not null)
+                .Select(s => (s.Attribute("k8s.event.uid")!, long.Parse(s.Attribute("k8s.event.count")!, System.Globalization.CultureInfo.InvariantCulture)))
+                .ToHashSet();
+            Assert.Empty(occurrences.Except(exported));
+            Assert.Equal([0, 0, 0], crossed);
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                var registry = Akka.Hosting.ActorRegistry.For(nodes[i].System);
+                foreach (var region in new[] { registry.Get<ObjectRegion>(), registry.Get<NameRegion>() })
+                {
+                    var state = await region.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, TimeSpan.FromSeconds(10));
+                    var expected = source.Where(kv => kv.Value == i).Select(kv => kv.Key).ToList();
+                    Assert.All(state.Shards, s => Assert.Contains(KSpanMessageExtractor.ClusterOf(s.ShardId), expected));
+                    if (expected.Count > 0) Assert.NotEmpty(state.Shards);
+                }
+            }
         }
         finally
         {
