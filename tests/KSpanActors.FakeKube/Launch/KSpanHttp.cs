@@ -44,7 +44,7 @@ public static partial class KSpanHttp
         }
     }
 
-    /// <summary>The kspan_* series of /metrics, labelled ones summed by name; null when the process does not answer.</summary>
+    /// <summary>The kspan_* and dotnet_* series of /metrics, labelled ones summed by name; null when the process does not answer.</summary>
     public static async Task<IReadOnlyDictionary<string, double>?> MetricsAsync(int port)
     {
         string text;
@@ -84,6 +84,6 @@ public static partial class KSpanHttp
         }
     }
 
-    [GeneratedRegex(@"^(?<name>kspan_[a-z_]+)(\{[^}]*\})? (?<value>\S+)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?<name>(?:kspan|dotnet)_[a-z0-9_]+)(\{[^}]*\})? (?<value>\S+)$", RegexOptions.Multiline)]
     private static partial Regex MetricLine();
 }
