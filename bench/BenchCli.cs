@@ -94,7 +94,8 @@ internal static class BenchCli
         Int("--name-retention-s", "How long names and routes are kept after their last use (s); scaled down like settle and passivation.",
             d.NameRetentionSeconds, (o, v) => o with { NameRetentionSeconds = v });
         Int("--batch", "Spans per export batch.", d.BatchSize, (o, v) => o with { BatchSize = v });
-        Int("--shards", "Shards per entity type.", d.Shards, (o, v) => o with { Shards = v });
+        Int("--shards", "Shards of the watchers, and of the objects with --placement spread.", d.Shards, (o, v) => o with { Shards = v });
+        Int("--shards-per-cluster", "Shards per cluster with --placement source.", d.ShardsPerCluster, (o, v) => o with { ShardsPerCluster = v });
         var placement = new Option<string>("--placement")
         {
             Description = "Where a cluster's object actors live among nodes (replicas mode): source (the node its facts come from, the service's default) or spread (all nodes, by hash).",

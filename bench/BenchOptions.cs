@@ -41,6 +41,9 @@ internal sealed record BenchOptions
 
     public int Shards { get; init; } = 100;
 
+    /// <summary>Shards per cluster with Source placement.</summary>
+    public int ShardsPerCluster { get; init; } = new KSpanActors.Pipeline.PipelineSettings().ShardsPerCluster;
+
     /// <summary>Where a cluster's object actors live among nodes (Source: the node its facts come from; Spread: all).</summary>
     public KSpanActors.Pipeline.ShardPlacement Placement { get; init; } = KSpanActors.Pipeline.ShardPlacement.Source;
 
@@ -126,5 +129,6 @@ internal sealed record BenchOptions
         MaxBufferedSpans = Math.Max(200_000, BatchSize * 8),
         Shards = Shards,
         Placement = Placement,
+        ShardsPerCluster = ShardsPerCluster,
     };
 }

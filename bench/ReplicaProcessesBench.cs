@@ -114,6 +114,7 @@ internal static class ReplicaProcessesBench
                 ["KSpan__Pipeline__BatchSize"] = settings.BatchSize.ToString(Culture),
                 ["KSpan__Pipeline__Shards"] = settings.Shards.ToString(Culture),
                 ["KSpan__Pipeline__Placement"] = settings.Placement.ToString(),
+                ["KSpan__Pipeline__ShardsPerCluster"] = settings.ShardsPerCluster.ToString(Culture),
                 ["KSpan__Http__Address"] = "127.0.0.1",
                 ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.GrpcEndpoint.ToString().TrimEnd('/'),
                 ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",

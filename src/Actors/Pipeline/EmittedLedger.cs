@@ -155,8 +155,10 @@ internal sealed class EmittedLedger : TrackedActor, IWithTimers
                 _unreplicated[unchecked((long)s.SpanId.Value)] = now; // known here at once; told to the others once exported (Replicate)
                 if (TraceAssembler.OccurrenceIdOfRoot(s) is { } alias) _unreplicated[unchecked((long)alias.Value)] = now;
             }
+            Tracker.SpansTaken(trace.Spans.Length);
             if (kept.Count > 0)
             {
+                Tracker.SpansSent(kept.Count);
                 Tracker.Send(_emitter, new EmitSpans(new TraceSpans(trace.TraceId, kept.DrainToImmutable())), Self);
             }
         }

@@ -185,6 +185,9 @@ internal sealed class ObjectActor : TrackedActor, IObjectEffects
 
     void IObjectEffects.Export(List<TraceSpans> traces)
     {
+        var spans = 0;
+        foreach (var t in traces) spans += t.Spans.Length;
+        Tracker.SpansSent(spans);
         if (_ledger is not null) Tracker.Send(_ledger, new LedgerCheck(_state.Cluster, [.. traces]), Self); // another replica may have exported some already
         else foreach (var trace in traces) Tracker.Send(_emitter, new EmitSpans(trace), Self);
     }

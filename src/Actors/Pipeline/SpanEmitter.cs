@@ -60,6 +60,7 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
         switch (message)
         {
             case EmitSpans e:
+                Tracker.SpansTaken(e.Trace.Spans.Length);
                 Add(e.Trace);
                 break;
             case TraceSpans t:
@@ -131,18 +132,20 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
 
     /// <summary>
     /// Holds this node's sources while an exporter that works (its last attempt succeeded) holds more than a quarter of
-    /// the buffer, and lets them go once it is under an eighth (or fails: a dead backend must not stop the watches). A
-    /// quarter, not more: what is already inside the pipeline (facts in flight, families waiting for their settle
-    /// period) still becomes spans after the sources stopped, and must fit in the rest.
+    /// the buffer, with the spans still on their way here (<see cref="PipelineTracker.SpansOnTheWay"/>: in this
+    /// mailbox or the ledger's), and lets them go once under an eighth (or it fails: a dead backend must not stop the
+    /// watches). A quarter, not more: what is already inside the pipeline (facts in flight, families waiting for their
+    /// settle period) still becomes spans after the sources stopped, and must fit in the rest.
     /// </summary>
     private void HoldSourcesWhileBehind()
     {
         var max = _pipeline.Settings.MaxBufferedSpans;
         var holding = Tracker.ExportBehind;
+        var coming = Math.Max(0, Tracker.SpansOnTheWay);
         ExporterQueue? behind = null;
         foreach (var q in _queues)
         {
-            if (q.Failures == 0 && q.Spans > (holding ? max / 8 : max / 4)) behind = q;
+            if (q.Failures == 0 && q.Spans + coming > (holding ? max / 8 : max / 4)) behind = q;
         }
         if ((behind is not null) == holding) return;
         Tracker.ExportBehind = behind is not null;
@@ -154,8 +157,8 @@ internal sealed class SpanEmitter : TrackedActor, IWithTimers
         _pipeline.Metrics.ExportWait();
         _holdsSinceLog++;
         if (DateTime.UtcNow - _lastHoldLog < DropLogInterval) return;
-        _log.Warning("Exporter {0} is behind ({1} spans waiting, its buffer holds {2}): the sources of this node wait until it is under {3} ({4} times since the last report)",
-            behind.Exporter.Name, behind.Spans, max, max / 8, _holdsSinceLog);
+        _log.Warning("Exporter {0} is behind ({1} spans waiting and {2} on their way, its buffer holds {3}): the sources of this node wait until they are under {4} ({5} times since the last report)",
+            behind.Exporter.Name, behind.Spans, coming, max, max / 8, _holdsSinceLog);
         _holdsSinceLog = 0;
         _lastHoldLog = DateTime.UtcNow;
     }

@@ -112,6 +112,31 @@ public sealed class ExportResilienceTests
         await runtime.Services.Tracker.WaitForRoomAsync(runtime.MaxInFlight).AsTask().WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>
+    /// Spans still on their way to the emitter (its mailbox, the ledger's) count with its buffer: a backlog the buffer
+    /// has not taken yet holds the sources as well, and a source goes on once it was taken and exported.
+    /// </summary>
+    [Fact]
+    public async Task Spans_on_their_way_to_a_slow_backend_hold_the_sources_with_those_already_buffered()
+    {
+        var exporter = new GatedExporter();
+        await using var runtime = await StartWithSmallBufferAsync(exporter);
+        var tracker = runtime.Services.Tracker;
+
+        tracker.SpansSent(30); // an actor's traces, not taken by the emitter yet
+        EmitSpan(runtime, test: 4, 0); // one span in the buffer: 1 + 30 on their way > a quarter of 40
+        await Until(() => tracker.ExportBehind);
+        var room = tracker.WaitForRoomAsync(runtime.MaxInFlight).AsTask();
+        Assert.False(room.IsCompleted);
+
+        tracker.SpansTaken(30); // taken (or dropped by the ledger): only the buffered span is left
+        exporter.Open();
+        await room.WaitAsync(TimeSpan.FromSeconds(60));
+        await runtime.FlushAsync();
+        Assert.Equal(0, tracker.SpansOnTheWay);
+        Assert.Equal(0, runtime.Metrics.SpansDropped);
+    }
+
     /// <summary>Takes each batch and answers only once opened (a backend slower than the pipeline, not a failing one).</summary>
     private sealed class GatedExporter : KSpanActors.Export.ISpanExporter
     {

@@ -1,4 +1,3 @@
-using KSpanActors.Model;
 using KSpanActors.Pipeline;
 
 namespace KSpanActors.Tests.Pipeline;
@@ -18,32 +17,6 @@ public sealed class PipelineTrackerTests
         tracker.Done(sender: Akka.Actor.ActorRefs.Nobody);
         await idle.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal((2, 2), tracker.Counters);
-    }
-
-    /// <summary>
-    /// Spans on their way to the emitter count one per span: counted one per trace, the sources' limit let a replica's
-    /// actors queue ten times the emitter's buffer in its mailbox, and spans were dropped while the backend worked.
-    /// </summary>
-    [Fact]
-    public async Task Spans_on_their_way_to_export_count_in_flight_one_per_span_and_hold_the_sources_until_taken()
-    {
-        var resource = new SpanResource("kubelet", null, "c1", null);
-        TraceSpans Trace(int spans) => new(new TraceId(7, 1), [.. Enumerable.Range(1, spans).Select(i =>
-            new SpanRecord(new TraceId(7, 1), new SpanId((ulong)i), SpanId.None, "Pod.Scheduled", 0, 0, SpanStatus.Unset, null, resource, []))]);
-        var tracker = new PipelineTracker();
-        var emit = new EmitSpans(Trace(30));
-        var check = new LedgerCheck("c1", [Trace(4), Trace(6)]);
-        tracker.Send(Akka.Actor.ActorRefs.Nobody, emit, Akka.Actor.ActorRefs.Nobody);
-        tracker.Send(Akka.Actor.ActorRefs.Nobody, check, Akka.Actor.ActorRefs.Nobody);
-        Assert.Equal(40, tracker.InFlight);
-
-        var room = tracker.WaitForRoomAsync(max: 20).AsTask();
-        Assert.False(room.IsCompleted, "a source went on with 40 spans in flight and room for 20");
-        tracker.Done(null, ((ITracked)emit).Weight);
-        await room.WaitAsync(TimeSpan.FromSeconds(5));
-        tracker.Done(null, ((ITracked)check).Weight);
-        Assert.Equal(0, tracker.InFlight);
-        Assert.Equal(1, ((ITracked)new EmitSpans(new TraceSpans(new TraceId(7, 2), []))).Weight); // an empty trace is still a message
     }
 
     [Fact]
