@@ -346,7 +346,6 @@ internal static class ReplicaProcessesBench
         foreach (var x in examples) Console.WriteLine($"  missing: {x}");
     }
 
-    /// <summary>Waits until the replicas use less than 2 % of a core together over 1 s (bounded: 30 s).</summary>
     /// <summary>Methods each replica's JIT compiled so far (its /metrics; NaN when one does not answer).</summary>
     private static async Task<double[]> JitMethodsAsync(IReadOnlyList<Replica> replicas)
     {
@@ -358,6 +357,7 @@ internal static class ReplicaProcessesBench
         return methods;
     }
 
+    /// <summary>Waits until the replicas use less than 2 % of a core together over 1 s (bounded: 30 s).</summary>
     private static async Task CpuQuietAsync(List<Replica> replicas)
     {
         var sw = Stopwatch.StartNew();

@@ -66,7 +66,7 @@ internal sealed class KSpanMessageExtractor : IMessageExtractor
     private string[] ClusterShardIds(string cluster) => _clusterShardIds.GetOrAdd(cluster, c =>
     {
         var all = new string[_shardsPerCluster];
-        for (var i = 0; i < all.Length; i++) all[i] = string.Concat(c, "#", i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        for (var i = 0; i < all.Length; i++) all[i] = c + ClusterShardSeparator + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return all;
     });
 }

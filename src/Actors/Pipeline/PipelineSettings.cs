@@ -42,7 +42,7 @@ internal sealed record PipelineSettings : ISettings
     public int MaxBufferedSpans { get; init; } = 200_000;
 
     /// <summary>
-    /// Facts, hand-offs and spans on their way to export (one per span) in flight before a source waits (KSpan__Pipeline__MaxInFlight):
+    /// Facts and hand-offs in flight between the sources and the actors before a source waits (KSpan__Pipeline__MaxInFlight):
     /// a watch stream read faster than the actors keep up is read more slowly (the API server buffers), instead of
     /// growing mailboxes until the process runs out of memory.
     /// </summary>

@@ -129,11 +129,10 @@ internal sealed class SourcePlacement : IShardAllocationStrategy
         if (current.Count == 0) throw new InvalidOperationException($"no shard region to allocate shard {shardId} to");
         if (KSpanMessageExtractor.ClusterOf(shardId) is { } cluster)
         {
-            var prefix = cluster + KSpanMessageExtractor.ClusterShardSeparator;
             var (best, most) = (default(IActorRef), 0);
             foreach (var (region, shards) in current)
             {
-                var n = shards.Count(s => s.StartsWith(prefix, StringComparison.Ordinal) && s.LastIndexOf(KSpanMessageExtractor.ClusterShardSeparator) == cluster.Length);
+                var n = shards.Count(s => KSpanMessageExtractor.ClusterOf(s) == cluster);
                 if (n > most) (best, most) = (region, n);
             }
             if (best is not null) return best;
