@@ -1,5 +1,6 @@
 using System.Globalization;
 using KSpanActors.Processes.Tests.Harness;
+using KSpanActors.Tests.Launch;
 using Xunit.Abstractions;
 
 namespace KSpanActors.Processes.Tests;
@@ -64,6 +65,54 @@ public sealed class FleetTests(ITestOutputHelper output)
         Assert.True(audit.TreesWhole, $"traces not whole after kill -9 of {victim.Name}\n{audit.Summary()}\n{audit.Examples()}");
         Assert.True(rewatch.Values.All(v => v is { } t && t <= RewatchBound),
             $"the clusters of {victim.Name} were not all watched again within {RewatchBound.TotalSeconds:F0}s of the kill: {figures}\n{fleet.Diagnosis()}");
+    }
+
+    [Fact]
+    public async Task Once_three_replicas_shared_out_the_watchers_each_clusters_facts_stay_on_the_replica_watching_it()
+    {
+        // The default placement (Source): a cluster's object shards live where its watcher reads it. The first replica up
+        // starts every watcher; as the others join, watchers spread and the clusters' shards follow them, after which
+        // no fact crosses between replicas (kspan_facts_from_other_replicas_total stops moving on every replica).
+        await using var fleet = await KSpanFleet.StartAsync(new FleetOptions { Replicas = 3, ClusterCopies = [20, 20, 20] }, output);
+        var facts = fleet.Clusters.Sum(c => c.Documents.Count);
+        var started = DateTime.UtcNow;
+        var stream = fleet.StreamAsync(TimeSpan.FromSeconds(20));
+
+        // Settled: every cluster watched by one replica, and a fifth of all facts read since anything last crossed.
+        var (read, crossed) = await FactsAsync(fleet);
+        var (readAtLastCrossing, crossedAtLastCrossing, lastCrossingAt) = (read, crossed, started);
+        TimeSpan? settledAfter = null;
+        await SignalTests.WaitUntilAsync(async () =>
+        {
+            (read, crossed) = await FactsAsync(fleet);
+            if (crossed != crossedAtLastCrossing) (readAtLastCrossing, crossedAtLastCrossing, lastCrossingAt) = (read, crossed, DateTime.UtcNow);
+            if (fleet.Clusters.Any(c => c.Watchers.Count != 1) || read - readAtLastCrossing < facts / 5) return false;
+            settledAfter = lastCrossingAt - started;
+            return true;
+        }, TimeSpan.FromSeconds(60), () => $"facts still crossed between replicas: {crossed:N0} of {read:N0} read crossed, the last after {read - readAtLastCrossing:N0} more were read " +
+                                            $"at +{(lastCrossingAt - started).TotalSeconds:F1}s; watchers: {string.Join(", ", fleet.Clusters.Select(c => $"{c.Name} by {string.Join("+", c.Watchers)}"))}\n{fleet.Diagnosis()}");
+
+        var (readSettled, crossedSettled) = (read, crossed);
+        await stream;
+        var audit = await fleet.WaitForSpansAsync(TimeSpan.FromSeconds(120));
+        var (readEnd, crossedEnd) = await FactsAsync(fleet);
+        output.WriteLine($"FIGURES source placement: {crossedSettled:N0} of {readSettled:N0} facts read crossed until +{settledAfter?.TotalSeconds:F1}s after the stream began; " +
+                         $"afterwards {crossedEnd - crossedSettled:N0} of {readEnd - readSettled:N0}; watchers: {string.Join(", ", fleet.Clusters.Select(c => $"{c.Name} by {string.Join("+", c.Watchers)}"))}; {audit.Summary()}");
+        Assert.True(crossedEnd == crossedSettled, $"{crossedEnd - crossedSettled:N0} of the {readEnd - readSettled:N0} facts read after the replicas settled crossed between replicas\n{fleet.Diagnosis()}");
+        Assert.True(audit.Complete && audit.Duplicated == 0 && audit.TreesWhole, $"source placement: {audit.Summary()}\n{audit.Examples()}\n{fleet.Diagnosis()}");
+    }
+
+    /// <summary>Facts (Events and objects) the replicas read, and those that crossed to another replica's actors, summed over the replicas.</summary>
+    private static async Task<(long Read, long Crossed)> FactsAsync(KSpanFleet fleet)
+    {
+        long read = 0, crossed = 0;
+        foreach (var r in fleet.Replicas.Where(r => r.Running))
+        {
+            var m = await KSpanHttp.MetricsAsync(r.HttpPort) ?? throw new InvalidOperationException($"{r.Name} does not answer /metrics\n{r.Process.LogTail()}");
+            read += (long)(m.GetValueOrDefault("kspan_events_received_total") + m.GetValueOrDefault("kspan_objects_received_total"));
+            crossed += (long)m.GetValueOrDefault("kspan_facts_from_other_replicas_total");
+        }
+        return (read, crossed);
     }
 
     [Fact]

@@ -39,14 +39,6 @@ internal static class PipelineHosting
             ShouldPassivateIdleEntities = false,
             HandOffStopMessage = Relocate.Instance,
         };
-        // Every configured cluster is always watched by exactly one replica: remembered entities restart elsewhere.
-        var watcherOptions = new ShardOptions
-        {
-            RememberEntities = true,
-            RememberEntitiesStore = RememberEntitiesStore.DData,
-            StateStoreMode = StateStoreMode.DData,
-            ShouldPassivateIdleEntities = false,
-        };
         var extractor = new KSpanMessageExtractor(settings.Shards, settings.Placement == ShardPlacement.Source ? settings.ShardsPerCluster : 0);
 
         builder
@@ -74,6 +66,10 @@ internal static class PipelineHosting
                 "akka.cluster.down-removal-margin = 1s\n" +
                 // Regions look for a coordinator that moved (its replica crashed) every 0.5 s instead of every 2 s.
                 "akka.cluster.sharding.retry-interval = 500ms\n" +
+                // Shards are rebalanced every 2 s instead of 10 s: after replicas join (a fleet starting, a scale-up) the
+                // watchers spread and a cluster's object shards follow its watcher (SourcePlacement) within seconds,
+                // instead of its facts crossing between replicas for a minute (README, "Scale-out").
+                $"akka.cluster.sharding.rebalance-interval = {(int)RebalanceInterval.TotalMilliseconds}ms\n" +
                 // Room beyond Akka's 128 KB for the large messages: an entity's hand-off with the facts it holds, and a
                 // ledger's 8,192 ids (EmittedLedger).
                 "akka.remote.dot-netty.tcp.maximum-frame-size = 4 MiB\n" +
@@ -129,12 +125,7 @@ internal static class PipelineHosting
                     });
             });
 
-        if (ctx.Watch is not null)
-        {
-            // One ClusterWatcher per cluster, wherever sharding places it (balanced by Akka's least-shard allocation).
-            builder.WithShardRegion<Watch.WatcherRegion>(WatcherRegionName, (_, registry, _) => cluster => Watch.ClusterWatcher.Props(cluster, ctx, registry),
-                extractor, watcherOptions);
-        }
+        if (ctx.Watch is not null) builder.WithWatcherRegion(ctx, extractor);
 
         if (settings.SeedNodes.Count == 0)
         {
@@ -146,6 +137,35 @@ internal static class PipelineHosting
             });
         }
         return builder;
+    }
+
+    /// <summary>How often the coordinators ask the allocation strategies what to move.</summary>
+    internal static readonly TimeSpan RebalanceInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// One ClusterWatcher per cluster, as a remembered entity (every configured cluster is always watched by exactly one
+    /// replica: a lost replica's watchers restart elsewhere). Balanced by Akka's least-shard allocation in the form that
+    /// moves every watcher above an even share in one rebalance round: the first replica up starts every watcher, and
+    /// the default form moved them to replicas that joined one per round.
+    /// </summary>
+    private static AkkaConfigurationBuilder WithWatcherRegion(this AkkaConfigurationBuilder builder, PipelineServices ctx, KSpanMessageExtractor extractor) =>
+        builder.WithActors((system, registry) =>
+        {
+            var settings = ShardingSettings(system, "remember-entities = on\nremember-entities-store = ddata\nstate-store-mode = ddata\npassivate-idle-entity-after = off");
+            var strategy = ShardAllocationStrategy.LeastShardAllocationStrategy(absoluteLimit: WatcherMovesPerRound, relativeLimit: 1.0);
+            registry.Register<Watch.WatcherRegion>(ClusterSharding.Get(system).Start(WatcherRegionName, cluster => Watch.ClusterWatcher.Props(cluster, ctx, registry),
+                settings, extractor, strategy, PoisonPill.Instance));
+        });
+
+    /// <summary>Watchers moved per rebalance round at most (each relists its cluster on the replica it moves to).</summary>
+    internal const int WatcherMovesPerRound = 64;
+
+    private static ClusterShardingSettings ShardingSettings(ActorSystem system, string overrides)
+    {
+        var config = system.Settings.Config;
+        return ClusterShardingSettings.Create(
+            Akka.Configuration.ConfigurationFactory.ParseString(overrides).WithFallback(config.GetConfig("akka.cluster.sharding")),
+            config.GetConfig("akka.cluster.singleton"));
     }
 
     /// <summary>
@@ -168,11 +188,7 @@ internal static class PipelineHosting
         return builder.WithActors((system, registry) =>
         {
             var sharding = ClusterSharding.Get(system);
-            var config = system.Settings.Config;
-            var settings = ClusterShardingSettings.Create(
-                Akka.Configuration.ConfigurationFactory.ParseString("remember-entities = off\nstate-store-mode = ddata\npassivate-idle-entity-after = off")
-                    .WithFallback(config.GetConfig("akka.cluster.sharding")),
-                config.GetConfig("akka.cluster.singleton"));
+            var settings = ShardingSettings(system, "remember-entities = off\nstate-store-mode = ddata\npassivate-idle-entity-after = off");
             var self = Akka.Cluster.Cluster.Get(system).SelfAddress;
             // Watchers run only under `watch`; a replay or demo places a cluster's shards where its facts come from.
             var homes = ctx.Watch is null ? null : SourcePlacement.HomesFrom(() => registry.TryGet<Watch.WatcherRegion>(out var r) ? r : null);

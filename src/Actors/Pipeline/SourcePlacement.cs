@@ -13,15 +13,18 @@ namespace KSpanActors.Pipeline;
 /// Allocation (once per shard, and after a replica is lost): the replica whose watcher reads the cluster, when known
 /// (asked of the watcher region, remembered for a second); else the replica that asked (the one whose facts for the
 /// cluster came first: the watcher's, or the replay's or demo's source); else the replica already holding most of
-/// the cluster's shards; else the one holding fewest. Rebalance (Akka's rebalance interval): a few shards at a time
-/// whose cluster is watched by another replica move there, as after a scale-up moved a watcher; nothing moves while
-/// the watchers' homes are unknown. Without watchers (replay, demo) shards stay where they were first asked for.
+/// the cluster's shards; else the one holding fewest. Rebalance (every <see cref="PipelineHosting.RebalanceInterval"/>):
+/// the shards of a few clusters at a time whose watcher lives on another replica move there, as after replicas joined
+/// and the watchers spread; nothing moves while the watchers' homes are unknown. Without watchers (replay, demo) shards stay where they were first asked for.
 /// </para>
 /// </summary>
 internal sealed class SourcePlacement : IShardAllocationStrategy
 {
-    /// <summary>Shards moved per rebalance round at most (each hands its actors' state on).</summary>
-    public const int MaxMovesPerRound = 10;
+    /// <summary>
+    /// Clusters whose shards move in one rebalance round at most: all of a cluster's misplaced shards move together (its
+    /// owner chains span them), a few clusters at a time (each shard's actors hand their state on).
+    /// </summary>
+    public const int MaxClustersPerRound = 4;
 
     private static readonly TimeSpan HomesTtl = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
@@ -75,20 +78,23 @@ internal sealed class SourcePlacement : IShardAllocationStrategy
         return Misplaced(currentShardAllocations, rebalanceInProgress, homes);
     }
 
-    /// <summary>Shards whose cluster's watcher lives on another node that hosts a region (at most <see cref="MaxMovesPerRound"/>).</summary>
+    /// <summary>Shards whose cluster's watcher lives on another node that hosts a region: every such shard of at most
+    /// <see cref="MaxClustersPerRound"/> clusters.</summary>
     internal IImmutableSet<string> Misplaced(IImmutableDictionary<IActorRef, IImmutableList<string>> current, IImmutableSet<string> inProgress, IReadOnlyDictionary<string, Address> homes)
     {
         if (homes.Count == 0) return ImmutableHashSet<string>.Empty;
         var moves = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var clusters = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (region, shards) in current.OrderBy(kv => AddressOf(kv.Key).ToString(), StringComparer.Ordinal))
         {
             var at = AddressOf(region);
-            foreach (var shard in shards)
+            foreach (var shard in shards.Order(StringComparer.Ordinal))
             {
-                if (moves.Count >= MaxMovesPerRound) return moves.ToImmutable();
                 if (inProgress.Contains(shard) || KSpanMessageExtractor.ClusterOf(shard) is not { } cluster) continue;
-                if (!homes.TryGetValue(_watcherShardOf(cluster), out var home) || home.Equals(at)) continue;
-                if (RegionAt(home, current) is not null) moves.Add(shard);
+                if (!homes.TryGetValue(_watcherShardOf(cluster), out var home) || home.Equals(at) || RegionAt(home, current) is null) continue;
+                if (!clusters.Contains(cluster) && clusters.Count >= MaxClustersPerRound) continue;
+                clusters.Add(cluster);
+                moves.Add(shard);
             }
         }
         return moves.ToImmutable();

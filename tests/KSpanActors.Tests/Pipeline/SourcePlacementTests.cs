@@ -27,9 +27,13 @@ public sealed class SourcePlacementTests
     private static SourcePlacement Placement(IReadOnlyDictionary<string, Address>? watchers) =>
         new(Self, cluster => Extractor.ShardId(cluster), watchers is null ? null : () => Task.FromResult(watchers));
 
-    /// <summary>Watcher shard → node, as the watcher region reports it (the clusters named here hash to distinct shards).</summary>
-    private static Dictionary<string, Address> Watching(params (string Cluster, Address Node)[] watchers) =>
-        watchers.ToDictionary(w => Extractor.ShardId(w.Cluster), w => w.Node);
+    /// <summary>Watcher shard → node, as the watcher region reports it (clusters sharing a watcher shard share its node).</summary>
+    private static Dictionary<string, Address> Watching(params (string Cluster, Address Node)[] watchers)
+    {
+        var homes = new Dictionary<string, Address>(StringComparer.Ordinal);
+        foreach (var (cluster, node) in watchers) homes[Extractor.ShardId(cluster)] = node;
+        return homes;
+    }
 
     [Fact]
     public void A_clusters_objects_and_names_share_the_clusters_own_shards_and_a_watcher_keeps_its_numbered_shard()
@@ -77,7 +81,7 @@ public sealed class SourcePlacementTests
     }
 
     [Fact]
-    public async Task Rebalance_moves_a_clusters_shards_to_its_watchers_replica_a_few_at_a_time_and_nothing_when_watchers_are_unknown()
+    public async Task Rebalance_moves_a_clusters_shards_to_its_watchers_replica_a_few_clusters_at_a_time_and_nothing_when_watchers_are_unknown()
     {
         var current = Allocations((A, ["prod-eu#0", "prod-eu#1", "prod-us#0"]), (B, ["prod-us#1", "staging#0"]), (C, []));
         var moved = await Placement(Watching(("prod-eu", Node(1)), ("prod-us", Node(2)), ("staging", Node(3)))).Rebalance(current, ImmutableHashSet<string>.Empty);
@@ -87,8 +91,13 @@ public sealed class SourcePlacementTests
         Assert.Empty(await Placement(null).Rebalance(current, ImmutableHashSet<string>.Empty));
         Assert.Empty(await Placement(new Dictionary<string, Address>()).Rebalance(current, ImmutableHashSet<string>.Empty));
 
-        var many = Allocations((A, [.. Enumerable.Range(0, 40).Select(i => $"prod-us#{i}")]), (B, []));
-        Assert.Equal(SourcePlacement.MaxMovesPerRound, (await Placement(Watching(("prod-us", Node(2)))).Rebalance(many, ImmutableHashSet<string>.Empty)).Count);
+        // every misplaced shard of a cluster moves in one round, but only a few clusters' at a time
+        var clusters = Enumerable.Range(0, SourcePlacement.MaxClustersPerRound + 2).Select(c => $"cluster-{c}").ToList();
+        var many = Allocations((A, [.. clusters.SelectMany(c => Enumerable.Range(0, 10).Select(i => $"{c}#{i}"))]), (B, []));
+        var moves = await Placement(Watching([.. clusters.Select(c => (c, Node(2)))])).Rebalance(many, ImmutableHashSet<string>.Empty);
+        var movedClusters = moves.GroupBy(KSpanMessageExtractor.ClusterOf).ToList();
+        Assert.Equal(SourcePlacement.MaxClustersPerRound, movedClusters.Count);
+        Assert.All(movedClusters, g => Assert.Equal(10, g.Count()));
     }
 
     [Fact]
