@@ -564,12 +564,12 @@ internal static class DirectDecoder
             if (more is null)
             {
                 more = ImmutableArray.CreateBuilder<OwnerRef>(4);
-                more.Add(first);
+                more.Add(first.Value);
             }
             more.Add(owner);
         }
         owners = more is not null ? more.ToImmutable()
-            : first is not null ? ImmutableArray.Create(first)
+            : first is { } one ? ImmutableArray.Create(one)
             : ImmutableArray<OwnerRef>.Empty;
         return true;
     }

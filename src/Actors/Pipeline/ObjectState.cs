@@ -29,6 +29,9 @@ internal sealed class ObjectState
     private readonly IObjectEffects _out;
 
     private TimeSpan _idleAfter;
+
+    /// <summary>When the idle tick scheduled last is due (a Stopwatch timestamp), 0 when none is pending.</summary>
+    private long _idleDue;
     private long _lastMessage;
     private long _dirtySince;
     private long _pendingSince;
@@ -98,7 +101,11 @@ internal sealed class ObjectState
         if (_pipeline.Settings.PassivateAfter is { } idle)
         {
             _idleAfter = idle;
-            _out.IdleIn(idle);
+            // The first look comes after the shorter period of a child (SetOwner) when there is one; a top-level object
+            // then looks again after the remainder. A tick for the longer period, pending when a child stopped after the
+            // shorter one, kept the stopped actor's cell reachable until it was due: 7 % of the live objects in the
+            // benchmark's heap.
+            LookIdleIn(ChildIdleAfter() ?? idle, now);
         }
         if (_pipeline.Objects.Snapshots.TryGet((Cluster, Uid), out var known)) OnOwnObject(known, now);
     }
@@ -191,10 +198,11 @@ internal sealed class ObjectState
     /// <summary>The idle tick: passivate when idle and nothing waits for an owner; otherwise look again later.</summary>
     public void OnIdleTick(long now)
     {
+        if (now >= _idleDue) _idleDue = 0;
         var idleFor = System.Diagnostics.Stopwatch.GetElapsedTime(_lastMessage, now);
         if (idleFor < _idleAfter)
         {
-            _out.IdleIn(_idleAfter - idleFor);
+            LookIdleIn(_idleAfter - idleFor, now);
             return;
         }
         if (_pending is null || _pending.Count == 0)
@@ -202,8 +210,21 @@ internal sealed class ObjectState
             if (_dirty) Emit();
             _out.Passivate();
         }
-        else _out.IdleIn(_idleAfter); // still waiting for its owner: look again one idle period later
+        else LookIdleIn(_idleAfter, now); // still waiting for its owner: look again one idle period later
     }
+
+    /// <summary>Schedules an idle tick unless one is due at or before the same moment.</summary>
+    private void LookIdleIn(TimeSpan delay, long now)
+    {
+        var due = now + (long)(delay.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        if (_idleDue != 0 && _idleDue <= due) return;
+        _idleDue = due;
+        _out.IdleIn(delay);
+    }
+
+    /// <summary>A child's shorter idle period (it only relays), when settling and passivation leave room for one.</summary>
+    private TimeSpan? ChildIdleAfter() =>
+        _pipeline.Settings.PassivateAfter is { } idle && _pipeline.Settings.SettleAfter is { } settle && settle * 2 < idle ? settle * 2 : null;
 
     /// <summary>
     /// The actor stops after it passivated: what reached it after its last look (facts already in its mailbox when it
@@ -544,12 +565,11 @@ internal sealed class ObjectState
         }
         // A child only relays to its owner and holds little: it can go idle sooner than a top-level object, which
         // keeps its family (late events) for the full passivation period.
-        if (_pipeline.Settings.PassivateAfter is { } idle && _pipeline.Settings.SettleAfter is { } settle && settle * 2 < idle)
+        if (ChildIdleAfter() is { } childIdle)
         {
-            // Looked at again after the shorter period: the tick already scheduled comes only after the longer one (it
-            // then finds the actor stopped, or recreated and not idle, and does nothing).
-            _idleAfter = settle * 2;
-            _out.IdleIn(_idleAfter);
+            // Looked at again after the shorter period (the tick pending is mostly the first look, due already by then).
+            _idleAfter = childIdle;
+            LookIdleIn(_idleAfter, System.Diagnostics.Stopwatch.GetTimestamp());
         }
     }
 

@@ -336,7 +336,11 @@ public sealed class ObjectStateTests
     {
         var idle = TimeSpan.FromMinutes(1);
         var (quiet, fx, _) = New("p1", passivateAfter: idle);
-        Assert.Equal(idle, Assert.Single(fx.Idles));
+        // The first look comes after a child's shorter period (two settle periods); not a child, it looks again after
+        // the rest of the idle period.
+        Assert.Equal(Settle * 2, Assert.Single(fx.Idles));
+        quiet.OnIdleTick(At(Settle * 2));
+        Assert.Equal([Settle * 2, idle - Settle * 2], fx.Idles);
         quiet.OnIdleTick(At(idle / 2));
         Assert.Equal(0, fx.Passivations);
         quiet.OnIdleTick(At(idle));
@@ -346,6 +350,21 @@ public sealed class ObjectStateTests
         waiting.Accept(Ev("k2", "Pod", "p2", "p2", "Killing", "Stopping container app", "10:00:07", "kubelet"), Own, null, Start);
         waiting.OnIdleTick(At(idle * 2));
         Assert.Equal(0, fxWaiting.Passivations);
+    }
+
+    [Fact]
+    public void A_child_goes_idle_after_two_settle_periods_with_no_tick_for_the_longer_period_left_pending()
+    {
+        // A pending tick keeps a stopped actor's cell reachable until it is due: a child that stops after its shorter
+        // period must not leave one behind for the top-level object's longer period.
+        var idle = TimeSpan.FromMinutes(1);
+        var (pod, fx, _) = New("p-new-a", passivateAfter: idle);
+        pod.Accept(Obj("p-new-a", "Pod", "web-new-a", "10:00:00", Owner("ReplicaSet", "web-new", "rs-new")), Own, null, Start);
+        Assert.Equal(ObjectRole.Relaying, pod.Role);
+        Assert.Equal([Settle * 2], fx.Idles);
+        pod.OnIdleTick(At(Settle * 2));
+        Assert.Equal(1, fx.Passivations);
+        Assert.Equal([Settle * 2], fx.Idles);
     }
 
     [Fact]

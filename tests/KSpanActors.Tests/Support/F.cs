@@ -15,7 +15,7 @@ internal static class F
     public static ObjectObserved Obj(string uid, string kind, string name, string created, OwnerRef? owner = null,
         long generation = 1, string? manager = null, string? specTime = null, string ns = "default", long rv = 1, string? operation = "Update") =>
         new(Cluster, uid, kind, ns, name, generation, T(created),
-            owner is null ? ImmutableArray<OwnerRef>.Empty : [owner],
+            owner is { } o ? [o] : ImmutableArray<OwnerRef>.Empty,
             manager, manager is null ? null : operation, specTime is null ? 0 : T(specTime), rv);
 
     public static OwnerRef Owner(string kind, string name, string uid) => new(kind, name, uid, true);

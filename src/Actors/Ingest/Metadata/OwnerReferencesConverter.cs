@@ -31,13 +31,13 @@ internal sealed class OwnerReferencesConverter : JsonConverter<ImmutableArray<Ow
             if (more is null)
             {
                 more = ImmutableArray.CreateBuilder<OwnerRef>(4);
-                more.Add(first);
+                more.Add(first.Value);
             }
             more.Add(owner);
         }
 
         return more is not null ? more.ToImmutable()
-            : first is not null ? ImmutableArray.Create(first)
+            : first is { } one ? ImmutableArray.Create(one)
             : ImmutableArray<OwnerRef>.Empty;
     }
 
