@@ -16,12 +16,14 @@ internal sealed record InputSummary(string Path, DemoScenario Scenario, long Doc
 /// </summary>
 internal static class BenchInput
 {
-    public static InputSummary Prepare(BenchOptions options)
+    /// <param name="clusters">Clusters the scenario's Deployments are spread over (demo-1, demo-2...), the same in all.</param>
+    public static InputSummary Prepare(BenchOptions options, int clusters = 1)
     {
         var culture = CultureInfo.InvariantCulture;
         var scenario = DemoScenario.ForScale(options.Events, options.Objects);
+        if (clusters > 1) scenario = scenario with { Clusters = clusters, DeploymentsPerCluster = Math.Max(1, scenario.DeploymentsPerCluster / clusters) };
         Console.WriteLine(string.Create(culture,
-            $"scenario: {scenario.DeploymentsPerCluster} deployments x {scenario.Replicas} replicas, {scenario.Rollouts} rollouts, {scenario.ProbeFailuresPerPod} probe failures/pod; ~{scenario.EstimatedEvents:N0} events, ~{scenario.EstimatedObjects:N0} objects"));
+            $"scenario: {scenario.Clusters} cluster(s) x {scenario.DeploymentsPerCluster} deployments x {scenario.Replicas} replicas, {scenario.Rollouts} rollouts, {scenario.ProbeFailuresPerPod} probe failures/pod; ~{scenario.EstimatedEvents:N0} events, ~{scenario.EstimatedObjects:N0} objects"));
         var path = InputFile.PathFor(scenario);
         var fingerprint = InputFile.Fingerprint(scenario);
         if (!options.Regenerate && InputFile.IsCurrent(path, fingerprint))

@@ -12,7 +12,9 @@ namespace KSpanActors.Bench;
 /// <summary>
 /// <c>--mode replicas</c>: the pipeline measurement twice in one process, first with one PipelineRuntime, then with
 /// three forming one Akka cluster on 127.0.0.1 (cross-node messages through remoting on loopback with the project's
-/// protobuf serializer), fed round-robin, each tracking what it sends, each with its own counting exporter. Process
+/// protobuf serializer), each tracking what it sends, each with its own counting exporter. The input is three clusters
+/// (the scenario's Deployments split over demo-1..3); with three nodes each cluster is fed through its own node, as
+/// three replicas each watching one cluster would, with one node all three through it. Process
 /// CPU per million events of both passes, and their ratio (three over one). Then the same comparison with separate
 /// <c>kspan-actors watch</c> processes (<see cref="ReplicaProcessesBench"/>; <c>--replica-processes-only</c> runs only
 /// that, <c>--skip-replica-processes</c> only the in-process passes).
@@ -27,7 +29,7 @@ internal static class ReplicasBench
         if (!options.ReplicaProcessesOnly)
         {
             using var sampler = new ProcessSampler();
-            var input = BenchInput.Prepare(options);
+            var input = BenchInput.Prepare(options, clusters: InputClusters);
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 
             if (options.WarmUpRounds is { Length: > 0 } rounds)
@@ -63,6 +65,9 @@ internal static class ReplicasBench
         Console.WriteLine(result.ToJsonString());
         return complete ? 0 : 1;
     }
+
+    /// <summary>Clusters of the in-process passes' input (demo-1..3), one per node of the three-node pass.</summary>
+    private const int InputClusters = 3;
 
     private static PipelineSettings Settings(BenchOptions options, IReadOnlyList<string> seeds) => options.PipelineSettings() with
     {
@@ -122,8 +127,8 @@ internal static class ReplicasBench
 
     /// <summary>
     /// As the pipeline mode does: a producer thread reads the file into a bounded channel, decoder threads decode and
-    /// feed through the first node (the one watching the input's cluster), back-pressured on every node's own flow count; then
-    /// the nodes drain together.
+    /// feed each fact through the node watching its cluster (demo-k through node (k-1) mod nodes), back-pressured on
+    /// every node's own flow count; then the nodes drain together.
     /// </summary>
     private static async Task<(long Fed, long Events, long Errors, double FeedSeconds, double Seconds, double Cpu)> FeedAndDrainAsync(
         IReadOnlyList<PipelineRuntime> nodes, BenchOptions options, string inputPath, ProcessSampler sampler, TimeSpan timeout, long maxDocuments)
@@ -133,18 +138,22 @@ internal static class ReplicasBench
         var start = Instant.Now(sampler);
         var input = InputPump.Start(inputPath, options.ChannelCapacity, stop.Token, maxDocuments);
         // Each decoder is a source batching what it routes and flushing after each batch of documents, as the pipeline mode
-        // does; all of them on the first node, as every watch loop of a cluster runs on the node that watches it (the
-        // input is one cluster): one node remembers the snapshots its sources route, the actors are spread over all.
-        var batchers = Enumerable.Range(0, options.Decoders).Select(_ => nodes[0].Batcher()).ToArray();
+        // does, one batcher per node: every watch loop of a cluster runs on the node that watches it, which remembers
+        // the snapshots its sources route.
+        var nodeOf = Enumerable.Range(1, InputClusters).ToDictionary(k => $"demo-{k}", k => (k - 1) % nodes.Count, StringComparer.Ordinal);
+        var batchers = Enumerable.Range(0, options.Decoders).Select(_ => nodes.Select(n => n.Batcher()).ToArray()).ToArray();
         var stats = await InputPump.DecodeAsync(
             input,
             options.Decoders,
-            (fact, worker) => batchers[worker].Add(fact),
+            (fact, worker) => batchers[worker][nodeOf.GetValueOrDefault(fact.Cluster)].Add(fact),
             () =>
             {
                 foreach (var n in nodes) n.Services.Tracker.WaitForRoom(maxInFlight, stop.Token); // each node tracks what it sent
             },
-            endOfBatch: worker => batchers[worker].Flush(),
+            endOfBatch: worker =>
+            {
+                foreach (var b in batchers[worker]) b.Flush();
+            },
             cancel: stop.Token);
         long fed = stats.Sum(s => s.Fed), events = stats.Sum(s => s.Events), errors = stats.Sum(s => s.Errors);
         var fedDone = Stopwatch.GetTimestamp();
