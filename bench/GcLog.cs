@@ -13,7 +13,10 @@ internal sealed class GcLog : EventListener
     private const int GcKeyword = 0x1;
     private readonly object _gate = new();
     private readonly Dictionary<(int Gen, int Type), Row> _rows = new();
-    private volatile bool _on;
+    // The timed run's collections by number: the runtime's events reach a listener a moment late, so a switch flipped at
+    // the start counted the forced collection just before it (a gen2 "induced" in every log).
+    private long _first = long.MaxValue;
+    private long _last = long.MaxValue;
     private DateTime _suspendBegin;
     private (int Gen, int Type, int Reason) _current = (-1, 0, 0);
     private long _promoted;
@@ -27,9 +30,9 @@ internal sealed class GcLog : EventListener
         public readonly Dictionary<int, int> Reasons = new();
     }
 
-    public void Start() => _on = true;
+    public void Start() => Interlocked.Exchange(ref _first, GC.CollectionCount(0) + 1);
 
-    public void Stop() => _on = false;
+    public void Stop() => Interlocked.Exchange(ref _last, GC.CollectionCount(0));
 
     protected override void OnEventSourceCreated(EventSource source)
     {
@@ -38,7 +41,7 @@ internal sealed class GcLog : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
     {
-        if (!_on || e.PayloadNames is null) return;
+        if (Interlocked.Read(ref _first) == long.MaxValue || e.PayloadNames is null) return;
         lock (_gate)
         {
             switch (e.EventName)
@@ -47,6 +50,8 @@ internal sealed class GcLog : EventListener
                     _suspendBegin = e.TimeStamp;
                     break;
                 case "GCStart_V2":
+                    var number = Long(e, "Count");
+                    if (number < Interlocked.Read(ref _first) || number > Interlocked.Read(ref _last)) break;
                     _current = (Int(e, "Depth"), Int(e, "Type"), Int(e, "Reason"));
                     _promoted = 0;
                     break;

@@ -295,6 +295,7 @@ var actorsStarted = runtime.Metrics.ObjectActorsStarted - started0;
 var alloc = GC.GetTotalAllocatedBytes() - alloc0;
 var gcPause = GC.GetTotalPauseDuration() - gcPause0;
 var gcCounts = (GC.CollectionCount(0) - gc0.Item1, GC.CollectionCount(1) - gc0.Item2, GC.CollectionCount(2) - gc0.Item3);
+gcLog?.Stop(); // the collections counted so far: the live-heap measurements below force their own
 await stopPolling.CancelAsync();
 await poller;
 var liveAfterDrain = await CountEntitiesAsync(objectRegion);
@@ -335,7 +336,6 @@ Console.WriteLine(string.Create(culture,
 
 if (gcLog is not null)
 {
-    gcLog.Stop();
     Console.WriteLine("garbage collections of the timed run, by generation and type:");
     foreach (var line in gcLog.Report()) Console.WriteLine(line);
 }
