@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using KSpanActors.Model;
+using Google.Protobuf;
 using KSpanActors.Otlp.Proto.Collector;
 using Microsoft.Extensions.Logging;
 
@@ -10,10 +11,21 @@ namespace KSpanActors.Export.Otlp;
 /// Sends each batch as one OTLP <c>ExportTraceServiceRequest</c> over gRPC (h2c for http://, TLS verified for https://).
 /// Returns false on any transport or server error; never logs header values (they carry tokens).
 /// </summary>
+/// <remarks>
+/// The request goes out as the bytes <see cref="OtlpProtobuf"/> writes from the batch (a method of the same service
+/// and name as the generated client's, whose request marshaller is that writer), not as a message built for it.
+/// </remarks>
 internal sealed class OtlpGrpcExporter : ISpanExporter
 {
+    private static readonly Method<IReadOnlyList<TraceSpans>, ExportTraceServiceResponse> Export = new(
+        MethodType.Unary,
+        "opentelemetry.proto.collector.trace.v1.TraceService",
+        "Export",
+        Marshallers.Create<IReadOnlyList<TraceSpans>>(OtlpProtobuf.ToBytes, _ => throw new NotSupportedException("an exporter only sends requests")),
+        Marshallers.Create(response => response.ToByteArray(), ExportTraceServiceResponse.Parser.ParseFrom));
+
     private readonly GrpcChannel _channel;
-    private readonly TraceService.TraceServiceClient _client;
+    private readonly CallInvoker _calls;
     private readonly Metadata _headers;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
@@ -39,7 +51,7 @@ internal sealed class OtlpGrpcExporter : ISpanExporter
             },
             DisposeHttpClient = true,
         });
-        _client = new TraceService.TraceServiceClient(_channel);
+        _calls = _channel.CreateCallInvoker();
     }
 
     public string Name => "otlp-grpc";
@@ -50,9 +62,8 @@ internal sealed class OtlpGrpcExporter : ISpanExporter
     {
         try
         {
-            var request = OtlpRequestBuilder.Build(batch);
             var options = new CallOptions(_headers, DateTime.UtcNow + _timeout, cancellationToken);
-            var response = await _client.ExportAsync(request, options).ResponseAsync;
+            var response = await _calls.AsyncUnaryCall(Export, null, options, batch).ResponseAsync;
             OtlpExportLog.PartialSuccess(_logger, _endpoint, response.PartialSuccess);
             LastError = null;
             return ExportOutcome.Ok;

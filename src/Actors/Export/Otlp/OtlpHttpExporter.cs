@@ -54,7 +54,7 @@ internal sealed class OtlpHttpExporter : ISpanExporter
         {
             var body = _json
                 ? new ByteArrayContent(OtlpJson.ToLine(batch))
-                : new ByteArrayContent(OtlpRequestBuilder.Build(batch).ToByteArray());
+                : new ByteArrayContent(OtlpProtobuf.ToBytes(batch));
             body.Headers.ContentType = _json ? Json : Protobuf;
             using var request = new HttpRequestMessage(HttpMethod.Post, _uri) { Content = body };
             foreach (var (key, value) in _headers)
