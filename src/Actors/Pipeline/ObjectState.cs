@@ -205,6 +205,12 @@ internal sealed class ObjectState
             LookIdleIn(_idleAfter - idleFor, now);
             return;
         }
+        if (_isTop && _dirty && _pipeline.Tracker.ExportBehind)
+        {
+            // Spans still to export while the exporter is behind: the settle tick sends them once it caught up.
+            LookIdleIn(_idleAfter, now);
+            return;
+        }
         if (_pending is null || _pending.Count == 0)
         {
             if (_dirty) Emit();
@@ -316,6 +322,14 @@ internal sealed class ObjectState
             // ones): its answer may still be on the way, after the relist that rebuilds those buckets. Decided only
             // once the orphan period has passed since that question, as after the first.
             ArmSettle(wait - sinceAsked);
+            return;
+        }
+        if (_isTop && _dirty && _pipeline.Tracker.ExportBehind)
+        {
+            // This node's exporter works but is behind, and its sources are held: what the families hold waits here a
+            // settle period longer instead of becoming spans a full buffer would drop (a burst read before the sources
+            // were held overflowed it). Spans of a busy family go out late, together, under the same root.
+            ArmSettle(settle);
             return;
         }
         DecideTopIfUndecided("no owner found within the settle period", now);

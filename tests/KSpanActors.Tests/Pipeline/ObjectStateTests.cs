@@ -368,6 +368,35 @@ public sealed class ObjectStateTests
     }
 
     [Fact]
+    public void While_the_exporter_is_behind_a_settled_family_waits_and_goes_out_whole_once_it_caught_up()
+    {
+        var idle = TimeSpan.FromMinutes(1);
+        var (dep, fx, ctx) = New("dep", passivateAfter: idle);
+        var (facts, _) = Support.Scenarios.Rollout();
+        dep.Accept(facts[0], Own, null, Start);
+        foreach (var f in facts.Skip(1)) dep.Accept(f, PathToDeployment(f), null, Start);
+
+        ctx.Tracker.ExportBehind = true; // the emitter holds the sources: its buffer would take these spans only to drop them
+        dep.OnSettleTick(At(Settle));
+        dep.OnSettleTick(At(Settle * 5)); // even once overdue
+        dep.OnIdleTick(At(idle)); // nor does it passivate with spans unexported
+        Assert.Empty(fx.Exported);
+        Assert.Equal(0, fx.Passivations);
+        Assert.True(dep.HasUnexported);
+        Assert.Equal(Settle, fx.Settles[^1]); // it looks again a settle period later
+
+        ctx.Tracker.ExportBehind = false;
+        dep.OnSettleTick(At(idle + Settle));
+        Assert.False(dep.HasUnexported);
+        // the same spans a family never held back exports
+        var (plain, fxPlain, _) = New("dep", passivateAfter: idle);
+        plain.Accept(facts[0], Own, null, Start);
+        foreach (var f in facts.Skip(1)) plain.Accept(f, PathToDeployment(f), null, Start);
+        plain.OnSettleTick(At(Settle));
+        Assert.Equal(fxPlain.Exported.SelectMany(t => t.Spans).Select(x => x.SpanId.Value).Order(), fx.Exported.SelectMany(t => t.Spans).Select(x => x.SpanId.Value).Order());
+    }
+
+    [Fact]
     public void A_fact_that_reaches_a_passivating_top_level_object_is_exported_when_it_stops_not_lost()
     {
         var idle = TimeSpan.FromMinutes(1);
