@@ -198,7 +198,7 @@ internal sealed class ObjectState
     /// <summary>The idle tick: passivate when idle and nothing waits for an owner; otherwise look again later.</summary>
     public void OnIdleTick(long now)
     {
-        if (now >= _idleDue) _idleDue = 0;
+        _idleDue = 0; // this tick, or one due earlier than the last asked for: at worst one more tick is asked for
         var idleFor = System.Diagnostics.Stopwatch.GetElapsedTime(_lastMessage, now);
         if (idleFor < _idleAfter)
         {
