@@ -75,6 +75,7 @@ public sealed class FleetTests(ITestOutputHelper output)
         // no fact crosses between replicas (kspan_facts_from_other_replicas_total stops moving on every replica).
         await using var fleet = await KSpanFleet.StartAsync(new FleetOptions { Replicas = 3, ClusterCopies = [20, 20, 20] }, output);
         var facts = fleet.Clusters.Sum(c => c.Documents.Count);
+        string Watchers() => string.Join(", ", fleet.Clusters.Select(c => $"{c.Name} by {string.Join("+", c.Watchers)}"));
         var started = DateTime.UtcNow;
         var stream = fleet.StreamAsync(TimeSpan.FromSeconds(20));
 
@@ -90,14 +91,14 @@ public sealed class FleetTests(ITestOutputHelper output)
             settledAfter = lastCrossingAt - started;
             return true;
         }, TimeSpan.FromSeconds(60), () => $"facts still crossed between replicas: {crossed:N0} of {read:N0} read crossed, the last after {read - readAtLastCrossing:N0} more were read " +
-                                            $"at +{(lastCrossingAt - started).TotalSeconds:F1}s; watchers: {string.Join(", ", fleet.Clusters.Select(c => $"{c.Name} by {string.Join("+", c.Watchers)}"))}\n{fleet.Diagnosis()}");
+                                            $"at +{(lastCrossingAt - started).TotalSeconds:F1}s; watchers: {Watchers()}\n{fleet.Diagnosis()}");
 
         var (readSettled, crossedSettled) = (read, crossed);
         await stream;
         var audit = await fleet.WaitForSpansAsync(TimeSpan.FromSeconds(120));
         var (readEnd, crossedEnd) = await FactsAsync(fleet);
         output.WriteLine($"FIGURES source placement: {crossedSettled:N0} of {readSettled:N0} facts read crossed until +{settledAfter?.TotalSeconds:F1}s after the stream began; " +
-                         $"afterwards {crossedEnd - crossedSettled:N0} of {readEnd - readSettled:N0}; watchers: {string.Join(", ", fleet.Clusters.Select(c => $"{c.Name} by {string.Join("+", c.Watchers)}"))}; {audit.Summary()}");
+                         $"afterwards {crossedEnd - crossedSettled:N0} of {readEnd - readSettled:N0}; watchers: {Watchers()}; {audit.Summary()}");
         Assert.True(crossedEnd == crossedSettled, $"{crossedEnd - crossedSettled:N0} of the {readEnd - readSettled:N0} facts read after the replicas settled crossed between replicas\n{fleet.Diagnosis()}");
         Assert.True(audit.Complete && audit.Duplicated == 0 && audit.TreesWhole, $"source placement: {audit.Summary()}\n{audit.Examples()}\n{fleet.Diagnosis()}");
     }

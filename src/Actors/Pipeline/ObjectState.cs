@@ -205,7 +205,7 @@ internal sealed class ObjectState
             LookIdleIn(_idleAfter - idleFor, now);
             return;
         }
-        if (_isTop && _dirty && _pipeline.Tracker.ExportBehind)
+        if (WaitsForExporter)
         {
             // Spans still to export while the exporter is behind: the settle tick sends them once it caught up.
             LookIdleIn(_idleAfter, now);
@@ -218,6 +218,9 @@ internal sealed class ObjectState
         }
         else LookIdleIn(_idleAfter, now); // still waiting for its owner: look again one idle period later
     }
+
+    /// <summary>A top-level object with spans to export while this node's exporter is behind (its sources held): they wait.</summary>
+    private bool WaitsForExporter => _isTop && _dirty && _pipeline.Tracker.ExportBehind;
 
     /// <summary>Schedules an idle tick unless one is due at or before the same moment.</summary>
     private void LookIdleIn(TimeSpan delay, long now)
@@ -324,7 +327,7 @@ internal sealed class ObjectState
             ArmSettle(wait - sinceAsked);
             return;
         }
-        if (_isTop && _dirty && _pipeline.Tracker.ExportBehind)
+        if (WaitsForExporter)
         {
             // This node's exporter works but is behind, and its sources are held: what the families hold waits here a
             // settle period longer instead of becoming spans a full buffer would drop (a burst read before the sources

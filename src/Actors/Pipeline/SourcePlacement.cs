@@ -15,7 +15,8 @@ namespace KSpanActors.Pipeline;
 /// cluster came first: the watcher's, or the replay's or demo's source); else the replica already holding most of
 /// the cluster's shards; else the one holding fewest. Rebalance (every <see cref="PipelineHosting.RebalanceInterval"/>):
 /// the shards of a few clusters at a time whose watcher lives on another replica move there, as after replicas joined
-/// and the watchers spread; nothing moves while the watchers' homes are unknown. Without watchers (replay, demo) shards stay where they were first asked for.
+/// and the watchers spread; nothing moves while the watchers' homes are unknown. Without watchers (replay, demo)
+/// shards stay where they were first asked for.
 /// </para>
 /// </summary>
 internal sealed class SourcePlacement : IShardAllocationStrategy

@@ -56,7 +56,7 @@ internal static class OtlpProtobuf
         var spanCount = 0;
         foreach (var (_, spans) in groups) spanCount += spans.Count;
         var sizes = spanCount <= 4096 ? (_sizes ??= new int[4096]) : new int[spanCount];
-        var groupSizes = new (int Resource, int Scope, int ScopeSpans, int ResourceSpans)[groups.Count];
+        var groupSizes = new (int Resource, int ScopeSpans, int ResourceSpans)[groups.Count];
         var total = 0;
         var s = 0;
         var scopeSize = ScopeSize();
@@ -67,7 +67,7 @@ internal static class OtlpProtobuf
             var scopeSpans = Field(scopeSize);
             foreach (var span in spans) scopeSpans += Field(sizes[s++] = SpanSize(span));
             var resourceSpans = Field(resourceSize) + Field(scopeSpans);
-            groupSizes[g] = (resourceSize, scopeSize, scopeSpans, resourceSpans);
+            groupSizes[g] = (resourceSize, scopeSpans, resourceSpans);
             total += Field(resourceSpans);
         }
 
@@ -82,7 +82,7 @@ internal static class OtlpProtobuf
             w.Header(ResourceSpansResource, size.Resource);
             foreach (var (key, value) in OtlpRequestBuilder.ResourceAttributes(resource)) WriteAttribute(ref w, ResourceAttributes, key, value);
             w.Header(ResourceSpansScopeSpans, size.ScopeSpans);
-            w.Header(ScopeSpansScope, size.Scope);
+            w.Header(ScopeSpansScope, scopeSize);
             w.String(ScopeName, OtlpRequestBuilder.ScopeName);
             w.String(ScopeVersion, OtlpRequestBuilder.ScopeVersion);
             foreach (var span in spans) WriteSpan(ref w, span, sizes[s++]);
