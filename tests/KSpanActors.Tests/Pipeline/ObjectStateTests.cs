@@ -67,6 +67,13 @@ public sealed class ObjectStateTests
 
     private static readonly ImmutableArray<string> Own = [];
 
+    /// <summary>The rollout's facts to its Deployment "dep": its own snapshot first, then the rest along their paths.</summary>
+    private static void AcceptRollout(ObjectState dep, List<IFact> facts)
+    {
+        dep.Accept(facts[0], Own, null, Start);
+        foreach (var f in facts.Skip(1)) dep.Accept(f, PathToDeployment(f), null, Start);
+    }
+
     /// <summary>The path a fact of the rollout takes up to its Deployment "dep" (empty for the Deployment's own).</summary>
     private static ImmutableArray<string> PathToDeployment(IFact fact) => fact switch
     {
@@ -373,8 +380,7 @@ public sealed class ObjectStateTests
         var idle = TimeSpan.FromMinutes(1);
         var (dep, fx, ctx) = New("dep", passivateAfter: idle);
         var (facts, _) = Support.Scenarios.Rollout();
-        dep.Accept(facts[0], Own, null, Start);
-        foreach (var f in facts.Skip(1)) dep.Accept(f, PathToDeployment(f), null, Start);
+        AcceptRollout(dep, facts);
 
         ctx.Tracker.ExportBehind = true; // the emitter holds the sources: its buffer would take these spans only to drop them
         dep.OnSettleTick(At(Settle));
@@ -390,8 +396,7 @@ public sealed class ObjectStateTests
         Assert.False(dep.HasUnexported);
         // the same spans a family never held back exports
         var (plain, fxPlain, _) = New("dep", passivateAfter: idle);
-        plain.Accept(facts[0], Own, null, Start);
-        foreach (var f in facts.Skip(1)) plain.Accept(f, PathToDeployment(f), null, Start);
+        AcceptRollout(plain, facts);
         plain.OnSettleTick(At(Settle));
         Assert.Equal(fxPlain.Exported.SelectMany(t => t.Spans).Select(x => x.SpanId.Value).Order(), fx.Exported.SelectMany(t => t.Spans).Select(x => x.SpanId.Value).Order());
     }
